@@ -1,0 +1,89 @@
+import { Inject, Injectable, OnApplicationBootstrap, Logger } from '@nestjs/common';
+import { ApiError, UnauthenticatedError } from '../common/api-error';
+import { RateLimiter } from '../common/rate-limiter';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import {
+  hashLoginToken,
+  newLoginToken,
+  passwordDigest,
+  verifyPasswordDigest,
+} from '../users/credentials';
+import { PublicUser, UsersService } from '../users/users.service';
+import { LoginDto } from './login.dto';
+
+export interface MeView extends PublicUser {
+  email?: string;
+}
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly rateLimiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Creates the bootstrap admin from ADMIN_USERNAME/ADMIN_PASS when that user does not exist. */
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.config.admin;
+    if (!admin || (await this.users.existsByUsername(admin.username))) return;
+    try {
+      await this.users.create({
+        username: admin.username,
+        email: admin.email ?? `${admin.username}@localhost`,
+        passwordDigest: passwordDigest(admin.password),
+        name: admin.name ?? admin.username,
+        roles: ['admin'],
+      });
+      this.logger.log(`Created the admin user "${admin.username}"`);
+    } catch (error) {
+      // Another instance created it first.
+      if (!(error instanceof ApiError && error.errorType === 'error-field-unavailable'))
+        throw error;
+    }
+  }
+
+  async login(
+    body: LoginDto,
+    ip: string,
+  ): Promise<{ status: 'success'; data: { userId: string; authToken: string; me: MeView } }> {
+    const login = body.user ?? body.username ?? body.email;
+    if (login === undefined) throw ApiError.invalidParams('user must be a non-empty string');
+    await this.rateLimiter.consume(`login-ip:${ip}`, this.config.rateLimit.loginPerMinute);
+    await this.rateLimiter.consume(
+      `login-user:${login.toLowerCase()}`,
+      this.config.rateLimit.loginPerMinute,
+    );
+
+    const digest =
+      typeof body.password === 'string'
+        ? passwordDigest(body.password)
+        : body.password.digest.toLowerCase();
+    const account = await this.users.findForLogin(login);
+    // The same answer for an unknown user, a wrong password and a deactivated account.
+    if (
+      !account?.bcrypt ||
+      !account.active ||
+      !(await verifyPasswordDigest(digest, account.bcrypt))
+    ) {
+      throw new UnauthenticatedError('login-failed');
+    }
+
+    const authToken = newLoginToken();
+    await this.users.addLoginToken(account._id, hashLoginToken(authToken));
+    const me = await this.me(account._id);
+    return { status: 'success', data: { userId: account._id, authToken, me } };
+  }
+
+  async logout(userId: string, hashedToken: string): Promise<void> {
+    await this.users.removeLoginToken(userId, hashedToken);
+  }
+
+  async me(userId: string): Promise<MeView> {
+    const user = await this.users.findPublicById(userId);
+    if (!user) throw new UnauthenticatedError('missing-or-invalid-token');
+    return { ...user, email: user.emails?.[0]?.address };
+  }
+}

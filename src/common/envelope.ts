@@ -1,0 +1,83 @@
+import { HttpException } from '@nestjs/common';
+import { ApiError, UnauthenticatedError } from './api-error';
+
+export interface ErrorResponse {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+const LOGGED_OUT = 'You must be logged in to do this.';
+
+/** The one mapping from anything thrown to a Rocket.Chat error envelope. */
+export function toErrorResponse(error: unknown): ErrorResponse {
+  if (error instanceof ApiError) {
+    const body: Record<string, unknown> = {
+      success: false,
+      error: error.text === null ? error.errorType : `${error.text} [${error.errorType}]`,
+      errorType: error.errorType,
+    };
+    if (error.details) body.details = error.details;
+    return { status: error.status, body, headers: error.headers };
+  }
+  if (error instanceof UnauthenticatedError) {
+    return error.kind === 'login-failed'
+      ? {
+          status: 401,
+          body: { success: false, status: 'error', error: 'Unauthorized', message: 'Unauthorized' },
+        }
+      : {
+          status: 401,
+          body: { success: false, status: 'error', message: LOGGED_OUT, error: LOGGED_OUT },
+        };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return toErrorResponse(
+      new ApiError(503, 'error-database-unavailable', 'The database is unavailable', undefined, {
+        'Retry-After': '5',
+      }),
+    );
+  }
+  const fromFramework = frameworkError(error);
+  if (fromFramework) return toErrorResponse(fromFramework);
+  return { status: 500, body: { success: false, error: 'Internal server error' } };
+}
+
+/**
+ * Errors raised before our code runs: Nest turns Fastify's body-parsing errors and
+ * unknown routes into HttpExceptions. Their messages are not echoed back.
+ */
+function frameworkError(error: unknown): ApiError | undefined {
+  if (!(error instanceof HttpException)) return undefined;
+  switch (error.getStatus()) {
+    case 400:
+      return ApiError.invalidParams('The request body is not valid JSON');
+    case 404:
+    case 405:
+      return new ApiError(404, 'error-not-found', 'API endpoint not found');
+    case 413:
+      return new ApiError(413, 'error-payload-too-large', 'The request body is larger than 1 MiB');
+    case 415:
+      return new ApiError(
+        415,
+        'error-unsupported-media-type',
+        'The request body must be application/json',
+      );
+    default:
+      return undefined;
+  }
+}
+
+const UNREACHABLE_DATABASE_ERRORS = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  return error instanceof Error && UNREACHABLE_DATABASE_ERRORS.has(error.name);
+}

@@ -1,0 +1,25 @@
+/**
+ * In-process mutual exclusion per key (a department id). FerretDB applies updates
+ * as unlocked read-modify-write, so concurrent writes to one department from this
+ * process must be serialised here; across instances MongoDB's atomic operators and
+ * unique indexes carry correctness.
+ */
+export class KeyedLock {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const current = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => current);
+    this.tails.set(key, tail);
+    await previous;
+    try {
+      return await task();
+    } finally {
+      release();
+      // Forget the key once nobody is queued behind us, so the map stays bounded.
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+
+/** Typed configuration, read once from the environment at start. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Unset: the service starts its embedded FerretDB under `dataDir`. */
+  mongoUrl?: string;
+  dataDir: string;
+  admin?: { username: string; password: string; email?: string; name?: string };
+  loginExpirationDays: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Default of the `Omnichannel_enable_department_removal` setting. */
+  departmentRemovalEnabled: boolean;
+  rateLimit: { loginPerMinute: number; requestsPerMinute: number };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Thrown with a one-line message naming the offending variable. */
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    }
+    return value;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+  };
+
+  const mongoUrl = text('MONGO_URL');
+  if (mongoUrl !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongoUrl)) {
+    throw new ConfigError('MONGO_URL must start with mongodb:// or mongodb+srv://');
+  }
+
+  const logLevel = text('LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  const adminUsername = text('ADMIN_USERNAME');
+  const adminPassword = env.ADMIN_PASS;
+  if ((adminUsername === undefined) !== (adminPassword === undefined || adminPassword === '')) {
+    throw new ConfigError('ADMIN_USERNAME and ADMIN_PASS must be set together');
+  }
+
+  return {
+    port: integer('PORT', 3000, 0, 65535),
+    host: text('HOST') ?? '0.0.0.0',
+    mongoUrl,
+    dataDir: resolve(text('DATA_DIR') ?? './data'),
+    admin:
+      adminUsername !== undefined && adminPassword
+        ? {
+            username: adminUsername,
+            password: adminPassword,
+            email: text('ADMIN_EMAIL'),
+            name: text('ADMIN_NAME'),
+          }
+        : undefined,
+    loginExpirationDays: integer('LOGIN_EXPIRATION_DAYS', 90, 1, 3650),
+    logLevel: logLevel as AppConfig['logLevel'],
+    departmentRemovalEnabled: boolean('DEPARTMENT_REMOVAL_ENABLED', false),
+    rateLimit: {
+      loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 1_000_000),
+      requestsPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
+    },
+  };
+}

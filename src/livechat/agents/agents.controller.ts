@@ -1,0 +1,98 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Caller } from '../../auth/auth.decorators';
+import { ApiError } from '../../common/api-error';
+import { pageEnvelope, parsePage } from '../../common/pagination';
+import { PermissionsService } from '../../permissions/permissions.service';
+import type { AuthenticatedUser } from '../../users/users.service';
+import { DepartmentsOfAgentQueryDto } from '../departments/dto/department-queries.dto';
+import { DepartmentsService } from '../departments/departments.service';
+import { AddRoleDto, AgentStatusDto, ListRoleQueryDto } from './agents.dto';
+import { AgentsService, LIVECHAT_ROLE_TYPES, LivechatRoleType } from './agents.service';
+
+const USER_SORT_FIELDS = ['username', 'name'] as const;
+
+function roleType(raw: string): LivechatRoleType {
+  if (raw !== 'agent' && raw !== 'manager') {
+    throw new ApiError(404, 'error-not-found', 'API endpoint not found');
+  }
+  return raw;
+}
+
+@ApiTags('agents and managers')
+@ApiSecurity('userId')
+@ApiSecurity('authToken')
+@Controller('livechat')
+export class AgentsController {
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly departments: DepartmentsService,
+    private readonly permissions: PermissionsService,
+  ) {}
+
+  @Post('users/:type')
+  @HttpCode(200)
+  @ApiParam({ name: 'type', enum: ['agent', 'manager'] })
+  async addRole(
+    @Param('type') rawType: string,
+    @Body() body: AddRoleDto,
+    @Caller() caller: AuthenticatedUser,
+  ) {
+    const type = roleType(rawType);
+    await this.permissions.assertAny(caller, [LIVECHAT_ROLE_TYPES[type].permission]);
+    return { user: await this.agents.addRole(type, body.username) };
+  }
+
+  @Get('users/:type')
+  @ApiParam({ name: 'type', enum: ['agent', 'manager'] })
+  async list(
+    @Param('type') rawType: string,
+    @Query() query: ListRoleQueryDto,
+    @Caller() caller: AuthenticatedUser,
+  ) {
+    const type = roleType(rawType);
+    const page = parsePage(query, USER_SORT_FIELDS, { username: 1 });
+    await this.permissions.assertAny(caller, [LIVECHAT_ROLE_TYPES[type].permission]);
+    const { users, total } = await this.agents.list(type, query.text, page);
+    return pageEnvelope('users', users, page, total);
+  }
+
+  @Delete('users/:type/:_id')
+  @ApiParam({ name: 'type', enum: ['agent', 'manager'] })
+  async removeRole(
+    @Param('type') rawType: string,
+    @Param('_id') userId: string,
+    @Caller() caller: AuthenticatedUser,
+  ) {
+    const type = roleType(rawType);
+    await this.permissions.assertAny(caller, [LIVECHAT_ROLE_TYPES[type].permission]);
+    await this.agents.removeRole(type, userId);
+    return {};
+  }
+
+  @Post('agent.status')
+  @HttpCode(200)
+  async setStatus(@Body() body: AgentStatusDto, @Caller() caller: AuthenticatedUser) {
+    await this.permissions.assertAny(caller, ['view-l-room']);
+    const agentId = body.agentId ?? caller._id;
+    if (agentId !== caller._id)
+      await this.permissions.assertAny(caller, ['manage-livechat-agents']);
+    await this.agents.setStatus(agentId, body.status);
+    return {};
+  }
+
+  @Get('agents/:agentId/departments')
+  async departmentsOfAgent(
+    @Param('agentId') agentId: string,
+    @Query() query: DepartmentsOfAgentQueryDto,
+    @Caller() caller: AuthenticatedUser,
+  ) {
+    await this.permissions.assertAny(caller, ['view-l-room']);
+    return {
+      departments: await this.departments.departmentsOfAgent(
+        agentId,
+        query.enabledDepartmentsOnly === 'true',
+      ),
+    };
+  }
+}

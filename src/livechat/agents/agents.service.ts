@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../../common/api-error';
+import { Page } from '../../common/pagination';
+import { UsersService } from '../../users/users.service';
+import { DepartmentsService } from '../departments/departments.service';
+
+export const LIVECHAT_ROLE_TYPES = {
+  agent: { role: 'livechat-agent', permission: 'manage-livechat-agents' },
+  manager: { role: 'livechat-manager', permission: 'manage-livechat-managers' },
+} as const;
+export type LivechatRoleType = keyof typeof LIVECHAT_ROLE_TYPES;
+
+/** Livechat roles of users (agent, manager) and the agents' own status. */
+@Injectable()
+export class AgentsService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly departments: DepartmentsService,
+  ) {}
+
+  async addRole(type: LivechatRoleType, username: string) {
+    const user = await this.users.addRoleByUsername(username, LIVECHAT_ROLE_TYPES[type].role);
+    if (!user) throw invalidUser();
+    return user;
+  }
+
+  list(type: LivechatRoleType, text: string | undefined, page: Page) {
+    return this.users.listByRole(LIVECHAT_ROLE_TYPES[type].role, text, page);
+  }
+
+  /** Removes the role; an agent also loses every department assignment. */
+  async removeRole(type: LivechatRoleType, userId: string): Promise<void> {
+    if (!(await this.users.removeRole(userId, LIVECHAT_ROLE_TYPES[type].role))) throw invalidUser();
+    if (type === 'agent') await this.departments.removeAgentEverywhere(userId);
+  }
+
+  async setStatus(userId: string, status: 'available' | 'not-available'): Promise<void> {
+    if (!(await this.users.setLivechatStatus(userId, status))) throw invalidUser();
+  }
+}
+
+function invalidUser(): ApiError {
+  return ApiError.badRequest('error-invalid-user', 'Invalid user');
+}

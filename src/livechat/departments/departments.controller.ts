@@ -1,0 +1,210 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Caller } from '../../auth/auth.decorators';
+import { ApiError } from '../../common/api-error';
+import { pageEnvelope, parsePage } from '../../common/pagination';
+import { PermissionsService } from '../../permissions/permissions.service';
+import type { AuthenticatedUser } from '../../users/users.service';
+import { parseAutocompleteSelector, parseIds, parseProjection } from './department-query-parsers';
+import {
+  AutocompleteQueryDto,
+  GetDepartmentQueryDto,
+  ListByIdsQueryDto,
+  ListDepartmentsQueryDto,
+  PageQueryDto,
+} from './dto/department-queries.dto';
+import { SaveDepartmentDto, UpdateDepartmentAgentsDto } from './dto/department.dto';
+import { DepartmentListFilter, DepartmentsService, etagOf } from './departments.service';
+
+const DEPARTMENT_SORT_FIELDS = ['name', 'enabled', 'numAgents', '_updatedAt', 'email'] as const;
+const AGENT_SORT_FIELDS = ['username', 'count', 'order'] as const;
+const VIEW = ['view-livechat-departments', 'view-l-room'] as const;
+
+/**
+ * Rocket.Chat's livechat department endpoints. Each handler checks permissions
+ * first thing: after input validation (pipes), before business rules.
+ */
+@ApiTags('departments')
+@ApiSecurity('userId')
+@ApiSecurity('authToken')
+@Controller('livechat')
+export class DepartmentsController {
+  constructor(
+    private readonly departments: DepartmentsService,
+    private readonly permissions: PermissionsService,
+  ) {}
+
+  @Get('department')
+  async list(@Query() query: ListDepartmentsQueryDto, @Caller() caller: AuthenticatedUser) {
+    return this.listWith(query, caller, query.showArchived === 'true' ? 'include' : 'exclude');
+  }
+
+  @Get('departments/archived')
+  async listArchived(@Query() query: ListDepartmentsQueryDto, @Caller() caller: AuthenticatedUser) {
+    return this.listWith(query, caller, 'only');
+  }
+
+  private async listWith(
+    query: ListDepartmentsQueryDto,
+    caller: AuthenticatedUser,
+    archived: DepartmentListFilter['archived'],
+  ) {
+    const page = parsePage(query, DEPARTMENT_SORT_FIELDS, { name: 1 });
+    await this.permissions.assertAny(caller, VIEW);
+    const { departments, total } = await this.departments.list(
+      {
+        text: query.text,
+        enabledOnly: query.enabled === 'true',
+        excludeDepartmentId: query.excludeDepartmentId,
+        archived,
+      },
+      page,
+    );
+    return pageEnvelope('departments', departments, page, total);
+  }
+
+  @Post('department')
+  @HttpCode(200)
+  async create(@Body() body: SaveDepartmentDto, @Caller() caller: AuthenticatedUser) {
+    await this.permissions.assertAny(caller, ['manage-livechat-departments']);
+    return this.departments.create(body);
+  }
+
+  // Static paths are declared before `department/:_id` so they are not taken for ids.
+  @Get('department/isDepartmentCreationAvailable')
+  async isCreationAvailable(@Caller() caller: AuthenticatedUser) {
+    await this.permissions.assertAny(caller, [
+      'view-livechat-departments',
+      'manage-livechat-departments',
+    ]);
+    return { isDepartmentCreationAvailable: true };
+  }
+
+  @Get('department.autocomplete')
+  async autocomplete(@Query() query: AutocompleteQueryDto, @Caller() caller: AuthenticatedUser) {
+    const selector = parseAutocompleteSelector(query.selector);
+    await this.permissions.assertAny(caller, VIEW);
+    return { items: await this.departments.autocomplete(selector, query.showArchived === 'true') };
+  }
+
+  @Get('department.listByIds')
+  async listByIds(@Query() query: ListByIdsQueryDto, @Caller() caller: AuthenticatedUser) {
+    const ids = parseIds(query.ids);
+    const projection = parseProjection(query.fields);
+    await this.permissions.assertAny(caller, VIEW);
+    return { departments: await this.departments.listByIds(ids, projection) };
+  }
+
+  @Get('department/:_id')
+  async findOne(
+    @Param('_id') id: string,
+    @Query() query: GetDepartmentQueryDto,
+    @Caller() caller: AuthenticatedUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    await this.permissions.assertAny(caller, VIEW);
+    const department = await this.departments.findById(id);
+    // Rocket.Chat clients expect 200 with `department: null` for an unknown id.
+    if (!department) return { department: null, agents: [] };
+    void reply.header('ETag', etagOf(department));
+    const withAgents =
+      query.includeAgents !== 'false' &&
+      (await this.permissions.hasAny(caller, ['view-livechat-departments']));
+    return withAgents
+      ? { department, agents: await this.departments.allAgents(id) }
+      : { department };
+  }
+
+  @Put('department/:_id')
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'ETag from GET; 412 if the department changed since',
+  })
+  async update(
+    @Param('_id') id: string,
+    @Body() body: SaveDepartmentDto,
+    @Caller() caller: AuthenticatedUser,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    await this.permissions.assertAny(caller, [
+      'manage-livechat-departments',
+      'add-livechat-department-agents',
+    ]);
+    const [canSave, canAddAgents] = await Promise.all([
+      this.permissions.hasAny(caller, ['manage-livechat-departments']),
+      this.permissions.hasAny(caller, ['add-livechat-department-agents']),
+    ]);
+    if (!canSave) throw ApiError.bareBadRequest('error-not-allowed');
+    const result = await this.departments.update(id, body, { canAddAgents, ifMatch });
+    void reply.header('ETag', etagOf(result.department));
+    return result;
+  }
+
+  @Delete('department/:_id')
+  async remove(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
+    await this.permissions.assertAny(caller, [
+      'manage-livechat-departments',
+      'remove-livechat-department',
+    ]);
+    await this.departments.remove(id);
+    return {};
+  }
+
+  @Post('department/:_id/archive')
+  @HttpCode(200)
+  async archive(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
+    await this.permissions.assertAny(caller, ['manage-livechat-departments']);
+    await this.departments.archive(id);
+    return {};
+  }
+
+  @Post('department/:_id/unarchive')
+  @HttpCode(200)
+  async unarchive(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
+    await this.permissions.assertAny(caller, ['manage-livechat-departments']);
+    await this.departments.unarchive(id);
+    return {};
+  }
+
+  @Get('department/:_id/agents')
+  async listAgents(
+    @Param('_id') id: string,
+    @Query() query: PageQueryDto,
+    @Caller() caller: AuthenticatedUser,
+  ) {
+    const page = parsePage(query, AGENT_SORT_FIELDS, { username: 1 });
+    await this.permissions.assertAny(caller, VIEW);
+    const { agents, total } = await this.departments.listAgents(id, page);
+    return pageEnvelope('agents', agents, page, total);
+  }
+
+  @Post('department/:_id/agents')
+  @HttpCode(200)
+  async updateAgents(
+    @Param('_id') id: string,
+    @Body() body: UpdateDepartmentAgentsDto,
+    @Caller() caller: AuthenticatedUser,
+  ) {
+    await this.permissions.assertAny(caller, [
+      'manage-livechat-departments',
+      'add-livechat-department-agents',
+    ]);
+    await this.departments.updateAgents(id, body.upsert, body.remove);
+    return {};
+  }
+}

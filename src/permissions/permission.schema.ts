@@ -1,0 +1,37 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+/** `rocketchat_permissions`: which roles hold a permission. */
+@Schema({
+  collection: 'rocketchat_permissions',
+  versionKey: false,
+  timestamps: { createdAt: false, updatedAt: '_updatedAt' },
+})
+export class Permission {
+  @Prop({ type: String })
+  _id: string;
+
+  @Prop({ type: [String], default: [] })
+  roles: string[];
+
+  _updatedAt?: Date;
+}
+
+export const PermissionSchema = SchemaFactory.createForClass(Permission);
+
+/** `rocketchat_settings`: `{ _id, value }`. */
+@Schema({
+  collection: 'rocketchat_settings',
+  versionKey: false,
+  timestamps: { createdAt: false, updatedAt: '_updatedAt' },
+})
+export class Setting {
+  @Prop({ type: String })
+  _id: string;
+
+  @Prop({ type: Object })
+  value: unknown;
+
+  _updatedAt?: Date;
+}
+
+export const SettingSchema = SchemaFactory.createForClass(Setting);

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Caller } from '../auth/auth.decorators';
+import type { AuthenticatedUser } from '../users/users.service';
+import { SetSettingDto, UpdatePermissionsDto } from './permissions.dto';
+import { PermissionsService } from './permissions.service';
+import { SettingsService } from './settings.service';
+
+@ApiTags('permissions and settings')
+@ApiSecurity('userId')
+@ApiSecurity('authToken')
+@Controller()
+export class PermissionsController {
+  constructor(
+    private readonly permissions: PermissionsService,
+    private readonly settings: SettingsService,
+  ) {}
+
+  @Get('permissions.listAll')
+  async listAll(@Caller() caller: AuthenticatedUser) {
+    await this.permissions.assertAny(caller, ['access-permissions']);
+    return { update: await this.permissions.listAll(), remove: [] };
+  }
+
+  @Post('permissions.update')
+  @HttpCode(200)
+  async update(@Body() body: UpdatePermissionsDto, @Caller() caller: AuthenticatedUser) {
+    await this.permissions.assertAny(caller, ['access-permissions']);
+    return { permissions: await this.permissions.update(body.permissions) };
+  }
+
+  @Get('settings/:_id')
+  async getSetting(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
+    await this.permissions.assertAny(caller, ['edit-privileged-setting']);
+    return this.settings.get(id);
+  }
+
+  @Post('settings/:_id')
+  @HttpCode(200)
+  async setSetting(
+    @Param('_id') id: string,
+    @Body() body: SetSettingDto,
+    @Caller() caller: AuthenticatedUser,
+  ) {
+    await this.permissions.assertAny(caller, ['edit-privileged-setting']);
+    return this.settings.set(id, body.value);
+  }
+}

@@ -1,0 +1,81 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { ApiError } from '../common/api-error';
+import { RefreshingValue } from '../common/refreshing-value';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import {
+  RoutingMethod,
+  SETTING_DEPARTMENT_REMOVAL,
+  SETTING_ROUTING_METHOD,
+  SETTING_VALIDATORS,
+} from './defaults';
+import { Setting } from './permission.schema';
+
+const SETTINGS_TTL_MS = 5_000;
+
+@Injectable()
+export class SettingsService implements OnModuleInit {
+  private readonly values = new RefreshingValue(async () => {
+    const docs = await this.settings
+      .find({ _id: { $in: Object.keys(SETTING_VALIDATORS) } }, { _id: 1, value: 1 })
+      .lean<Setting[]>();
+    return new Map(docs.map((doc) => [doc._id, doc.value]));
+  }, SETTINGS_TTL_MS);
+
+  constructor(
+    @InjectModel(Setting.name) private readonly settings: Model<Setting>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Seeds missing settings with their defaults (configuration may override them). */
+  async onModuleInit(): Promise<void> {
+    const defaults: Record<string, unknown> = {
+      [SETTING_DEPARTMENT_REMOVAL]: this.config.departmentRemovalEnabled,
+      [SETTING_ROUTING_METHOD]: 'Auto_Selection',
+    };
+    await this.settings.bulkWrite(
+      Object.entries(defaults).map(([_id, value]) => ({
+        updateOne: {
+          filter: { _id },
+          update: { $setOnInsert: { value, _updatedAt: new Date() } },
+          upsert: true,
+        },
+      })),
+      { ordered: false, timestamps: false },
+    );
+  }
+
+  async get(id: string): Promise<{ _id: string; value: unknown }> {
+    this.assertKnown(id);
+    return { _id: id, value: (await this.values.get()).get(id) };
+  }
+
+  async set(id: string, value: unknown): Promise<{ _id: string; value: unknown }> {
+    this.assertKnown(id);
+    const problem = SETTING_VALIDATORS[id](value);
+    if (problem) throw ApiError.invalidParams(`value ${problem}`);
+    await this.settings.updateOne(
+      { _id: id },
+      { $set: { value, _updatedAt: new Date() } },
+      { upsert: true, timestamps: false },
+    );
+    this.values.invalidate();
+    return { _id: id, value };
+  }
+
+  async isDepartmentRemovalEnabled(): Promise<boolean> {
+    return (await this.values.get()).get(SETTING_DEPARTMENT_REMOVAL) === true;
+  }
+
+  async routingMethod(): Promise<RoutingMethod> {
+    const value = (await this.values.get()).get(SETTING_ROUTING_METHOD);
+    return value === 'Manual_Selection' ? 'Manual_Selection' : 'Auto_Selection';
+  }
+
+  private assertKnown(id: string): void {
+    if (!Object.prototype.hasOwnProperty.call(SETTING_VALIDATORS, id)) {
+      throw ApiError.badRequest('error-invalid-setting', `Invalid setting: ${id}`);
+    }
+  }
+}

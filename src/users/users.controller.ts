@@ -1,0 +1,34 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Caller } from '../auth/auth.decorators';
+import { PermissionsService } from '../permissions/permissions.service';
+import { passwordDigest } from './credentials';
+import { CreateUserDto } from './create-user.dto';
+import { AuthenticatedUser, UsersService } from './users.service';
+
+@ApiTags('users')
+@ApiSecurity('userId')
+@ApiSecurity('authToken')
+@Controller()
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly permissions: PermissionsService,
+  ) {}
+
+  @Post('users.create')
+  @HttpCode(200)
+  async create(@Body() body: CreateUserDto, @Caller() caller: AuthenticatedUser) {
+    await this.permissions.assertAny(caller, ['create-user']);
+    const user = await this.users.create({
+      username: body.username,
+      email: body.email,
+      passwordDigest: passwordDigest(body.password),
+      name: body.name,
+      roles: body.roles,
+      active: body.active,
+    });
+    const { _id, username, name, emails, roles, active } = user;
+    return { user: { _id, username, name, emails, roles, active } };
+  }
+}

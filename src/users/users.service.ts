@@ -1,0 +1,269 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model, QueryFilter } from 'mongoose';
+import { ApiError } from '../common/api-error';
+import { KeyedLock } from '../common/keyed-lock';
+import { escapeRegExp, Page } from '../common/pagination';
+import { hashPasswordDigest, sameHash } from './credentials';
+import { LivechatStatus, LoginToken, User } from './user.schema';
+
+/** What the rest of the service knows about the caller of a request. */
+export interface AuthenticatedUser {
+  _id: string;
+  username: string;
+  roles: string[];
+}
+
+export interface NewUser {
+  username: string;
+  email: string;
+  passwordDigest: string;
+  name?: string;
+  roles?: string[];
+  active?: boolean;
+}
+
+/** Public fields of a user; never includes `services`. */
+const PUBLIC_FIELDS = {
+  _id: 1,
+  username: 1,
+  name: 1,
+  emails: 1,
+  roles: 1,
+  active: 1,
+  status: 1,
+  statusLivechat: 1,
+} as const;
+
+export type PublicUser = Pick<
+  User,
+  '_id' | 'username' | 'name' | 'emails' | 'roles' | 'active' | 'status' | 'statusLivechat'
+>;
+
+interface CachedCredentials {
+  user: AuthenticatedUser;
+  tokens: LoginToken[];
+  expiresAt: number;
+}
+
+/**
+ * API.md §3 allows 5 s of staleness across instances; this instance drops an
+ * entry whenever it changes that user, so its own changes apply at once.
+ */
+const AUTH_CACHE_TTL_MS = 5_000;
+const AUTH_CACHE_MAX_ENTRIES = 10_000;
+
+@Injectable()
+export class UsersService {
+  private readonly authCache = new Map<string, CachedCredentials>();
+  /** Serialises username/e-mail uniqueness checks (FerretDB does not enforce `emails.address`). */
+  private readonly identityLock = new KeyedLock();
+
+  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+
+  /**
+   * The user holding this login token, or null. The token must be younger than
+   * `maxAgeMs` and the user active. Hashes are compared in constant time.
+   */
+  async authenticate(
+    userId: string,
+    hashedToken: string,
+    maxAgeMs: number,
+  ): Promise<AuthenticatedUser | null> {
+    const credentials = await this.credentials(userId);
+    if (!credentials) return null;
+    const oldest = Date.now() - maxAgeMs;
+    const valid = credentials.tokens.some(
+      (token) =>
+        typeof token.hashedToken === 'string' &&
+        sameHash(token.hashedToken, hashedToken) &&
+        new Date(token.when).getTime() > oldest,
+    );
+    return valid ? credentials.user : null;
+  }
+
+  private async credentials(userId: string): Promise<CachedCredentials | null> {
+    const cached = this.authCache.get(userId);
+    if (cached && cached.expiresAt > Date.now()) return cached;
+    const doc = await this.users
+      .findOne(
+        { _id: userId, active: { $ne: false } },
+        { username: 1, roles: 1, 'services.resume.loginTokens': 1 },
+      )
+      .lean<Pick<User, '_id' | 'username' | 'roles' | 'services'>>();
+    this.authCache.delete(userId);
+    if (!doc) return null;
+    if (this.authCache.size >= AUTH_CACHE_MAX_ENTRIES) {
+      // Maps iterate in insertion order: drop the oldest entry.
+      const oldest = this.authCache.keys().next();
+      if (!oldest.done) this.authCache.delete(oldest.value);
+    }
+    const entry: CachedCredentials = {
+      user: { _id: doc._id, username: doc.username, roles: doc.roles ?? [] },
+      tokens: doc.services?.resume?.loginTokens ?? [],
+      expiresAt: Date.now() + AUTH_CACHE_TTL_MS,
+    };
+    this.authCache.set(userId, entry);
+    return entry;
+  }
+
+  private forget(userId: string): void {
+    this.authCache.delete(userId);
+  }
+
+  /** Looks a user up by username, or by e-mail address when `login` contains `@`. */
+  async findForLogin(
+    login: string,
+  ): Promise<{ _id: string; bcrypt?: string; active: boolean } | null> {
+    const filter: QueryFilter<User> = login.includes('@')
+      ? { 'emails.address': login.toLowerCase() }
+      : { username: login };
+    const doc = await this.users
+      .findOne(filter, { active: 1, 'services.password.bcrypt': 1 })
+      .lean<Pick<User, '_id' | 'active' | 'services'>>();
+    if (!doc) return null;
+    return { _id: doc._id, bcrypt: doc.services?.password?.bcrypt, active: doc.active !== false };
+  }
+
+  async addLoginToken(userId: string, hashedToken: string): Promise<void> {
+    await this.users.updateOne(
+      { _id: userId },
+      { $push: { 'services.resume.loginTokens': { when: new Date(), hashedToken } } },
+    );
+    this.forget(userId);
+  }
+
+  async removeLoginToken(userId: string, hashedToken: string): Promise<void> {
+    await this.users.updateOne(
+      { _id: userId },
+      { $pull: { 'services.resume.loginTokens': { hashedToken } } },
+    );
+    this.forget(userId);
+  }
+
+  async findPublicById(userId: string): Promise<PublicUser | null> {
+    return this.users.findOne({ _id: userId }, PUBLIC_FIELDS).lean<PublicUser>();
+  }
+
+  async existsByUsername(username: string): Promise<boolean> {
+    return (await this.users.exists({ username })) !== null;
+  }
+
+  /** Creates a user; username and e-mail must both be free (400 `error-field-unavailable`). */
+  async create(input: NewUser): Promise<PublicUser> {
+    const email = input.email.toLowerCase();
+    return this.identityLock.run('identities', async () => {
+      const taken = await this.users
+        .findOne(
+          { $or: [{ username: input.username }, { 'emails.address': email }] },
+          { username: 1 },
+        )
+        .lean<Pick<User, 'username'>>();
+      if (taken) {
+        const field = taken.username === input.username ? input.username : email;
+        throw ApiError.badRequest('error-field-unavailable', `${field} is already in use :(`);
+      }
+      const created = await this.users.create({
+        username: input.username,
+        name: input.name ?? input.username,
+        emails: [{ address: email, verified: false }],
+        roles: input.roles?.length ? [...new Set(input.roles)] : ['user'],
+        active: input.active ?? true,
+        services: {
+          password: { bcrypt: await hashPasswordDigest(input.passwordDigest) },
+          resume: { loginTokens: [] },
+        },
+      });
+      return {
+        _id: created._id,
+        username: created.username,
+        name: created.name,
+        emails: created.emails.map(({ address, verified }) => ({ address, verified })),
+        roles: created.roles,
+        active: created.active,
+        status: created.status,
+        statusLivechat: created.statusLivechat,
+      };
+    });
+  }
+
+  /** Adds a role to the user with this username; null when there is no such user. */
+  async addRoleByUsername(
+    username: string,
+    role: string,
+  ): Promise<{ _id: string; username: string } | null> {
+    const user = await this.users
+      .findOne({ username }, { _id: 1, username: 1 })
+      .lean<{ _id: string; username: string }>();
+    if (!user) return null;
+    await this.users.updateOne({ _id: user._id }, { $addToSet: { roles: role } });
+    this.forget(user._id);
+    return user;
+  }
+
+  /** Removes a role; returns false when the user does not exist. */
+  async removeRole(userId: string, role: string): Promise<boolean> {
+    const result = await this.users.updateOne({ _id: userId }, { $pull: { roles: role } });
+    this.forget(userId);
+    return result.matchedCount > 0;
+  }
+
+  async hasRole(userId: string, role: string): Promise<boolean> {
+    return (await this.users.exists({ _id: userId, roles: role })) !== null;
+  }
+
+  async listByRole(
+    role: string,
+    text: string | undefined,
+    page: Page,
+  ): Promise<{ users: PublicUser[]; total: number }> {
+    const filter: QueryFilter<User> = { roles: role };
+    if (text) {
+      const pattern = { $regex: escapeRegExp(text), $options: 'i' };
+      filter.$or = [{ username: pattern }, { name: pattern }];
+    }
+    const [users, total] = await Promise.all([
+      this.users
+        .find(filter, { _id: 1, username: 1, name: 1, status: 1, statusLivechat: 1, emails: 1 })
+        .sort(page.sort)
+        .skip(page.offset)
+        .limit(page.count)
+        .lean<PublicUser[]>(),
+      this.users.countDocuments(filter),
+    ]);
+    return { users, total };
+  }
+
+  async setLivechatStatus(userId: string, status: LivechatStatus): Promise<boolean> {
+    const result = await this.users.updateOne(
+      { _id: userId },
+      { $set: { statusLivechat: status } },
+    );
+    return result.matchedCount > 0;
+  }
+
+  /** The users among `ids` that hold `role`, with their usernames. */
+  async findWithRole(ids: string[], role: string): Promise<{ _id: string; username: string }[]> {
+    if (ids.length === 0) return [];
+    return this.users
+      .find({ _id: { $in: ids }, roles: role }, { _id: 1, username: 1 })
+      .lean<{ _id: string; username: string }[]>();
+  }
+
+  /** The ids among `ids` of active agents who are available for chats. */
+  async findAvailableAgentIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const users = await this.users
+      .find(
+        {
+          _id: { $in: ids },
+          roles: 'livechat-agent',
+          active: { $ne: false },
+          statusLivechat: 'available',
+        },
+        { _id: 1 },
+      )
+      .lean<{ _id: string }[]>();
+    return new Set(users.map((user) => user._id));
+  }
+}

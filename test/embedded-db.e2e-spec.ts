@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { EmbeddedDb, startEmbeddedDb } from '../src/database/embedded-db';
+
+describe('embedded database', () => {
+  const dirs: string[] = [];
+  const running: EmbeddedDb[] = [];
+  const log = (): void => undefined;
+
+  async function tempDir(): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'embedded-db-spec-'));
+    dirs.push(dir);
+    return dir;
+  }
+
+  async function start(dataDir: string): Promise<EmbeddedDb> {
+    const db = await startEmbeddedDb({ dataDir, log });
+    running.push(db);
+    return db;
+  }
+
+  afterAll(async () => {
+    await Promise.all(running.map((db) => db.stop()));
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('keeps data across a restart on the same data folder', async () => {
+    const dataDir = await tempDir();
+
+    const first = await start(dataDir);
+    expect(first.url).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
+    const writer = new MongoClient(first.url + 'persist');
+    try {
+      await writer
+        .db()
+        .collection('things')
+        .insertOne({ _id: 'a' as never, value: 42 });
+    } finally {
+      await writer.close();
+    }
+    await first.stop();
+    await first.stop(); // idempotent
+
+    const second = await start(dataDir);
+    const reader = new MongoClient(second.url + 'persist');
+    try {
+      const doc = await reader.db().collection('things').findOne({ value: 42 });
+      expect(doc).toEqual({ _id: 'a', value: 42 });
+    } finally {
+      await reader.close();
+      await second.stop();
+    }
+  });
+
+  it('refuses connections after stop()', async () => {
+    const db = await start(await tempDir());
+    await db.stop();
+
+    const client = new MongoClient(db.url, { serverSelectionTimeoutMS: 1000 });
+    try {
+      await expect(client.db('admin').command({ ping: 1 })).rejects.toThrow();
+    } finally {
+      await client.close();
+    }
+  });
+});
