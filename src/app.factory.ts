@@ -3,11 +3,14 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { parse as parseQuery } from 'qs';
 import { AppModule } from './app.module';
+import { setupOpenApi } from './common/openapi';
 import { requestId } from './common/request-logging';
 import { RocketChatExceptionFilter } from './common/rocketchat-exception.filter';
 import { SuccessEnvelopeInterceptor } from './common/success.interceptor';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+
+const VERSION: string = (require('../package.json') as { version: string }).version;
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -45,6 +48,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     void reply.header('Referrer-Policy', 'no-referrer');
   });
 
-  app.enableShutdownHooks();
+  setupOpenApi(app, VERSION);
   return app;
 }

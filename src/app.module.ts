@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
 import { LivechatModule } from './livechat/livechat.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { UsersModule } from './users/users.module';
@@ -22,6 +23,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         LivechatModule,
+        HealthModule,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Ip, Post, Req } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../users/users.service';
 import { AuthenticatedRequest, Caller, Public } from './auth.decorators';
 import { AuthService } from './auth.service';
@@ -17,8 +17,6 @@ export class AuthController {
     return this.auth.login(body, ip);
   }
 
-  @ApiSecurity('userId')
-  @ApiSecurity('authToken')
   @Post('logout')
   @HttpCode(200)
   async logout(@Req() request: AuthenticatedRequest, @Caller() caller: AuthenticatedUser) {
@@ -26,8 +24,6 @@ export class AuthController {
     return { status: 'success', data: { message: "You've been logged out!" } };
   }
 
-  @ApiSecurity('userId')
-  @ApiSecurity('authToken')
   @Get('me')
   me(@Caller() caller: AuthenticatedUser) {
     return this.auth.me(caller._id);

@@ -31,7 +31,10 @@ export function toErrorResponse(error: unknown): ErrorResponse {
           body: { success: false, status: 'error', message: LOGGED_OUT, error: LOGGED_OUT },
         };
   }
-  if (isDatabaseUnavailable(error)) {
+  if (
+    isDatabaseUnavailable(error) ||
+    (error instanceof HttpException && error.getStatus() === 503)
+  ) {
     return toErrorResponse(
       new ApiError(503, 'error-database-unavailable', 'The database is unavailable', undefined, {
         'Retry-After': '5',

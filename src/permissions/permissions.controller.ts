@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Caller } from '../auth/auth.decorators';
 import type { AuthenticatedUser } from '../users/users.service';
 import { SetSettingDto, UpdatePermissionsDto } from './permissions.dto';
@@ -7,8 +7,6 @@ import { PermissionsService } from './permissions.service';
 import { SettingsService } from './settings.service';
 
 @ApiTags('permissions and settings')
-@ApiSecurity('userId')
-@ApiSecurity('authToken')
 @Controller()
 export class PermissionsController {
   constructor(

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Caller } from '../auth/auth.decorators';
 import { PermissionsService } from '../permissions/permissions.service';
 import { passwordDigest } from './credentials';
@@ -7,8 +7,6 @@ import { CreateUserDto } from './create-user.dto';
 import { AuthenticatedUser, UsersService } from './users.service';
 
 @ApiTags('users')
-@ApiSecurity('userId')
-@ApiSecurity('authToken')
 @Controller()
 export class UsersController {
   constructor(

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import { Caller } from '../../auth/auth.decorators';
 import { ApiError } from '../../common/api-error';
 import { pageEnvelope, parsePage } from '../../common/pagination';
@@ -20,8 +20,6 @@ function roleType(raw: string): LivechatRoleType {
 }
 
 @ApiTags('agents and managers')
-@ApiSecurity('userId')
-@ApiSecurity('authToken')
 @Controller('livechat')
 export class AgentsController {
   constructor(

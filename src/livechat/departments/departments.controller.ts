@@ -11,7 +11,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Caller } from '../../auth/auth.decorators';
 import { ApiError } from '../../common/api-error';
@@ -38,8 +38,6 @@ const VIEW = ['view-livechat-departments', 'view-l-room'] as const;
  * first thing: after input validation (pipes), before business rules.
  */
 @ApiTags('departments')
-@ApiSecurity('userId')
-@ApiSecurity('authToken')
 @Controller('livechat')
 export class DepartmentsController {
   constructor(

@@ -1,13 +1,11 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Caller } from '../../auth/auth.decorators';
 import { PermissionsService } from '../../permissions/permissions.service';
 import type { AuthenticatedUser } from '../../users/users.service';
 import { RoutingService } from './routing.service';
 
 @ApiTags('routing')
-@ApiSecurity('userId')
-@ApiSecurity('authToken')
 @Controller('livechat/department')
 export class RoutingController {
   constructor(

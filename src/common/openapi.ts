@@ -1,0 +1,65 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+
+const ERROR_RESPONSES: Record<string, string> = {
+  '400':
+    'Invalid input or business rule: `{ success: false, error: "<message> [<code>]", errorType, details? }`',
+  '401': 'Not authenticated: `{ success: false, status: "error", message, error }`',
+  '403': 'Lacks permission: `errorType: "error-unauthorized"`',
+  '429': 'Rate limited: `errorType: "error-too-many-requests"`, with `Retry-After`',
+  '503': 'Database unreachable: `errorType: "error-database-unavailable"`, with `Retry-After`',
+  '500': 'Unexpected: `{ success: false, error: "Internal server error" }`',
+};
+
+/** The OpenAPI 3 document, with both auth headers and the error envelopes on every operation. */
+export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Omnichannel Departments API')
+    .setDescription(
+      'Rocket.Chat-compatible livechat departments. Authenticate with POST /api/v1/login, then send X-User-Id and X-Auth-Token.',
+    )
+    .setVersion(version)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-User-Id' }, 'userId')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Auth-Token' }, 'authToken')
+    .addSecurityRequirements('userId')
+    .addSecurityRequirements('authToken')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  document.components = {
+    ...document.components,
+    schemas: {
+      ...document.components?.schemas,
+      ErrorEnvelope: {
+        type: 'object',
+        required: ['success', 'error'],
+        properties: {
+          success: { type: 'boolean', enum: [false] },
+          error: { type: 'string' },
+          errorType: { type: 'string' },
+          details: { type: 'object' },
+        },
+      },
+    },
+  };
+  for (const [path, pathItem] of Object.entries(document.paths)) {
+    // Login is the one documented operation that needs no token.
+    if (path === '/api/v1/login' && pathItem.post) pathItem.post.security = [];
+    for (const operation of Object.values(pathItem)) {
+      if (!operation || typeof operation !== 'object' || !('responses' in operation)) continue;
+      for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
+        operation.responses[status] ??= {
+          description,
+          content: {
+            'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } },
+          },
+        };
+      }
+    }
+  }
+  return document;
+}
+
+export function setupOpenApi(app: INestApplication, version: string): void {
+  const document = buildOpenApiDocument(app, version);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
