@@ -1,18 +1,23 @@
 // Two projects: `unit` (pure functions, no I/O) and `e2e` (real HTTP against the real
 // server and the real database, started once by test/setup/global-setup.ts).
-const transform = {
-  '^.+\\.ts$': [
-    '@swc/jest',
-    {
-      jsc: {
-        parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-        target: 'es2022',
-      },
-      module: { type: 'commonjs' },
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      target: 'es2022',
     },
-  ],
+    module: { type: 'commonjs' },
+  },
+];
+// @fastify/static (Swagger UI assets) needs content-disposition 3, which is ESM-only:
+// Node >= 20.19 requires it natively, jest's module loader does not, so jest compiles it.
+const transform = {
+  '^.+\\.ts$': swc,
+  '/node_modules/content-disposition/.+\\.js$': swc,
 };
+const transformIgnorePatterns = ['/node_modules/(?!content-disposition/)'];
 
 module.exports = {
   projects: [
@@ -20,12 +25,14 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
     },
     {
       displayName: 'e2e',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',

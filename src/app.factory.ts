@@ -40,7 +40,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalInterceptors(new SuccessEnvelopeInterceptor());
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Once shutdown starts, answers close their keep-alive connection, so the server can
+  // finish in-flight requests and stop instead of waiting out idle keep-alive sockets.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
   fastify.addHook('onSend', async (request, reply) => {
+    if (closing) void reply.header('Connection', 'close');
     void reply.header('X-Request-Id', request.id);
     void reply.header('Cache-Control', 'no-store');
     void reply.header('X-Content-Type-Options', 'nosniff');

@@ -52,16 +52,17 @@ export class AuthService implements OnApplicationBootstrap {
     const login = body.user ?? body.username ?? body.email;
     if (login === undefined) throw ApiError.invalidParams('user must be a non-empty string');
     await this.rateLimiter.consume(`login-ip:${ip}`, this.config.rateLimit.loginPerMinute);
-    await this.rateLimiter.consume(
-      `login-user:${login.toLowerCase()}`,
-      this.config.rateLimit.loginPerMinute,
-    );
 
     const digest =
       typeof body.password === 'string'
         ? passwordDigest(body.password)
         : body.password.digest.toLowerCase();
     const account = await this.users.findForLogin(login);
+    // Per account, so a username and an e-mail address share one budget.
+    await this.rateLimiter.consume(
+      `login-user:${account?._id ?? login.toLowerCase()}`,
+      this.config.rateLimit.loginPerMinute,
+    );
     // The same answer for an unknown user, a wrong password and a deactivated account.
     if (
       !account?.bcrypt ||

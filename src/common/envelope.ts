@@ -1,4 +1,11 @@
 import { HttpException } from '@nestjs/common';
+import {
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 import { ApiError, UnauthenticatedError } from './api-error';
 
 export interface ErrorResponse {
@@ -71,16 +78,21 @@ function frameworkError(error: unknown): ApiError | undefined {
   }
 }
 
-const UNREACHABLE_DATABASE_ERRORS = new Set([
-  'MongoServerSelectionError',
-  'MongooseServerSelectionError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-  'MongoPoolClearedError',
-]);
-
-function isDatabaseUnavailable(error: unknown): boolean {
-  return error instanceof Error && UNREACHABLE_DATABASE_ERRORS.has(error.name);
+/**
+ * The driver could not reach the database (as opposed to the database refusing an
+ * operation). Bulk writes wrap the network error in `errorResponse`.
+ */
+function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 3) return false;
+  if (
+    error instanceof MongoNetworkError ||
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNotConnectedError ||
+    error instanceof MongoTopologyClosedError ||
+    error.name === 'MongooseServerSelectionError'
+  ) {
+    return true;
+  }
+  const wrapped = error instanceof MongoServerError ? error.errorResponse : undefined;
+  return isDatabaseUnavailable(wrapped, depth + 1) || isDatabaseUnavailable(error.cause, depth + 1);
 }

@@ -40,17 +40,17 @@ export function parsePage(
 
 function parseNonNegativeInt(raw: unknown, name: string): number | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) {
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw)) {
     throw ApiError.invalidParams(`${name} must be a non-negative integer`);
   }
-  return Number(raw);
+  return Math.min(Number(raw), Number.MAX_SAFE_INTEGER);
 }
 
 function parseSort(raw: unknown, allowed: readonly string[]): SortSpec {
   const invalid = () =>
     ApiError.badRequest(
       'error-invalid-sort',
-      `Invalid sort parameter provided: ${JSON.stringify(typeof raw === 'string' ? raw : String(raw))}`,
+      `Invalid sort parameter provided: "${typeof raw === 'string' ? raw : JSON.stringify(raw)}"`,
     );
   if (typeof raw !== 'string') throw invalid();
   let parsed: unknown;

@@ -10,7 +10,8 @@ export class RocketChatExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body, headers } = toErrorResponse(error);
-    if (status >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
+    if (status === 503) this.logger.warn(`Database unavailable: ${String(error)}`);
+    else if (status >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
     if (headers) void reply.headers(headers);
     void reply.status(status).send(body);
   }

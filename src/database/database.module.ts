@@ -24,6 +24,7 @@ const EMBEDDED_DB_NAME = 'rocketchat';
         // Fail fast (503) instead of queueing requests while the database is away.
         bufferCommands: false,
         serverSelectionTimeoutMS: 3_000,
+        heartbeatFrequencyMS: 2_000,
         connectTimeoutMS: 3_000,
         socketTimeoutMS: 20_000,
         maxPoolSize: 20,

@@ -125,8 +125,9 @@ async function startOnce(
   bin: string,
   dataDir: string,
   log: (msg: string) => void,
+  fixedPort?: number,
 ): Promise<EmbeddedDb> {
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const url = `mongodb://127.0.0.1:${port}/`;
   const tail = new LogTail();
   const child = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-data', dataDir], {
@@ -191,15 +192,17 @@ async function startOnce(
 export async function startEmbeddedDb(opts: {
   dataDir: string;
   log: (msg: string) => void;
+  /** A fixed port (fault tests restart the database where clients expect it); default: a free one. */
+  port?: number;
 }): Promise<EmbeddedDb> {
   const bin = await loadBuildScript().ensureEmbeddedDbBinary({ log: opts.log });
   const dataDir = path.resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(bin, dataDir, opts.log);
+      return await startOnce(bin, dataDir, opts.log, opts.port);
     } catch (err) {
-      if (!(err instanceof PortInUseError)) throw err;
+      if (!(err instanceof PortInUseError) || opts.port !== undefined) throw err;
       if (attempt >= PORT_ATTEMPTS) {
         opts.log(err.message);
         throw err;

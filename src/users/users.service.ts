@@ -133,11 +133,23 @@ export class UsersService {
     this.forget(userId);
   }
 
+  /**
+   * Removes one login token. The stored element is pulled by exact value: FerretDB
+   * silently ignores `$pull` with a condition.
+   */
   async removeLoginToken(userId: string, hashedToken: string): Promise<void> {
-    await this.users.updateOne(
-      { _id: userId },
-      { $pull: { 'services.resume.loginTokens': { hashedToken } } },
+    const user = await this.users
+      .findOne({ _id: userId }, { 'services.resume.loginTokens': 1 })
+      .lean<Pick<User, 'services'>>();
+    const matching = (user?.services?.resume?.loginTokens ?? []).filter(
+      (token) => token.hashedToken === hashedToken,
     );
+    for (const token of matching) {
+      await this.users.updateOne(
+        { _id: userId },
+        { $pull: { 'services.resume.loginTokens': token } },
+      );
+    }
     this.forget(userId);
   }
 
