@@ -671,6 +671,14 @@ describe('authentication and users', () => {
       );
       expectFieldUnavailable(
         await t.post('/users.create', {
+          username: existing.username.toUpperCase(),
+          email: `${unique('x')}@example.com`,
+          password: 'secret-1',
+          name: 'Dup',
+        }),
+      );
+      expectFieldUnavailable(
+        await t.post('/users.create', {
           username: unique('other'),
           email: existing.email.toUpperCase(),
           password: 'secret-1',

@@ -250,6 +250,11 @@ describe('permissions and settings', () => {
           'permissions.0.roles',
         ],
         [
+          'an unknown role',
+          { permissions: [{ _id: VIEW, roles: ['user', 'superuser'] }] },
+          'permissions.0.roles',
+        ],
+        [
           'unknown item key',
           { permissions: [{ _id: VIEW, roles: ['user'], scope: 'x' }] },
           'permissions.0.scope',

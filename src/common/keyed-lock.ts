@@ -22,4 +22,12 @@ export class KeyedLock {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
+
+  /** Runs `task` holding the locks of all `keys`, taken in sorted order so two callers cannot deadlock. */
+  async runAll<T>(keys: string[], task: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const acquire = (index: number): Promise<T> =>
+      index === sorted.length ? task() : this.run(sorted[index], () => acquire(index + 1));
+    return acquire(0);
+  }
 }

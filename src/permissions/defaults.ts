@@ -1,5 +1,14 @@
+/** The roles a user can hold (API.md §3). */
+export const USER_ROLES = [
+  'admin',
+  'livechat-manager',
+  'livechat-monitor',
+  'livechat-agent',
+  'user',
+] as const;
+
 /** Default roles of each permission (API.md §3), seeded where missing. */
-export const DEFAULT_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+export const DEFAULT_PERMISSIONS = {
   'view-livechat-departments': ['admin', 'livechat-manager', 'livechat-monitor'],
   'manage-livechat-departments': ['admin', 'livechat-manager', 'livechat-monitor'],
   'add-livechat-department-agents': ['admin', 'livechat-manager', 'livechat-monitor'],
@@ -11,9 +20,9 @@ export const DEFAULT_PERMISSIONS: Readonly<Record<string, readonly string[]>> = 
   'create-user': ['admin'],
   'access-permissions': ['admin'],
   'edit-privileged-setting': ['admin'],
-};
+} as const satisfies Record<string, readonly (typeof USER_ROLES)[number][]>;
 
-export type PermissionId = keyof typeof DEFAULT_PERMISSIONS & string;
+export type PermissionId = keyof typeof DEFAULT_PERMISSIONS;
 
 export const SETTING_DEPARTMENT_REMOVAL = 'Omnichannel_enable_department_removal';
 export const SETTING_ROUTING_METHOD = 'Livechat_Routing_Method';

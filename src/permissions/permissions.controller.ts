@@ -40,6 +40,7 @@ export class PermissionsController {
     @Body() body: SetSettingDto,
     @Caller() caller: AuthenticatedUser,
   ) {
+    this.settings.validateValue(id, body.value);
     await this.permissions.assertAny(caller, ['edit-privileged-setting']);
     return this.settings.set(id, body.value);
   }

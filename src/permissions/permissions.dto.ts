@@ -1,9 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { USER_ROLES } from './defaults';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsDefined,
+  IsIn,
   IsString,
   Length,
   ValidateNested,
@@ -19,8 +21,7 @@ export class PermissionChangeDto {
   @ApiProperty({ type: [String] })
   @IsArray()
   @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Length(1, 128, { each: true })
+  @IsIn(USER_ROLES, { each: true, message: `each role must be one of ${USER_ROLES.join(', ')}` })
   roles: string[];
 }
 

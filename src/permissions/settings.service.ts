@@ -51,10 +51,15 @@ export class SettingsService implements OnModuleInit {
     return { _id: id, value: (await this.values.get()).get(id) };
   }
 
+  /** Input validation of a known setting's value (unknown ids are a business rule, left to set()). */
+  validateValue(id: string, value: unknown): void {
+    const problem = Object.hasOwn(SETTING_VALIDATORS, id) ? SETTING_VALIDATORS[id](value) : null;
+    if (problem) throw ApiError.invalidParams(`value ${problem}`);
+  }
+
   async set(id: string, value: unknown): Promise<{ _id: string; value: unknown }> {
     this.assertKnown(id);
-    const problem = SETTING_VALIDATORS[id](value);
-    if (problem) throw ApiError.invalidParams(`value ${problem}`);
+    this.validateValue(id, value);
     await this.settings.updateOne(
       { _id: id },
       { $set: { value, _updatedAt: new Date() } },
@@ -74,7 +79,7 @@ export class SettingsService implements OnModuleInit {
   }
 
   private assertKnown(id: string): void {
-    if (!Object.prototype.hasOwnProperty.call(SETTING_VALIDATORS, id)) {
+    if (!Object.hasOwn(SETTING_VALIDATORS, id)) {
       throw ApiError.badRequest('error-invalid-setting', `Invalid setting: ${id}`);
     }
   }

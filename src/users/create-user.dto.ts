@@ -10,7 +10,7 @@ import {
   Length,
   Matches,
 } from 'class-validator';
-import { USER_ROLES } from './user.schema';
+import { USER_ROLES } from '../permissions/defaults';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'agent.smith' })

@@ -1,15 +1,6 @@
 import { Prop, Schema, SchemaFactory, raw } from '@nestjs/mongoose';
 import { randomId } from '../common/ids';
 
-export const USER_ROLES = [
-  'admin',
-  'livechat-manager',
-  'livechat-monitor',
-  'livechat-agent',
-  'user',
-] as const;
-export type UserRole = (typeof USER_ROLES)[number];
-
 export type LivechatStatus = 'available' | 'not-available';
 
 export interface LoginToken {

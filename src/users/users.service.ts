@@ -167,12 +167,19 @@ export class UsersService {
     return this.identityLock.run('identities', async () => {
       const taken = await this.users
         .findOne(
-          { $or: [{ username: input.username }, { 'emails.address': email }] },
+          {
+            $or: [
+              // Usernames are unique regardless of case, as in Rocket.Chat.
+              { username: { $regex: `^${escapeRegExp(input.username)}$`, $options: 'i' } },
+              { 'emails.address': email },
+            ],
+          },
           { username: 1 },
         )
         .lean<Pick<User, 'username'>>();
       if (taken) {
-        const field = taken.username === input.username ? input.username : email;
+        const field =
+          taken.username.toLowerCase() === input.username.toLowerCase() ? input.username : email;
         throw ApiError.badRequest('error-field-unavailable', `${field} is already in use :(`);
       }
       const created = await this.users.create({

@@ -40,6 +40,14 @@ function nextVersion(previous: Date): Date {
   return new Date(Math.max(Date.now(), previous.getTime() + 1));
 }
 
+/** Ids of the departments that `fields` points at (fallback and forward targets). */
+function referencedIds(fields: Partial<Department>): string[] {
+  return [
+    ...(fields.fallbackForwardDepartment ? [fields.fallbackForwardDepartment] : []),
+    ...(fields.departmentsAllowedToForward ?? []),
+  ];
+}
+
 export function etagOf(department: Pick<Department, '_id' | '_updatedAt'>): string {
   return `"${department._id}-${new Date(department._updatedAt).getTime()}"`;
 }
@@ -159,39 +167,43 @@ export class DepartmentsService {
     const fields = definedFields(body.department);
     const agents = body.agents ?? [];
     this.checkClosingTags(fields);
-    const [usernames] = await Promise.all([
-      this.resolveAgents(agents),
-      this.checkReferences(fields, undefined),
-    ]);
+    // Referenced departments stay locked until the insert, so a concurrent DELETE of
+    // one of them either happens first (400 here) or cleans our reference after us.
+    return this.locks.runAll(referencedIds(fields), async () => {
+      const [usernames] = await Promise.all([
+        this.resolveAgents(agents),
+        this.checkReferences(fields, undefined),
+      ]);
 
-    const now = new Date();
-    const department: Department = {
-      ...(fields as DepartmentDto),
-      _id: randomId(),
-      numAgents: agents.length,
-      _updatedAt: now,
-    };
-    const assignments: DepartmentAgent[] = agents.map((agent) => ({
-      _id: randomId(),
-      agentId: agent.agentId,
-      departmentId: department._id,
-      username: usernames.get(agent.agentId) as string,
-      departmentEnabled: department.enabled,
-      count: agent.count ?? 0,
-      order: agent.order ?? 0,
-      _updatedAt: now,
-    }));
+      const now = new Date();
+      const department: Department = {
+        ...(fields as DepartmentDto),
+        _id: randomId(),
+        numAgents: agents.length,
+        _updatedAt: now,
+      };
+      const assignments: DepartmentAgent[] = agents.map((agent) => ({
+        _id: randomId(),
+        agentId: agent.agentId,
+        departmentId: department._id,
+        username: usernames.get(agent.agentId) as string,
+        departmentEnabled: department.enabled,
+        count: agent.count ?? 0,
+        order: agent.order ?? 0,
+        _updatedAt: now,
+      }));
 
-    await this.departments.insertMany([department], { lean: true });
-    try {
-      if (assignments.length) await this.assignments.insertMany(assignments, { lean: true });
-    } catch (error) {
-      // No transactions on FerretDB: undo the department so a failed request leaves nothing.
-      await this.assignments.deleteMany({ departmentId: department._id }).catch(() => undefined);
-      await this.departments.deleteOne({ _id: department._id }).catch(() => undefined);
-      throw error;
-    }
-    return { department, agents: assignments };
+      await this.departments.insertMany([department], { lean: true });
+      try {
+        if (assignments.length) await this.assignments.insertMany(assignments, { lean: true });
+      } catch (error) {
+        // No transactions on FerretDB: undo the department so a failed request leaves nothing.
+        await this.assignments.deleteMany({ departmentId: department._id }).catch(() => undefined);
+        await this.departments.deleteOne({ _id: department._id }).catch(() => undefined);
+        throw error;
+      }
+      return { department, agents: assignments };
+    });
   }
 
   /**
@@ -205,7 +217,8 @@ export class DepartmentsService {
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
     const changes = definedFields(body.department);
     const agents = options.canAddAgents ? (body.agents ?? []) : [];
-    return this.locks.run(id, async () => {
+    // Also lock the departments this one will point at (see create()).
+    return this.locks.runAll([id, ...referencedIds(changes)], async () => {
       const current = await this.findById(id);
       if (!current) throw ApiError.departmentNotFound();
       if (
@@ -379,10 +392,16 @@ export class DepartmentsService {
     for (const departmentId of departmentIds) {
       await this.locks.run(departmentId, async () => {
         const { deletedCount } = await this.assignments.deleteOne({ departmentId, agentId });
-        if (deletedCount) {
+        const current = await this.departments
+          .findOne({ _id: departmentId }, { _updatedAt: 1 })
+          .lean<Pick<Department, '_id' | '_updatedAt'>>();
+        if (deletedCount && current) {
           await this.departments.updateOne(
             { _id: departmentId },
-            { $inc: { numAgents: -deletedCount }, $set: { _updatedAt: new Date() } },
+            {
+              $inc: { numAgents: -deletedCount },
+              $set: { _updatedAt: nextVersion(current._updatedAt) },
+            },
           );
         }
       });
@@ -414,9 +433,7 @@ export class DepartmentsService {
   private async checkReferences(fields: Partial<Department>, selfId: string | undefined) {
     const fallback = fields.fallbackForwardDepartment;
     const forwards = fields.departmentsAllowedToForward ?? [];
-    const ids = [...new Set([...(fallback ? [fallback] : []), ...forwards])].filter(
-      (id) => id !== selfId,
-    );
+    const ids = [...new Set(referencedIds(fields))].filter((id) => id !== selfId);
     if (ids.length === 0) return;
     const existing = new Set(
       (
