@@ -44,7 +44,7 @@ export class AuthGuard implements CanActivate {
     );
     if (!caller) throw new UnauthenticatedError('missing-or-invalid-token');
 
-    await this.rateLimiter.consume(`user:${caller._id}`, this.config.rateLimit.requestsPerMinute);
+    this.rateLimiter.consume(`user:${caller._id}`, this.config.rateLimit.requestsPerMinute);
     request.caller = caller;
     request.hashedToken = hashedToken;
     return true;

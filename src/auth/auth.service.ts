@@ -51,7 +51,7 @@ export class AuthService implements OnApplicationBootstrap {
   ): Promise<{ status: 'success'; data: { userId: string; authToken: string; me: MeView } }> {
     const login = body.user ?? body.username ?? body.email;
     if (login === undefined) throw ApiError.invalidParams('user must be a non-empty string');
-    await this.rateLimiter.consume(`login-ip:${ip}`, this.config.rateLimit.loginPerMinute);
+    this.rateLimiter.consume(`login-ip:${ip}`, this.config.rateLimit.loginPerMinute);
 
     const digest =
       typeof body.password === 'string'
@@ -59,7 +59,7 @@ export class AuthService implements OnApplicationBootstrap {
         : body.password.digest.toLowerCase();
     const account = await this.users.findForLogin(login);
     // Per account, so a username and an e-mail address share one budget.
-    await this.rateLimiter.consume(
+    this.rateLimiter.consume(
       `login-user:${account?._id ?? login.toLowerCase()}`,
       this.config.rateLimit.loginPerMinute,
     );
