@@ -1,3 +1,4 @@
+import type { Model, ProjectionType, QueryFilter } from 'mongoose';
 import { ApiError } from './api-error';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -87,4 +88,23 @@ export function pageEnvelope<K extends string, T>(
 /** Escapes a user string so it matches literally inside a regular expression. */
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** One page of `model` matching `filter`, and the total count, read in parallel. */
+export async function findPage<T, Item = T>(
+  model: Model<T>,
+  filter: QueryFilter<T>,
+  page: Page,
+  projection?: ProjectionType<T>,
+): Promise<{ items: Item[]; total: number }> {
+  const [items, total] = await Promise.all([
+    model
+      .find(filter, projection)
+      .sort(page.sort)
+      .skip(page.offset)
+      .limit(page.count)
+      .lean<Item[]>(),
+    model.countDocuments(filter),
+  ]);
+  return { items, total };
 }

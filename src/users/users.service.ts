@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../common/api-error';
 import { KeyedLock } from '../common/keyed-lock';
-import { escapeRegExp, Page } from '../common/pagination';
+import { escapeRegExp, findPage, Page } from '../common/pagination';
 import { hashPasswordDigest, sameHash } from './credentials';
 import { LivechatStatus, LoginToken, User } from './user.schema';
 
@@ -241,16 +241,15 @@ export class UsersService {
       const pattern = { $regex: escapeRegExp(text), $options: 'i' };
       filter.$or = [{ username: pattern }, { name: pattern }];
     }
-    const [users, total] = await Promise.all([
-      this.users
-        .find(filter, { _id: 1, username: 1, name: 1, status: 1, statusLivechat: 1, emails: 1 })
-        .sort(page.sort)
-        .skip(page.offset)
-        .limit(page.count)
-        .lean<PublicUser[]>(),
-      this.users.countDocuments(filter),
-    ]);
-    return { users, total };
+    const { items, total } = await findPage<User, PublicUser>(this.users, filter, page, {
+      _id: 1,
+      username: 1,
+      name: 1,
+      status: 1,
+      statusLivechat: 1,
+      emails: 1,
+    });
+    return { users: items, total };
   }
 
   async setLivechatStatus(userId: string, status: LivechatStatus): Promise<boolean> {

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { AnyBulkWriteOperation, Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
-import { escapeRegExp, Page } from '../../common/pagination';
+import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
 import { DepartmentLocks } from '../department-locks';
@@ -78,16 +78,8 @@ export class DepartmentsService {
     if (filter.enabledOnly) query.enabled = true;
     if (filter.excludeDepartmentId !== undefined) query._id = { $ne: filter.excludeDepartmentId };
     if (filter.text) query.name = { $regex: escapeRegExp(filter.text), $options: 'i' };
-    const [departments, total] = await Promise.all([
-      this.departments
-        .find(query)
-        .sort(page.sort)
-        .skip(page.offset)
-        .limit(page.count)
-        .lean<Department[]>(),
-      this.departments.countDocuments(query),
-    ]);
-    return { departments, total };
+    const { items, total } = await findPage(this.departments, query, page);
+    return { departments: items, total };
   }
 
   async autocomplete(
@@ -116,17 +108,8 @@ export class DepartmentsService {
     departmentId: string,
     page: Page,
   ): Promise<{ agents: DepartmentAgent[]; total: number }> {
-    const query = { departmentId };
-    const [agents, total] = await Promise.all([
-      this.assignments
-        .find(query)
-        .sort(page.sort)
-        .skip(page.offset)
-        .limit(page.count)
-        .lean<DepartmentAgent[]>(),
-      this.assignments.countDocuments(query),
-    ]);
-    return { agents, total };
+    const { items, total } = await findPage(this.assignments, { departmentId }, page);
+    return { agents: items, total };
   }
 
   async allAgents(departmentId: string): Promise<DepartmentAgent[]> {
