@@ -1,12 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { parse as parseQuery } from 'qs';
 import { AppModule } from './app.module';
 import { setupOpenApi } from './common/openapi';
-import { requestId } from './common/request-logging';
+import { loggerOptions, NestPinoLogger, OneLinePerRequest, requestId } from './common/logging';
 import { RocketChatExceptionFilter } from './common/rocketchat-exception.filter';
-import { SuccessEnvelopeInterceptor } from './common/success.interceptor';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 
@@ -27,19 +25,19 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: requestId,
+    logger: loggerOptions(config.logLevel),
+    logController: new OneLinePerRequest(),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    bufferLogs: true,
+    logger: new NestPinoLogger(adapter.getInstance().log),
     // Start-up errors reach main.ts (one clear line, exit 1) instead of process.abort().
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api/v1', {
     exclude: ['api/info', 'health/live', 'health/ready', 'metrics'],
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RocketChatExceptionFilter());
-  app.useGlobalInterceptors(new SuccessEnvelopeInterceptor());
 
   const fastify = app.getHttpAdapter().getInstance();
   // Once shutdown starts, answers close their keep-alive connection, so the server can
@@ -47,6 +45,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   let closing = false;
   fastify.addHook('preClose', async () => {
     closing = true;
+  });
+  // Every successful answer carries `success: true` beside its payload (Rocket.Chat's
+  // envelope); error envelopes already carry `success: false`.
+  fastify.addHook('preSerialization', async (_request, reply, payload: unknown) => {
+    if (reply.statusCode < 400 && payload !== null && typeof payload === 'object') {
+      if (!Array.isArray(payload) && !('success' in payload)) {
+        (payload as Record<string, unknown>).success = true;
+      }
+    }
+    return payload;
   });
   fastify.addHook('onSend', async (request, reply) => {
     if (closing) void reply.header('Connection', 'close');

@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -8,7 +7,6 @@ import { HealthModule } from './health/health.module';
 import { LivechatModule } from './livechat/livechat.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { UsersModule } from './users/users.module';
-import { requestLoggerOptions } from './common/request-logging';
 
 @Module({})
 export class AppModule {
@@ -17,7 +15,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(requestLoggerOptions(config.logLevel)),
         DatabaseModule,
         PermissionsModule,
         UsersModule,

@@ -142,6 +142,10 @@ describe('production process (node dist/main.js)', () => {
     }
 
     await db.stop();
+    // Hold the port during the outage (resetting every connection), so that no other
+    // test's database can be started on it meanwhile.
+    const portHolder = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => portHolder.listen(dbPort, '127.0.0.1', resolve));
     const started = Date.now();
     const during = await Promise.all(
       Array.from({ length: 5 }, () =>
@@ -162,6 +166,7 @@ describe('production process (node dist/main.js)', () => {
     const ready = await service.call('GET', '/health/ready');
     expect(ready.status).toBe(503);
 
+    await new Promise((resolve) => portHolder.close(resolve));
     db = await startEmbeddedDb({ dataDir, port: dbPort, log: () => undefined });
     const restarted = Date.now();
     let recovered = false;
