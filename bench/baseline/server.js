@@ -1,0 +1,559 @@
+'use strict';
+// Baseline for the benchmark: the smallest honest implementation of the benchmarked requests.
+// Fastify + the official mongodb driver, no framework, no ODM. Same collections and documents,
+// same token check, same permission model (rocketchat_permissions, cached 5 s like the service),
+// same queries, same writes, same per-department in-process lock (FerretDB loses concurrent
+// updates otherwise), same response bodies in substance. It is NOT a product: only the routes
+// the scenarios use, minimal input checks, no rate limit, no logging, no metrics.
+//
+// Env: MONGO_URL (with the database name), PORT (default 3100), HOST (default 127.0.0.1),
+//      BASELINE_AUTH_CACHE_MS (default 5000, like the service's credentials cache; 0 = no cache).
+
+const crypto = require('node:crypto');
+const Fastify = require('fastify');
+const { MongoClient } = require('mongodb');
+const { randomId } = require('../lib/common');
+
+const MONGO_URL = process.env.MONGO_URL;
+const PORT = Number(process.env.PORT || 3100);
+const HOST = process.env.HOST || '127.0.0.1';
+const AUTH_CACHE_MS = Number(process.env.BASELINE_AUTH_CACHE_MS ?? 5_000);
+const CACHE_TTL_MS = 5_000;
+const LOGIN_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
+const VIEW = ['view-livechat-departments', 'view-l-room'];
+const MAX_ATTEMPTS = 10;
+
+if (!MONGO_URL) {
+  console.error('MONGO_URL is required (with the database name)');
+  process.exit(1);
+}
+
+// ---- errors (Rocket.Chat envelopes) ------------------------------------------------------------
+
+class HttpError extends Error {
+  constructor(status, body) {
+    super(body.error || 'error');
+    this.status = status;
+    this.body = body;
+  }
+}
+const unauthorized = () =>
+  new HttpError(401, {
+    success: false,
+    status: 'error',
+    message: 'You must be logged in to do this.',
+    error: 'You must be logged in to do this.',
+  });
+const forbidden = () =>
+  new HttpError(403, {
+    success: false,
+    error: 'User does not have the permissions required for this action [error-unauthorized]',
+    errorType: 'error-unauthorized',
+  });
+const badRequest = (errorType, message, details) =>
+  new HttpError(400, {
+    success: false,
+    error: `${message} [${errorType}]`,
+    errorType,
+    ...(details ? { details } : {}),
+  });
+const invalid = (message) => badRequest('invalid-params', message);
+const departmentNotFound = () => badRequest('error-department-not-found', 'Department not found');
+
+// ---- small building blocks ---------------------------------------------------------------------
+
+/** A value loaded on demand and reused for ttlMs (one load in flight). */
+function cached(load, ttlMs) {
+  let value;
+  let loadedAt = 0;
+  let inFlight;
+  return () => {
+    if (value !== undefined && Date.now() - loadedAt < ttlMs) return value;
+    inFlight ??= load()
+      .then((data) => {
+        value = data;
+        loadedAt = Date.now();
+        return data;
+      })
+      .finally(() => (inFlight = undefined));
+    return inFlight;
+  };
+}
+
+/** In-process mutual exclusion per key (department id). */
+const tails = new Map();
+async function withLock(key, task) {
+  const previous = tails.get(key) || Promise.resolve();
+  let release;
+  const current = new Promise((resolve) => (release = resolve));
+  const tail = previous.then(() => current);
+  tails.set(key, tail);
+  await previous;
+  try {
+    return await task();
+  } finally {
+    release();
+    if (tails.get(key) === tail) tails.delete(key);
+  }
+}
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isId = (v) => typeof v === 'string' && v.length > 0 && v.length <= 64;
+const isCount = (v) => v === undefined || (Number.isInteger(v) && v >= 0);
+const nextVersion = (previous) => new Date(Math.max(Date.now(), new Date(previous).getTime() + 1));
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// ---- main --------------------------------------------------------------------------------------
+
+async function main() {
+  const client = new MongoClient(MONGO_URL, { maxPoolSize: 20, serverSelectionTimeoutMS: 3_000 });
+  await client.connect();
+  const db = client.db();
+  const users = db.collection('users');
+  const departments = db.collection('rocketchat_livechat_department');
+  const assignments = db.collection('rocketchat_livechat_department_agents');
+  const permissions = db.collection('rocketchat_permissions');
+  const settings = db.collection('rocketchat_settings');
+
+  const rolesByPermission = cached(async () => {
+    const docs = await permissions.find({}, { projection: { _id: 1, roles: 1 } }).toArray();
+    return new Map(docs.map((doc) => [doc._id, new Set(doc.roles || [])]));
+  }, CACHE_TTL_MS);
+  const routingMethod = cached(async () => {
+    const doc = await settings.findOne({ _id: 'Livechat_Routing_Method' });
+    return doc?.value === 'Manual_Selection' ? 'Manual_Selection' : 'Auto_Selection';
+  }, CACHE_TTL_MS);
+
+  async function hasAny(user, wanted) {
+    const map = await rolesByPermission();
+    return wanted.some((permission) => user.roles.some((role) => map.get(permission)?.has(role)));
+  }
+  async function assertAny(user, wanted) {
+    if (!(await hasAny(user, wanted))) throw forbidden();
+  }
+
+  // X-User-Id + X-Auth-Token: base64(sha256(token)) against services.resume.loginTokens, user active.
+  const authCache = new Map();
+  async function authenticate(request) {
+    const userId = request.headers['x-user-id'];
+    const token = request.headers['x-auth-token'];
+    if (typeof userId !== 'string' || typeof token !== 'string' || !userId || !token) {
+      throw unauthorized();
+    }
+    const hashed = Buffer.from(crypto.createHash('sha256').update(token, 'utf8').digest('base64'));
+    let entry = authCache.get(userId);
+    if (!entry || entry.expiresAt <= Date.now()) {
+      const doc = await users.findOne(
+        { _id: userId, active: { $ne: false } },
+        { projection: { username: 1, roles: 1, 'services.resume.loginTokens': 1 } },
+      );
+      authCache.delete(userId);
+      if (!doc) throw unauthorized();
+      entry = {
+        user: { _id: doc._id, username: doc.username, roles: doc.roles || [] },
+        tokens: doc.services?.resume?.loginTokens || [],
+        expiresAt: Date.now() + AUTH_CACHE_MS,
+      };
+      if (AUTH_CACHE_MS > 0) {
+        if (authCache.size >= 10_000) authCache.delete(authCache.keys().next().value);
+        authCache.set(userId, entry);
+      }
+    }
+    const oldest = Date.now() - LOGIN_MAX_AGE_MS;
+    const valid = entry.tokens.some((t) => {
+      if (typeof t.hashedToken !== 'string') return false;
+      const stored = Buffer.from(t.hashedToken);
+      return (
+        stored.length === hashed.length &&
+        crypto.timingSafeEqual(stored, hashed) &&
+        new Date(t.when).getTime() > oldest
+      );
+    });
+    if (!valid) throw unauthorized();
+    return entry.user;
+  }
+
+  /** Checks every agentId is distinct and holds livechat-agent; returns their usernames. */
+  async function resolveAgents(agents) {
+    const ids = agents.map((agent) => agent.agentId);
+    if (new Set(ids).size !== ids.length) {
+      throw invalid('agents must not contain the same agentId twice');
+    }
+    if (ids.length === 0) return new Map();
+    const found = await users
+      .find({ _id: { $in: ids }, roles: 'livechat-agent' }, { projection: { _id: 1, username: 1 } })
+      .toArray();
+    const usernames = new Map(found.map((user) => [user._id, user.username]));
+    const missing = ids.filter((id) => !usernames.has(id));
+    if (missing.length) {
+      throw badRequest('error-agent-not-found', 'Agent not found', { agentIds: missing });
+    }
+    return usernames;
+  }
+
+  // ---- input checks (minimal, but no operator or unknown key reaches the database) -----------
+
+  const DEPARTMENT_FIELDS = {
+    name: (v) => typeof v === 'string' && /\S/.test(v) && v.length <= 256,
+    email: (v) => typeof v === 'string' && v.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(v),
+    enabled: (v) => typeof v === 'boolean',
+    showOnRegistration: (v) => typeof v === 'boolean',
+    showOnOfflineForm: (v) => typeof v === 'boolean',
+    description: (v) => typeof v === 'string' && v.length <= 4096,
+    requestTagBeforeClosingChat: (v) => typeof v === 'boolean',
+    chatClosingTags: (v) =>
+      Array.isArray(v) && v.length <= 100 && v.every((t) => typeof t === 'string'),
+    fallbackForwardDepartment: isId,
+    departmentsAllowedToForward: (v) => Array.isArray(v) && v.length <= 1000 && v.every(isId),
+    allowReceiveForwardOffline: (v) => typeof v === 'boolean',
+    offlineMessageChannelName: (v) => typeof v === 'string',
+    abandonedRoomsCloseCustomMessage: (v) => typeof v === 'string',
+    waitingQueueMessage: (v) => typeof v === 'string',
+    maxNumberSimultaneousChat: (v) => Number.isInteger(v) && v >= 0,
+    visitorInactivityTimeoutInSeconds: (v) => Number.isInteger(v) && v >= 0,
+  };
+  const REQUIRED = ['name', 'email', 'enabled', 'showOnRegistration', 'showOnOfflineForm'];
+
+  function checkDepartment(department) {
+    if (!isObject(department)) throw invalid('department must be an object');
+    for (const key of REQUIRED) {
+      if (department[key] === undefined) throw invalid(`department.${key} is required`);
+    }
+    for (const [key, value] of Object.entries(department)) {
+      const check = DEPARTMENT_FIELDS[key];
+      if (!check) throw invalid(`department.${key} is not allowed`);
+      if (!check(value)) throw invalid(`department.${key} is invalid`);
+    }
+    if (department.requestTagBeforeClosingChat && !department.chatClosingTags?.length) {
+      throw badRequest(
+        'error-validating-department-chat-closing-tags',
+        'At least one closing tag is required when the department requires tags on closing chats',
+      );
+    }
+    return department;
+  }
+
+  function checkAgents(list, name, allowed) {
+    if (!Array.isArray(list)) throw invalid(`${name} must be an array`);
+    if (list.length > 1000) throw invalid(`${name} must hold at most 1000 agents`);
+    list.forEach((agent, i) => {
+      if (!isObject(agent)) throw invalid(`${name}.${i} must be an object`);
+      for (const key of Object.keys(agent)) {
+        if (!allowed.includes(key)) throw invalid(`${name}.${i}.${key} is not allowed`);
+      }
+      if (!isId(agent.agentId)) throw invalid(`${name}.${i}.agentId must be a non-empty string`);
+      if (agent.username !== undefined && typeof agent.username !== 'string') {
+        throw invalid(`${name}.${i}.username must be a string`);
+      }
+      if (!isCount(agent.count)) throw invalid(`${name}.${i}.count must be an integer >= 0`);
+      if (!isCount(agent.order)) throw invalid(`${name}.${i}.order must be an integer >= 0`);
+    });
+    return list;
+  }
+
+  function pageOf(query) {
+    const int = (raw, name, fallback) => {
+      if (raw === undefined) return fallback;
+      if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) {
+        throw invalid(`${name} must be a non-negative integer`);
+      }
+      return Number(raw);
+    };
+    const count = int(query.count, 'count', 50);
+    return {
+      count: count === 0 || count > 100 ? 100 : count,
+      offset: int(query.offset, 'offset', 0),
+    };
+  }
+
+  // ---- HTTP --------------------------------------------------------------------------------
+
+  const app = Fastify({ bodyLimit: 1024 * 1024, logger: false });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(404).send({
+      success: false,
+      error: 'API endpoint not found [error-not-found]',
+      errorType: 'error-not-found',
+    });
+  });
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof HttpError) return reply.code(error.status).send(error.body);
+    if (error.statusCode === 400 || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      return reply.code(400).send(invalid('malformed JSON body').body);
+    }
+    if (error.statusCode === 413) {
+      return reply.code(413).send(badRequest('error-payload-too-large', 'Payload too large').body);
+    }
+    console.error(error);
+    return reply.code(500).send({ success: false, error: 'Internal server error' });
+  });
+
+  // S5
+  app.get('/api/v1/me', async (request) => {
+    const caller = await authenticate(request);
+    const user = await users.findOne(
+      { _id: caller._id },
+      {
+        projection: {
+          _id: 1,
+          username: 1,
+          name: 1,
+          emails: 1,
+          roles: 1,
+          active: 1,
+          status: 1,
+          statusLivechat: 1,
+        },
+      },
+    );
+    if (!user) throw unauthorized();
+    return { ...user, email: user.emails?.[0]?.address, success: true };
+  });
+
+  // S2 / S2t
+  app.get('/api/v1/livechat/department', async (request) => {
+    const caller = await authenticate(request);
+    const query = request.query;
+    const page = pageOf(query);
+    for (const key of ['text', 'enabled', 'excludeDepartmentId', 'showArchived']) {
+      if (query[key] !== undefined && typeof query[key] !== 'string')
+        throw invalid(`${key} must be a string`);
+    }
+    if (query.sort !== undefined) throw invalid('sort is not supported by the baseline');
+    await assertAny(caller, VIEW);
+    const filter = {};
+    if (query.showArchived !== 'true') filter.archived = { $ne: true };
+    if (query.enabled === 'true') filter.enabled = true;
+    if (query.excludeDepartmentId !== undefined) filter._id = { $ne: query.excludeDepartmentId };
+    if (query.text) filter.name = { $regex: escapeRegExp(query.text), $options: 'i' };
+    const [items, total] = await Promise.all([
+      departments
+        .find(filter)
+        .sort({ name: 1, _id: 1 })
+        .skip(page.offset)
+        .limit(page.count)
+        .toArray(),
+      departments.countDocuments(filter),
+    ]);
+    return { departments: items, count: items.length, offset: page.offset, total, success: true };
+  });
+
+  // S1
+  app.get('/api/v1/livechat/department/:_id', async (request, reply) => {
+    const caller = await authenticate(request);
+    const id = request.params._id;
+    if (
+      request.query.includeAgents !== undefined &&
+      typeof request.query.includeAgents !== 'string'
+    ) {
+      throw invalid('includeAgents must be a string');
+    }
+    await assertAny(caller, VIEW);
+    const department = await departments.findOne({ _id: id });
+    if (!department) return { department: null, agents: [], success: true };
+    reply.header('etag', `"${department._id}-${new Date(department._updatedAt).getTime()}"`);
+    const withAgents =
+      request.query.includeAgents !== 'false' &&
+      (await hasAny(caller, ['view-livechat-departments']));
+    if (!withAgents) return { department, success: true };
+    const agents = await assignments
+      .find({ departmentId: id })
+      .sort({ username: 1, _id: 1 })
+      .toArray();
+    return { department, agents, success: true };
+  });
+
+  // S3
+  app.post('/api/v1/livechat/department', async (request) => {
+    const caller = await authenticate(request);
+    const body = request.body;
+    if (!isObject(body)) throw invalid('body must be an object');
+    for (const key of Object.keys(body)) {
+      if (key !== 'department' && key !== 'agents') throw invalid(`${key} is not allowed`);
+    }
+    const fields = checkDepartment(body.department);
+    const agents =
+      body.agents === undefined
+        ? []
+        : checkAgents(body.agents, 'agents', ['agentId', 'count', 'order']);
+    await assertAny(caller, ['manage-livechat-departments']);
+    const [usernames] = await Promise.all([resolveAgents(agents), checkReferences(fields)]);
+
+    const now = new Date();
+    const department = { ...fields, _id: randomId(), numAgents: agents.length, _updatedAt: now };
+    const docs = agents.map((agent) => ({
+      _id: randomId(),
+      agentId: agent.agentId,
+      departmentId: department._id,
+      username: usernames.get(agent.agentId),
+      departmentEnabled: department.enabled,
+      count: agent.count ?? 0,
+      order: agent.order ?? 0,
+      _updatedAt: now,
+    }));
+    await departments.insertOne(department);
+    try {
+      if (docs.length) await assignments.insertMany(docs);
+    } catch (error) {
+      await assignments.deleteMany({ departmentId: department._id }).catch(() => undefined);
+      await departments.deleteOne({ _id: department._id }).catch(() => undefined);
+      throw error;
+    }
+    return { department, agents: docs, success: true };
+  });
+
+  async function checkReferences(fields) {
+    const fallback = fields.fallbackForwardDepartment;
+    const ids = [
+      ...new Set([...(fallback ? [fallback] : []), ...(fields.departmentsAllowedToForward || [])]),
+    ];
+    if (ids.length === 0) return;
+    const existing = new Set(
+      (await departments.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map(
+        (d) => d._id,
+      ),
+    );
+    if (fallback && !existing.has(fallback)) {
+      throw badRequest('error-fallback-department-not-found', 'Fallback department not found');
+    }
+    if (ids.some((id) => !existing.has(id))) throw departmentNotFound();
+  }
+
+  // S4
+  app.post('/api/v1/livechat/department/:_id/agents', async (request) => {
+    const caller = await authenticate(request);
+    const id = request.params._id;
+    const body = request.body;
+    if (!isObject(body)) throw invalid('body must be an object');
+    if (body.upsert === undefined) throw invalid('upsert is required');
+    if (body.remove === undefined) throw invalid('remove is required');
+    for (const key of Object.keys(body)) {
+      if (key !== 'upsert' && key !== 'remove') throw invalid(`${key} is not allowed`);
+    }
+    const upsert = checkAgents(body.upsert, 'upsert', ['agentId', 'username', 'count', 'order']);
+    const remove = checkAgents(body.remove, 'remove', ['agentId', 'username']);
+    await assertAny(caller, ['manage-livechat-departments', 'add-livechat-department-agents']);
+    const upsertIds = new Set(upsert.map((agent) => agent.agentId));
+    const removeIds = [...new Set(remove.map((agent) => agent.agentId))];
+    const both = removeIds.find((agentId) => upsertIds.has(agentId));
+    if (both !== undefined) throw invalid(`agent ${both} cannot be both upserted and removed`);
+
+    await withLock(id, async () => {
+      const current = await departments.findOne(
+        { _id: id },
+        { projection: { enabled: 1, _updatedAt: 1 } },
+      );
+      if (!current) throw departmentNotFound();
+      const usernames = await resolveAgents(upsert);
+      const version = nextVersion(current._updatedAt);
+      let inserted = 0;
+      if (upsert.length) {
+        const result = await assignments.bulkWrite(
+          upsert.map((agent) => {
+            const given = {};
+            const defaults = { _id: randomId() };
+            if (agent.count === undefined) defaults.count = 0;
+            else given.count = agent.count;
+            if (agent.order === undefined) defaults.order = 0;
+            else given.order = agent.order;
+            return {
+              updateOne: {
+                filter: { departmentId: id, agentId: agent.agentId },
+                update: {
+                  $set: {
+                    ...given,
+                    username: usernames.get(agent.agentId),
+                    departmentEnabled: current.enabled,
+                    _updatedAt: version,
+                  },
+                  $setOnInsert: defaults,
+                },
+                upsert: true,
+              },
+            };
+          }),
+          { ordered: true },
+        );
+        inserted = result.upsertedCount;
+      }
+      const removed = removeIds.length
+        ? (await assignments.deleteMany({ departmentId: id, agentId: { $in: removeIds } }))
+            .deletedCount
+        : 0;
+      if (upsert.length || removed) {
+        await departments.updateOne(
+          { _id: id },
+          { $inc: { numAgents: inserted - removed }, $set: { _updatedAt: version } },
+        );
+      }
+    });
+    return { success: true };
+  });
+
+  // S6
+  app.post('/api/v1/livechat/department/:_id/next-agent', async (request) => {
+    const caller = await authenticate(request);
+    const id = request.params._id;
+    await assertAny(caller, ['view-l-room']);
+    const agent = await withLock(id, async () => {
+      const department = await departments.findOne(
+        { _id: id },
+        { projection: { enabled: 1, archived: 1 } },
+      );
+      if (!department) throw departmentNotFound();
+      if (!department.enabled || department.archived) {
+        throw badRequest('error-department-disabled', 'The department is disabled');
+      }
+      if ((await routingMethod()) === 'Manual_Selection') return null;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const candidates = await assignments
+          .find({ departmentId: id }, { projection: { _id: 1, agentId: 1, username: 1, count: 1 } })
+          .sort({ count: 1, order: 1, username: 1 })
+          .toArray();
+        if (candidates.length === 0) return null;
+        const available = new Set(
+          (
+            await users
+              .find(
+                {
+                  _id: { $in: candidates.map((c) => c.agentId) },
+                  roles: 'livechat-agent',
+                  active: { $ne: false },
+                  statusLivechat: 'available',
+                },
+                { projection: { _id: 1 } },
+              )
+              .toArray()
+          ).map((user) => user._id),
+        );
+        const pick = candidates.find((c) => available.has(c.agentId));
+        if (!pick) return null;
+        const { modifiedCount } = await assignments.updateOne(
+          { _id: pick._id, count: pick.count },
+          { $inc: { count: 1 }, $set: { _updatedAt: new Date() } },
+        );
+        if (modifiedCount === 1) return { agentId: pick.agentId, username: pick.username };
+      }
+      throw new Error(`next-agent: no stable pick for department ${id}`);
+    });
+    return { agent, success: true };
+  });
+
+  await app.listen({ port: PORT, host: HOST });
+
+  const shutdown = async () => {
+    await app.close().catch(() => undefined);
+    await client.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});

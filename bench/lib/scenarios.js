@@ -1,0 +1,216 @@
+'use strict';
+// The benchmark scenarios (issue 5) and the sanity check each one must pass against both
+// servers before anything is measured: status 200, success:true, and the same substance.
+
+const { isDeepStrictEqual } = require('node:util');
+const { request } = require('./common');
+
+const S3_NAME = 'Bench S3 Created';
+const S2T_TEXT = 'sales';
+
+/**
+ * @param ctx { auth, data } — auth headers (admin) and what seed() returned.
+ * Each scenario: { id, title, requests: [{ method, path, body? }], check(service, baseline) }.
+ * A scenario with several requests cycles through them (autocannon `requests`).
+ */
+function scenarios(ctx) {
+  const { data } = ctx;
+  const [agentA, agentB] = [data.agents[300], data.agents[301]];
+  return [
+    {
+      id: 'S1',
+      title: 'GET department/:_id?includeAgents=false',
+      requests: [
+        {
+          method: 'GET',
+          path: `/api/v1/livechat/department/${data.sampleDepartmentId}?includeAgents=false`,
+        },
+      ],
+      check: (s, b) => {
+        expect(
+          s.department?._id === data.sampleDepartmentId,
+          'S1: service returned another department',
+        );
+        expect(!('agents' in s) && !('agents' in b), 'S1: includeAgents=false must omit agents');
+        same(s, b, 'S1');
+      },
+    },
+    {
+      id: 'S2',
+      title: 'GET department?count=50',
+      requests: [{ method: 'GET', path: '/api/v1/livechat/department?count=50' }],
+      check: (s, b) => {
+        expect(
+          s.count === 50 && s.departments.length === 50,
+          `S2: expected 50 departments, got ${s.count}`,
+        );
+        expect(s.total >= data.departmentCount, `S2: total ${s.total} < ${data.departmentCount}`);
+        same(s, b, 'S2');
+      },
+    },
+    {
+      id: 'S2t',
+      title: `GET department?count=50&text=${S2T_TEXT}`,
+      requests: [{ method: 'GET', path: `/api/v1/livechat/department?count=50&text=${S2T_TEXT}` }],
+      check: (s, b) => {
+        expect(
+          s.count > 0 && s.total < data.departmentCount,
+          `S2t: expected some matches, got ${s.count}/${s.total}`,
+        );
+        expect(
+          s.departments.every((d) => d.name.toLowerCase().includes(S2T_TEXT)),
+          'S2t: a department not matching the text',
+        );
+        same(s, b, 'S2t');
+      },
+    },
+    {
+      id: 'S3',
+      title: 'POST department (2 agents)',
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/livechat/department',
+          body: {
+            department: {
+              enabled: true,
+              showOnRegistration: true,
+              showOnOfflineForm: true,
+              name: S3_NAME,
+              email: 'bench.s3@bench.example.com',
+            },
+            agents: [{ agentId: data.agents[10]._id }, { agentId: data.agents[11]._id, order: 1 }],
+          },
+        },
+      ],
+      cleanupName: S3_NAME,
+      check: (s, b) => {
+        for (const [who, body] of [
+          ['service', s],
+          ['baseline', b],
+        ]) {
+          expect(
+            body.department?.numAgents === 2 && body.department.name === S3_NAME,
+            `S3: ${who} department wrong`,
+          );
+          expect(body.agents?.length === 2, `S3: ${who} must return 2 assignments`);
+        }
+        sameKeys(s.department, b.department, 'S3 department');
+        sameKeys(s.agents[0], b.agents[0], 'S3 assignment');
+        const strip = (list) =>
+          list.map(({ agentId, username, departmentEnabled, count, order }) => ({
+            agentId,
+            username,
+            departmentEnabled,
+            count,
+            order,
+          }));
+        same(strip(s.agents), strip(b.agents), 'S3 assignments');
+      },
+    },
+    {
+      id: 'S4',
+      title: 'POST department/:_id/agents (upsert 1, remove 1)',
+      // Alternates: upsert A/remove B, then upsert B/remove A.
+      requests: [
+        {
+          method: 'POST',
+          path: `/api/v1/livechat/department/${data.agentsDepartmentId}/agents`,
+          body: {
+            upsert: [{ agentId: agentA._id, username: agentA.username }],
+            remove: [{ agentId: agentB._id }],
+          },
+        },
+        {
+          method: 'POST',
+          path: `/api/v1/livechat/department/${data.agentsDepartmentId}/agents`,
+          body: {
+            upsert: [{ agentId: agentB._id, username: agentB.username }],
+            remove: [{ agentId: agentA._id }],
+          },
+        },
+      ],
+      check: (s, b) => same(s, b, 'S4'),
+    },
+    {
+      id: 'S5',
+      title: 'GET me (authentication only)',
+      requests: [{ method: 'GET', path: '/api/v1/me' }],
+      check: (s, b) => {
+        expect(s._id === ctx.auth['x-user-id'], 'S5: /me returned another user');
+        expect(!('services' in s) && !('services' in b), 'S5: services must never be returned');
+        same(s, b, 'S5');
+      },
+    },
+    {
+      id: 'S6',
+      title: 'POST department/:_id/next-agent (500 agents)',
+      requests: [
+        { method: 'POST', path: `/api/v1/livechat/department/${data.bigDepartmentId}/next-agent` },
+      ],
+      check: (s, b) => {
+        for (const [who, body] of [
+          ['service', s],
+          ['baseline', b],
+        ]) {
+          expect(
+            body.agent && typeof body.agent.agentId === 'string',
+            `S6: ${who} found no available agent`,
+          );
+        }
+        sameKeys(s.agent, b.agent, 'S6 agent');
+      },
+    },
+  ];
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(`sanity check failed: ${message}`);
+}
+
+function same(s, b, label) {
+  if (!isDeepStrictEqual(s, b)) {
+    throw new Error(
+      `sanity check failed: ${label}: service and baseline bodies differ\n  service:  ${JSON.stringify(s).slice(0, 800)}\n  baseline: ${JSON.stringify(b).slice(0, 800)}`,
+    );
+  }
+}
+
+function sameKeys(s, b, label) {
+  const ks = Object.keys(s || {}).sort();
+  const kb = Object.keys(b || {}).sort();
+  if (!isDeepStrictEqual(ks, kb)) {
+    throw new Error(
+      `sanity check failed: ${label}: keys differ\n  service:  ${ks}\n  baseline: ${kb}`,
+    );
+  }
+}
+
+/**
+ * Sends each request of the scenario once to each server; every answer must be 200 with
+ * success:true, then the scenario's own comparison runs. Throws (loudly) otherwise.
+ */
+async function sanityCheck(scenario, targets, auth) {
+  const answers = {};
+  for (const target of targets) {
+    answers[target.name] = [];
+    for (const req of scenario.requests) {
+      const res = await request(target.port, req.method, req.path, {
+        headers: auth,
+        body: req.body,
+        timeoutMs: 60_000,
+      });
+      if (res.status !== 200 || res.body?.success !== true) {
+        throw new Error(
+          `sanity check failed: ${scenario.id} ${req.method} ${req.path} against ${target.name}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`,
+        );
+      }
+      answers[target.name].push(res.body);
+    }
+  }
+  if (answers.service && answers.baseline) {
+    scenario.requests.forEach((_, i) => scenario.check(answers.service[i], answers.baseline[i]));
+  }
+}
+
+module.exports = { scenarios, sanityCheck, S2T_TEXT };

@@ -1,0 +1,171 @@
+'use strict';
+// The benchmark dataset. Cheap parts go through the service's own API (admin login, one
+// department created with POST); bulk parts are inserted with the mongodb driver in the exact
+// shapes the service stores (string 17-char _ids, numAgents consistent with the assignments).
+
+const { randomId, request } = require('./common');
+
+const WORDS = [
+  'Sales',
+  'Support',
+  'Billing',
+  'Onboarding',
+  'Technical',
+  'Returns',
+  'Partners',
+  'Marketing',
+  'Legal',
+  'Shipping',
+];
+const DEPARTMENT_CHUNK = 1000;
+
+function agentUser(i, now) {
+  const username = `bench.agent.${String(i).padStart(4, '0')}`;
+  return {
+    _id: randomId(),
+    username,
+    name: `Bench Agent ${i}`,
+    emails: [{ address: `${username}@bench.example.com`, verified: false }],
+    roles: ['user', 'livechat-agent'],
+    active: true,
+    status: 'online',
+    statusLivechat: 'available',
+    type: 'user',
+    services: { resume: { loginTokens: [] } },
+    createdAt: now,
+    _updatedAt: now,
+  };
+}
+
+function departmentDoc(name, numAgents, now) {
+  return {
+    _id: randomId(),
+    name,
+    email: `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@bench.example.com`,
+    enabled: true,
+    showOnRegistration: true,
+    showOnOfflineForm: true,
+    numAgents,
+    _updatedAt: now,
+  };
+}
+
+function assignmentDoc(department, agent, now) {
+  return {
+    _id: randomId(),
+    agentId: agent._id,
+    departmentId: department._id,
+    username: agent.username,
+    departmentEnabled: department.enabled,
+    count: 0,
+    order: 0,
+    _updatedAt: now,
+  };
+}
+
+/** The name of the i-th generated department: "<Word> <number>" — 1 in 10 contains "Sales". */
+function departmentName(i) {
+  return `${WORDS[i % WORDS.length]} ${String(i).padStart(5, '0')}`;
+}
+
+async function insertChunked(collection, docs) {
+  for (let i = 0; i < docs.length; i += DEPARTMENT_CHUNK) {
+    await collection.insertMany(docs.slice(i, i + DEPARTMENT_CHUNK), { ordered: false });
+  }
+}
+
+/** Logs in through the service (POST /api/v1/login); returns the auth headers. */
+async function login(port, username, password) {
+  const res = await request(port, 'POST', '/api/v1/login', { body: { user: username, password } });
+  if (res.status !== 200 || !res.body?.data?.authToken) {
+    throw new Error(`login as ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return { 'x-user-id': res.body.data.userId, 'x-auth-token': res.body.data.authToken };
+}
+
+/**
+ * Seeds: `agents` agent users (all available), `departments` departments in total:
+ * one "big" department holding every agent, one created through the API (the S4 target),
+ * and the rest each holding 2 of the first `spreadAgents` agents (round robin).
+ */
+async function seed(db, { port, auth, departments = 1000, agents = 500, spreadAgents = 200 }) {
+  const now = new Date();
+  const users = db.collection('users');
+  const departmentsCol = db.collection('rocketchat_livechat_department');
+  const assignmentsCol = db.collection('rocketchat_livechat_department_agents');
+
+  const agentDocs = Array.from({ length: agents }, (_, i) => agentUser(i, now));
+  await users.insertMany(agentDocs, { ordered: false });
+
+  const big = departmentDoc('Bench Big Department', agentDocs.length, now);
+  const regular = [];
+  const links = [];
+  for (let i = 0; i < departments - 2; i++) {
+    const department = departmentDoc(departmentName(i), 2, now);
+    regular.push(department);
+    links.push(assignmentDoc(department, agentDocs[(2 * i) % spreadAgents], now));
+    links.push(assignmentDoc(department, agentDocs[(2 * i + 1) % spreadAgents], now));
+  }
+  for (const agent of agentDocs) links.push(assignmentDoc(big, agent, now));
+  await insertChunked(departmentsCol, [big, ...regular]);
+  await insertChunked(assignmentsCol, links);
+
+  // Through the API: the S4 target, with two agents from outside the toggled pair.
+  const created = await request(port, 'POST', '/api/v1/livechat/department', {
+    headers: auth,
+    body: {
+      department: {
+        name: 'Bench Agents Department',
+        email: 'bench.agents@bench.example.com',
+        enabled: true,
+        showOnRegistration: true,
+        showOnOfflineForm: true,
+      },
+      agents: [{ agentId: agentDocs[0]._id }, { agentId: agentDocs[1]._id }],
+    },
+  });
+  if (created.status !== 200 || !created.body?.department?._id) {
+    throw new Error(
+      `seed: creating a department through the API failed: ${created.status} ${JSON.stringify(created.body)}`,
+    );
+  }
+
+  return {
+    agents: agentDocs.map((agent) => ({ _id: agent._id, username: agent.username })),
+    bigDepartmentId: big._id,
+    agentsDepartmentId: created.body.department._id,
+    // A regular department in the middle of the name order, for S1.
+    sampleDepartmentId: regular[Math.floor(regular.length / 2)]._id,
+    departmentCount: departments,
+    assignmentCount: links.length + 2,
+  };
+}
+
+/** Adds departments (without agents) until there are `total`; used by the scale runs. */
+async function growDepartments(db, total) {
+  const collection = db.collection('rocketchat_livechat_department');
+  const existing = await collection.countDocuments({});
+  const now = new Date();
+  const docs = [];
+  for (let i = existing; i < total; i++) docs.push(departmentDoc(departmentName(i), 0, now));
+  await insertChunked(collection, docs);
+  return collection.countDocuments({});
+}
+
+/** Deletes the departments S3 created (by name) and their assignments, so every run sees the same data. */
+async function removeCreatedDepartments(db, name) {
+  const departmentsCol = db.collection('rocketchat_livechat_department');
+  const ids = (await departmentsCol.find({ name }, { projection: { _id: 1 } }).toArray()).map(
+    (d) => d._id,
+  );
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    await db
+      .collection('rocketchat_livechat_department_agents')
+      .deleteMany({ departmentId: { $in: chunk } });
+    await departmentsCol.deleteMany({ _id: { $in: chunk } });
+  }
+  return ids.length;
+}
+
+module.exports = { seed, login, growDepartments, removeCreatedDepartments };

@@ -1,0 +1,573 @@
+'use strict';
+// npm run bench — load scenarios of issue 5 against the service and against the baseline
+// (bench/baseline/server.js), one after the other, on one database, loopback only.
+// See bench/README.md for the scenarios, the options (env) and how to read the figures.
+
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { MongoClient } = require('mongodb');
+const { freePort, memoryOf, request, sleep, randomId } = require('./lib/common');
+const {
+  ROOT,
+  isShuttingDown,
+  onCleanup,
+  startEmbeddedDb,
+  startNodeServer,
+  stopAll,
+} = require('./lib/processes');
+const { seed, login, growDepartments, removeCreatedDepartments } = require('./lib/seed');
+const { scenarios: buildScenarios, sanityCheck } = require('./lib/scenarios');
+const { runLoad } = require('./lib/load');
+const profileSummary = require('./lib/profile');
+
+const RESULTS_DIR = path.join(__dirname, 'results');
+
+// ---- configuration -----------------------------------------------------------------------------
+
+function intEnv(name, fallback, min, max) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    console.error(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    process.exit(2);
+  }
+  return value;
+}
+const flag = (name) => ['1', 'true', 'yes'].includes(String(process.env[name] || '').toLowerCase());
+
+const config = {
+  duration: intEnv('BENCH_DURATION', 8, 1, 600),
+  warmup: intEnv('BENCH_WARMUP', 2, 0, 120),
+  connections: intEnv('BENCH_CONNECTIONS', 10, 1, 1000),
+  departments: intEnv('BENCH_DEPARTMENTS', 1000, 10, 1_000_000),
+  scaleDepartments: intEnv('BENCH_SCALE_DEPARTMENTS', 10_000, 10, 1_000_000),
+  scale: flag('BENCH_SCALE'),
+  scaleConnections: intEnv('BENCH_SCALE_CONNECTIONS', 1, 1, 1000),
+  profile: flag('BENCH_PROFILE'),
+  save: flag('BENCH_SAVE'),
+  baseline: process.env.BENCH_BASELINE !== '0',
+  only: (process.env.BENCH_SCENARIOS || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+  externalMongo: process.env.MONGO_URL || '',
+};
+const SCALE_SCENARIOS = ['S1', 'S2', 'S2t'];
+
+const log = (msg) => console.log(`[bench] ${msg}`);
+
+// ---- build -------------------------------------------------------------------------------------
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt() {
+  const main = path.join(ROOT, 'dist', 'main.js');
+  const builtAt = fs.existsSync(main) ? fs.statSync(main).mtimeMs : 0;
+  if (builtAt && builtAt >= newestMtime(path.join(ROOT, 'src'))) return false;
+  log(
+    builtAt
+      ? 'dist/ is older than src/: running `npx nest build`…'
+      : 'dist/main.js missing: running `npx nest build`…',
+  );
+  const result = spawnSync('npx', ['nest', 'build'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  if (result.status !== 0 || !fs.existsSync(main)) {
+    throw new Error(
+      `nest build failed (${result.error?.message || `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return true;
+}
+
+/**
+ * Copies dist/ (plus package.json, and a node_modules link) to a temporary folder and returns
+ * its main.js: other people rebuild dist/ (nest build empties it first) while a run is going.
+ */
+function snapshotDist() {
+  const target = fs.mkdtempSync(path.join(os.tmpdir(), 'departments-bench-service-'));
+  onCleanup(() => fs.rmSync(target, { recursive: true, force: true }));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      fs.rmSync(path.join(target, 'dist'), { recursive: true, force: true });
+      fs.cpSync(path.join(ROOT, 'dist'), path.join(target, 'dist'), { recursive: true });
+      if (!fs.existsSync(path.join(target, 'dist', 'main.js')))
+        throw new Error('dist/main.js missing');
+      break;
+    } catch (error) {
+      if (attempt >= 10)
+        throw new Error(`cannot copy dist/ (is a build running?): ${error.message}`);
+      spawnSync('sleep', ['2']);
+    }
+  }
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(target, 'package.json'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(target, 'node_modules'), 'dir');
+  return path.join(target, 'dist', 'main.js');
+}
+
+// ---- database URL helpers ----------------------------------------------------------------------
+
+/** `mongodb://h:p/db?x=y` + name → `mongodb://h:p/<name>?x=y` (any path in the given URL is replaced). */
+function withDatabase(url, name) {
+  const [base, query] = url.split('?');
+  const scheme = base.indexOf('://') + 3;
+  const slash = base.indexOf('/', scheme);
+  const hosts = slash < 0 ? base : base.slice(0, slash);
+  return `${hosts}/${name}${query ? `?${query}` : ''}`;
+}
+
+// ---- output ------------------------------------------------------------------------------------
+
+const fmt = (n, digits = 1) => (n === null || n === undefined ? '-' : Number(n).toFixed(digits));
+/** Latency in ms: one decimal below 10 ms, none above. */
+const ms = (n) => fmt(n, n !== null && n !== undefined && n < 10 ? 1 : 0);
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [
+    line(headers),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
+}
+
+function errorsOf(figures) {
+  return figures ? figures.non2xx + figures.errors : null;
+}
+
+function resultRows(results) {
+  return results.map((r) => [
+    `${r.id} ${r.title}`,
+    fmt(r.service?.reqPerSec),
+    fmt(r.baseline?.reqPerSec),
+    r.ratio === null ? '-' : `${fmt(r.ratio, 2)}×`,
+    r.service ? `${ms(r.service.latencyMs.p50)}/${ms(r.service.latencyMs.p99)}` : '-',
+    r.baseline ? `${ms(r.baseline.latencyMs.p50)}/${ms(r.baseline.latencyMs.p99)}` : '-',
+    `${errorsOf(r.service) ?? '-'}/${errorsOf(r.baseline) ?? '-'}`,
+  ]);
+}
+
+const RESULT_HEADERS = [
+  'scenario',
+  'service req/s',
+  'baseline req/s',
+  'ratio',
+  'service p50/p99 ms',
+  'baseline p50/p99 ms',
+  'errors s/b',
+];
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model || 'unknown',
+    cores: cpus.length,
+    totalMemoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    hostname: os.hostname(),
+    date: new Date().toISOString(),
+  };
+}
+
+function machineSlug() {
+  if (process.env.BENCH_MACHINE) return process.env.BENCH_MACHINE.replace(/[^A-Za-z0-9._-]+/g, '-');
+  const host = os
+    .hostname()
+    .split('.')[0]
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-');
+  // Container ids and generic VM names say nothing about the machine.
+  const generic = ['vm', 'localhost', 'ubuntu', 'debian', 'container', 'runner'];
+  return !host || generic.includes(host) || /^[0-9a-f]{8,}$/.test(host) ? 'polyglot' : host;
+}
+
+/** Below 0.8× the baseline's req/s, or p99 above 1.5× the baseline's, on these scenarios. */
+function farBelow(results) {
+  return results
+    .filter((r) => ['S1', 'S2', 'S2t', 'S3', 'S5'].includes(r.id) && r.service && r.baseline)
+    .filter((r) => r.ratio < 0.8 || r.service.latencyMs.p99 > 1.5 * r.baseline.latencyMs.p99)
+    .map((r) => r.id);
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+async function main() {
+  const started = Date.now();
+  const all = ['S1', 'S2', 'S2t', 'S3', 'S4', 'S5', 'S6'];
+  const unknown = config.only.filter((id) => !all.includes(id));
+  if (unknown.length)
+    throw new Error(
+      `BENCH_SCENARIOS: unknown scenario(s) ${unknown.join(', ')} (known: ${all.join(', ')})`,
+    );
+  const selected = config.only.length ? config.only : all;
+  const runs = selected.length + (config.scale ? 2 * SCALE_SCENARIOS.length : 0);
+  const perRun = config.warmup + config.duration + 3;
+  const budgetS = runs * perRun * (config.baseline ? 2 : 1) + 300;
+  const watchdog = setTimeout(() => {
+    console.error(`[bench] watchdog: not finished after ${budgetS} s, aborting`);
+    stopAll().finally(() => process.exit(1));
+  }, budgetS * 1000);
+  watchdog.unref();
+
+  log(
+    `${selected.join(', ')}${config.scale ? ` + scale (${SCALE_SCENARIOS.join(', ')} at ${config.scaleDepartments} departments)` : ''}: ` +
+      `${config.connections} connections × ${config.duration} s after ${config.warmup} s warm-up, service${config.baseline ? ' then baseline' : ''}` +
+      `${config.profile ? ' — PROFILING the service (figures not comparable)' : ''}`,
+  );
+
+  if (ensureBuilt()) log('build done');
+  const serviceMain = snapshotDist();
+  const loadAtStart = os.loadavg()[0];
+  if (loadAtStart > 0.5 * os.cpus().length) {
+    log(
+      `warning: load average ${loadAtStart.toFixed(2)} on ${os.cpus().length} cores — other processes are busy, figures will be noisy`,
+    );
+  }
+
+  // Database: one embedded FerretDB (or MONGO_URL), one database for both servers.
+  let dbBase;
+  let dbName;
+  let dbKind;
+  let embedded;
+  if (config.externalMongo) {
+    if (!/^mongodb(\+srv)?:\/\//.test(config.externalMongo))
+      throw new Error('MONGO_URL must start with mongodb://');
+    dbName = `departments_bench_${Date.now().toString(36)}`;
+    dbBase = config.externalMongo;
+    dbKind = 'external MongoDB (MONGO_URL)';
+    log(`using MONGO_URL, database ${dbName} (dropped at the end)`);
+  } else {
+    embedded = await startEmbeddedDb(log);
+    dbBase = embedded.url;
+    dbName = 'bench';
+    dbKind = 'embedded FerretDB 1.24 on SQLite (embedded-db/)';
+    log(`embedded database on ${embedded.url} (data in ${embedded.dataDir})`);
+  }
+  const mongoUrl = withDatabase(dbBase, dbName);
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000 });
+  await client.connect();
+  const db = client.db();
+  if (config.externalMongo && (await db.listCollections({}, { nameOnly: true }).toArray()).length) {
+    throw new Error(`database ${dbName} already exists on MONGO_URL; refusing to touch it`);
+  }
+
+  // The service.
+  const admin = { username: 'bench-admin', password: randomId(24) };
+  const servicePort = await freePort();
+  let profileDir;
+  const nodeArgs = [];
+  if (config.profile) {
+    profileDir = RESULTS_DIR;
+    fs.mkdirSync(profileDir, { recursive: true });
+    nodeArgs.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${profileDir}`,
+      `--cpu-prof-name=service-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+      '-r',
+      path.join(__dirname, 'lib', 'exit-on-signal.js'),
+    );
+  }
+  log(
+    `starting the service on 127.0.0.1:${servicePort}${config.profile ? ' (node --cpu-prof)' : ''}`,
+  );
+  const service = await startNodeServer('service', serviceMain, {
+    port: servicePort,
+    nodeArgs,
+    env: {
+      MONGO_URL: mongoUrl,
+      ADMIN_USERNAME: admin.username,
+      ADMIN_PASS: admin.password,
+      LOG_LEVEL: 'warn',
+      // 10,000,000/min is the highest value the service's configuration accepts: effectively no limit.
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+      NODE_ENV: 'production',
+    },
+  });
+  const auth = await login(servicePort, admin.username, admin.password);
+
+  log(`seeding ${config.departments} departments, 500 agents…`);
+  const seedStarted = Date.now();
+  const data = await seed(db, { port: servicePort, auth, departments: config.departments });
+  log(
+    `seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s (${data.assignmentCount} assignments)`,
+  );
+
+  let baseline;
+  const targets = [{ name: 'service', port: servicePort, child: service }];
+  if (config.baseline) {
+    const baselinePort = await freePort();
+    log(`starting the baseline on 127.0.0.1:${baselinePort}`);
+    baseline = await startNodeServer('baseline', path.join(__dirname, 'baseline', 'server.js'), {
+      port: baselinePort,
+      env: { MONGO_URL: mongoUrl },
+    });
+    targets.push({ name: 'baseline', port: baselinePort, child: baseline });
+  }
+
+  const scenarioList = buildScenarios({ auth, data }).filter((s) => selected.includes(s.id));
+  const cleanup = async (scenario) => {
+    if (scenario.cleanupName) await removeCreatedDepartments(db, scenario.cleanupName);
+  };
+  const alive = () => {
+    for (const target of targets) {
+      if (target.child.exited()) {
+        throw new Error(
+          `${target.name} ${target.child.describeExit()}. Last output:\n${target.child.tail.text()}`,
+        );
+      }
+    }
+  };
+
+  log('sanity checks (one request per scenario and server)…');
+  for (const scenario of scenarioList) {
+    await sanityCheck(scenario, targets, auth);
+    await cleanup(scenario);
+  }
+  log('sanity checks passed');
+
+  const memory = {
+    service: { afterSeed: memoryOf(service.pid) },
+    baseline: baseline ? { afterSeed: memoryOf(baseline.pid) } : undefined,
+  };
+
+  // When the service was under load, on the monotonic clock in µs (the profile's time base).
+  const loadWindows = [];
+  // Waits until the target has worked off what autocannon left in flight (requests queued on a
+  // department lock or in the database), so the next run does not share the machine with it.
+  const drain = async (scenario, target) => {
+    const req = scenario.requests[0];
+    const res = await request(target.port, req.method, req.path, {
+      headers: auth,
+      body: req.body,
+      timeoutMs: 120_000,
+    });
+    if (res.status !== 200)
+      log(`warning: ${target.name} answered ${res.status} after ${scenario.id}`);
+  };
+
+  const measure = async (scenario, label, connections = config.connections) => {
+    const row = {
+      id: scenario.id,
+      title: scenario.title,
+      connections,
+      service: null,
+      baseline: null,
+      ratio: null,
+    };
+    for (const target of targets) {
+      alive();
+      process.stdout.write(`[bench] ${label}${scenario.id} → ${target.name}… `);
+      const from = process.hrtime.bigint() / 1000n;
+      const figures = await runLoad({
+        port: target.port,
+        scenario,
+        headers: auth,
+        connections,
+        duration: config.duration,
+        warmup: config.warmup,
+      });
+      await drain(scenario, target);
+      if (target.name === 'service')
+        loadWindows.push({
+          id: scenario.id,
+          label,
+          window: [Number(from), Number(process.hrtime.bigint() / 1000n)],
+        });
+      figures.loadAverage1m = Math.round(os.loadavg()[0] * 100) / 100;
+      row[target.name] = figures;
+      const f = figures;
+      console.log(
+        `${fmt(f.reqPerSec)} req/s, p50 ${ms(f.latencyMs.p50)} ms, p99 ${ms(f.latencyMs.p99)} ms${f.non2xx + f.errors ? `, ${f.non2xx} non-2xx ${JSON.stringify(f.statusCodes)}, ${f.errors} errors` : ''}`,
+      );
+      await cleanup(scenario);
+      await sleep(300);
+    }
+    alive();
+    if (row.service && row.baseline && row.baseline.reqPerSec)
+      row.ratio = Math.round((row.service.reqPerSec / row.baseline.reqPerSec) * 100) / 100;
+    return row;
+  };
+
+  const results = [];
+  for (const scenario of scenarioList) results.push(await measure(scenario, ''));
+  memory.service.afterRun = memoryOf(service.pid);
+  if (baseline) memory.baseline.afterRun = memoryOf(baseline.pid);
+
+  let scale;
+  if (config.scale) {
+    // Few connections, so latency is the work per request and not the queue in front of it.
+    const conns = config.scaleConnections;
+    const pick = (d) =>
+      buildScenarios({ auth, data: d }).filter((s) => SCALE_SCENARIOS.includes(s.id));
+    const small = [];
+    for (const scenario of pick(data)) {
+      small.push(await measure(scenario, `scale ${data.departmentCount}, ${conns} conn: `, conns));
+    }
+    log(`growing to ${config.scaleDepartments} departments…`);
+    const total = await growDepartments(db, config.scaleDepartments);
+    const large = [];
+    for (const scenario of pick({ ...data, departmentCount: total })) {
+      await sanityCheck(scenario, targets, auth);
+      large.push(await measure(scenario, `scale ${total}, ${conns} conn: `, conns));
+    }
+    scale = {
+      connections: conns,
+      small: { departments: data.departmentCount, results: small },
+      large: { departments: total, results: large },
+    };
+    memory.service.afterScale = memoryOf(service.pid);
+  }
+
+  // Stop the servers (gracefully: the profile is written on exit), then the database.
+  if (baseline) await baseline.stop();
+  await service.stop(config.profile ? 30_000 : 5_000);
+  if (config.externalMongo) await db.dropDatabase().catch(() => undefined);
+  await client.close();
+  if (embedded) await embedded.child.stop();
+
+  // ---- report ----
+  console.log('');
+  console.log(table(RESULT_HEADERS, resultRows(results)));
+  const mem = (m) => (m ? `${m.rssMiB} MiB (peak ${m.peakRssMiB} MiB)` : 'n/a');
+  console.log(
+    `\nservice RSS: after seed ${mem(memory.service.afterSeed)}, after the run ${mem(memory.service.afterRun)}`,
+  );
+  if (baseline)
+    console.log(
+      `baseline RSS: after seed ${mem(memory.baseline.afterSeed)}, after the run ${mem(memory.baseline.afterRun)}`,
+    );
+
+  if (scale) {
+    const growth = scale.small.results.map((s, i) => {
+      const l = scale.large.results[i];
+      const g = (a, b) => (a && b ? `${fmt(b / a, 1)}×` : '-');
+      return [
+        s.id,
+        `${fmt(s.service.reqPerSec)} → ${fmt(l.service.reqPerSec)}`,
+        `${ms(s.service.latencyMs.p50)}/${ms(s.service.latencyMs.p99)} → ${ms(l.service.latencyMs.p50)}/${ms(l.service.latencyMs.p99)}`,
+        g(s.service.latencyMs.p50, l.service.latencyMs.p50),
+        s.baseline ? `${fmt(s.baseline.reqPerSec)} → ${fmt(l.baseline.reqPerSec)}` : '-',
+        s.baseline
+          ? `${ms(s.baseline.latencyMs.p50)}/${ms(s.baseline.latencyMs.p99)} → ${ms(l.baseline.latencyMs.p50)}/${ms(l.baseline.latencyMs.p99)}`
+          : '-',
+        s.baseline ? g(s.baseline.latencyMs.p50, l.baseline.latencyMs.p50) : '-',
+      ];
+    });
+    console.log(
+      `\nScale: ${scale.small.departments} → ${scale.large.departments} departments (${scale.connections} connection(s))`,
+    );
+    console.log(
+      table(
+        [
+          'scenario',
+          'service req/s',
+          'service p50/p99 ms',
+          'p50 growth',
+          'baseline req/s',
+          'baseline p50/p99 ms',
+          'p50 growth',
+        ],
+        growth,
+      ),
+    );
+  }
+
+  const flagged = config.baseline && !config.profile ? farBelow(results) : [];
+  if (flagged.length) {
+    console.log(
+      `\nThe service is far below the baseline on ${flagged.join(', ')} (< 0.8× req/s or p99 > 1.5×): profile it with BENCH_PROFILE=1 npm run bench`,
+    );
+  }
+
+  let profile;
+  if (config.profile) {
+    const files = fs
+      .readdirSync(profileDir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => path.join(profileDir, f))
+      .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+    if (!files.length || fs.statSync(files[0]).mtimeMs < started) {
+      console.error('\n[bench] no CPU profile was written by the service');
+    } else {
+      const windows = loadWindows.map((w) => w.window);
+      profile = profileSummary.summarise(files[0], { windows });
+      if (profile.samples === 0) profile = profileSummary.summarise(files[0]);
+      console.log(`\n${profileSummary.format(profile)}`);
+      // The same, scenario by scenario (main runs only), in short.
+      profile.byScenario = {};
+      for (const scenario of scenarioList) {
+        const own = loadWindows.filter((w) => w.id === scenario.id && w.label === '');
+        if (!own.length) continue;
+        const part = profileSummary.summarise(files[0], {
+          windows: own.map((w) => w.window),
+          top: 8,
+        });
+        profile.byScenario[scenario.id] = part;
+        console.log(`\n${profileSummary.formatShort(part, `${scenario.id} ${scenario.title}`)}`);
+      }
+    }
+  }
+
+  const report = {
+    machine: {
+      ...machine(),
+      loadAverage1mAtStart: Math.round(loadAtStart * 100) / 100,
+      loadAverage1mAtEnd: Math.round(os.loadavg()[0] * 100) / 100,
+    },
+    config: {
+      durationS: config.duration,
+      warmupS: config.warmup,
+      connections: config.connections,
+      scenarios: selected,
+      profile: config.profile,
+      database: dbKind,
+    },
+    dataset: {
+      departments: data.departmentCount,
+      agents: data.agents.length,
+      assignments: data.assignmentCount,
+      bigDepartmentAgents: data.agents.length,
+    },
+    results,
+    memory,
+    ...(scale ? { scale } : {}),
+    farBelowBaseline: flagged,
+    ...(profile ? { profile } : {}),
+    elapsedS: Math.round((Date.now() - started) / 1000),
+  };
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+  log(`wrote bench/results/latest.json`);
+  if (config.save) {
+    const name = `${report.machine.date.slice(0, 10)}-${machineSlug()}${config.profile ? '-profile' : ''}.json`;
+    fs.writeFileSync(path.join(RESULTS_DIR, name), JSON.stringify(report, null, 2) + '\n');
+    log(`wrote bench/results/${name}`);
+  }
+  log(`done in ${report.elapsedS} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  async (error) => {
+    if (isShuttingDown()) return; // the signal handler stops everything and exits
+    console.error(`\n[bench] FAILED: ${error instanceof Error ? error.message : error}`);
+    await stopAll().catch(() => undefined);
+    process.exit(1);
+  },
+);
