@@ -1,7 +1,11 @@
 import { NestFactory } from '@nestjs/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parse as parseQuery } from 'qs';
 import { AppModule } from './app.module';
+import { ApiError } from './common/api-error';
+import { assertSafeBody } from './common/body-guard';
+import { rawErrorResponse, toErrorResponse } from './common/envelope';
 import { setupOpenApi } from './common/openapi';
 import { loggerOptions, NestPinoLogger, OneLinePerRequest, requestId } from './common/logging';
 import { RocketChatExceptionFilter } from './common/rocketchat-exception.filter';
@@ -9,6 +13,14 @@ import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 
 const VERSION: string = (require('../package.json') as { version: string }).version;
+
+/** Sent with every answer: nothing is cacheable, nothing is to be sniffed or framed. */
+const RESPONSE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+} as const;
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -27,6 +39,23 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: requestId,
     logger: loggerOptions(config.logLevel),
     logController: new OneLinePerRequest(),
+    // Router errors (bad percent-encoding, over-long ids) get the envelope too.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const { status, body } = toErrorResponse(error);
+      void reply.status(status).headers(RESPONSE_HEADERS).send(body);
+    },
+    // Errors before a request exists (headers over 16 KiB, garbage on the wire).
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return socket.destroy();
+      socket.end(
+        rawErrorResponse(
+          (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW'
+            ? new ApiError(431, 'error-headers-too-large', 'Request headers are too large')
+            : ApiError.invalidParams('Malformed HTTP request'),
+          RESPONSE_HEADERS,
+        ),
+      );
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new NestPinoLogger(adapter.getInstance().log),
@@ -56,13 +85,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     }
     return payload;
   });
+  fastify.addHook('preValidation', async (request) => assertSafeBody(request.body));
   fastify.addHook('onSend', async (request, reply) => {
     if (closing) void reply.header('Connection', 'close');
     void reply.header('X-Request-Id', request.id);
-    void reply.header('Cache-Control', 'no-store');
-    void reply.header('X-Content-Type-Options', 'nosniff');
-    void reply.header('X-Frame-Options', 'DENY');
-    void reply.header('Referrer-Policy', 'no-referrer');
+    void reply.headers(RESPONSE_HEADERS);
   });
 
   setupOpenApi(app, VERSION);

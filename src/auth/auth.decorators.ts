@@ -1,11 +1,19 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+} from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
+import { OPENAPI_PUBLIC_MARKER } from '../common/openapi';
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedUser } from '../users/users.service';
 
 export const IS_PUBLIC = 'auth:isPublic';
 
-/** The route needs no `X-User-Id`/`X-Auth-Token` (login, info, health, docs). */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** The route needs no `X-User-Id`/`X-Auth-Token` (login, info, health, metrics). */
+export const Public = () =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension(OPENAPI_PUBLIC_MARKER, true));
 
 export interface AuthenticatedRequest extends FastifyRequest {
   caller?: AuthenticatedUser;

@@ -11,6 +11,9 @@ import {
 import { PublicUser, UsersService } from '../users/users.service';
 import { LoginDto } from './login.dto';
 
+/** A bcrypt hash (cost 10) of a random secret: compared against when the user is unknown. */
+const UNKNOWN_USER_HASH = '$2b$10$CwTycUXWue0Thq9StjUM0uJ8Uy2nNEbZ4x5QvPyQm8M4kYzRZpVJK';
+
 export interface MeView extends PublicUser {
   email?: string;
 }
@@ -63,12 +66,10 @@ export class AuthService implements OnApplicationBootstrap {
       `login-user:${account?._id ?? login.toLowerCase()}`,
       this.config.rateLimit.loginPerMinute,
     );
-    // The same answer for an unknown user, a wrong password and a deactivated account.
-    if (
-      !account?.bcrypt ||
-      !account.active ||
-      !(await verifyPasswordDigest(digest, account.bcrypt))
-    ) {
+    // The same answer, in about the same time, for an unknown user, a wrong password and
+    // a deactivated account: bcrypt runs in every case.
+    const matches = await verifyPasswordDigest(digest, account?.bcrypt ?? UNKNOWN_USER_HASH);
+    if (!account?.bcrypt || !account.active || !matches) {
       throw new UnauthenticatedError('login-failed');
     }
 

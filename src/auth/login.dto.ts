@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  IsOptional,
   IsString,
   Length,
   registerDecorator,
   ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
+import { Optional } from '../common/validation';
 
 export interface PasswordDigest {
   digest: string;
@@ -44,19 +44,19 @@ function IsPasswordInput(options?: ValidationOptions) {
 
 export class LoginDto {
   @ApiPropertyOptional({ description: 'Username or e-mail address' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 256)
   user?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 256)
   username?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 256)
   email?: string;

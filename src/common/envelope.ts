@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import {
   MongoNetworkError,
@@ -54,10 +55,16 @@ export function toErrorResponse(error: unknown): ErrorResponse {
 }
 
 /**
- * Errors raised before our code runs: Nest turns Fastify's body-parsing errors and
- * unknown routes into HttpExceptions. Their messages are not echoed back.
+ * Errors raised before our code runs: Fastify's router errors, and the body-parsing
+ * errors and unknown routes that Nest turns into HttpExceptions. Their messages are
+ * not echoed back.
  */
 function frameworkError(error: unknown): ApiError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'FST_ERR_BAD_URL') return ApiError.invalidParams('The URL is malformed');
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new ApiError(414, 'error-uri-too-long', 'A path parameter is too long');
+  }
   if (!(error instanceof HttpException)) return undefined;
   switch (error.getStatus()) {
     case 400:
@@ -95,4 +102,22 @@ function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   }
   const wrapped = error instanceof MongoServerError ? error.errorResponse : undefined;
   return isDatabaseUnavailable(wrapped, depth + 1) || isDatabaseUnavailable(error.cause, depth + 1);
+}
+
+/** A raw HTTP response for errors Node raises before Fastify has a request (e.g. 431). */
+export function rawErrorResponse(
+  error: ApiError,
+  headers: Readonly<Record<string, string>>,
+): string {
+  const { status, body } = toErrorResponse(error);
+  const json = JSON.stringify(body);
+  return [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(json)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    'Connection: close',
+    '',
+    json,
+  ].join('\r\n');
 }

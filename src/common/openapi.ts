@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
+/** OpenAPI extension on operations that need no auth headers; documented with `security: []`. */
+export const OPENAPI_PUBLIC_MARKER = 'x-public';
+
 const ERROR_RESPONSES: Record<string, string> = {
   '400':
     'Invalid input or business rule: `{ success: false, error: "<message> [<code>]", errorType, details? }`',
@@ -41,11 +44,14 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
       },
     },
   };
-  for (const [path, pathItem] of Object.entries(document.paths)) {
-    // Login is the one documented operation that needs no token.
-    if (path === '/api/v1/login' && pathItem.post) pathItem.post.security = [];
+  for (const pathItem of Object.values(document.paths)) {
     for (const operation of Object.values(pathItem)) {
       if (!operation || typeof operation !== 'object' || !('responses' in operation)) continue;
+      const extensions = operation as Record<string, unknown>;
+      if (extensions[OPENAPI_PUBLIC_MARKER]) {
+        operation.security = [];
+        delete extensions[OPENAPI_PUBLIC_MARKER];
+      }
       for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
         operation.responses[status] ??= {
           description,

@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { ApiError } from './api-error';
 
 /**
@@ -35,4 +36,12 @@ function describeFirst(errors: ValidationError[], parentPath = ''): string | und
     if (nested) return nested;
   }
   return undefined;
+}
+
+/**
+ * The field may be omitted, but `null` is validated (and so rejected) like any other
+ * value: class-validator's IsOptional would let `null` through to the database.
+ */
+export function Optional(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined);
 }

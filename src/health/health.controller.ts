@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
 import { MetricsService } from './metrics.service';
@@ -7,7 +7,7 @@ import { MetricsService } from './metrics.service';
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
 /** Unauthenticated service endpoints: liveness, readiness, info and metrics. */
-@ApiExcludeController()
+@ApiTags('service')
 @Public()
 @Controller()
 export class HealthController {

@@ -6,6 +6,7 @@ import {
   IsArray,
   IsDefined,
   IsIn,
+  IsObject,
   IsString,
   Length,
   ValidateNested,
@@ -30,6 +31,7 @@ export class UpdatePermissionsDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
+  @IsObject({ each: true, message: 'must be an array of objects' })
   @ValidateNested({ each: true })
   @Type(() => PermissionChangeDto)
   permissions: PermissionChangeDto[];

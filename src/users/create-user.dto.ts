@@ -5,11 +5,11 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
-  IsOptional,
   IsString,
   Length,
   Matches,
 } from 'class-validator';
+import { Optional } from '../common/validation';
 import { USER_ROLES } from '../permissions/defaults';
 
 export class CreateUserDto {
@@ -37,14 +37,14 @@ export class CreateUserDto {
   name: string;
 
   @ApiPropertyOptional({ enum: USER_ROLES, isArray: true })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(USER_ROLES.length)
   @IsIn(USER_ROLES, { each: true, message: `each value must be one of ${USER_ROLES.join(', ')}` })
   roles?: string[];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   active?: boolean;
 }

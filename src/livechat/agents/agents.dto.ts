@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsIn, IsString, Length, MaxLength } from 'class-validator';
+import { Optional } from '../../common/validation';
 import { PageQueryDto } from '../departments/dto/department-queries.dto';
 
 export class AddRoleDto {
@@ -11,7 +12,7 @@ export class AddRoleDto {
 
 export class ListRoleQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of username or name' })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(256, { message: 'must be at most 256 characters' })
   text?: string;
@@ -25,7 +26,7 @@ export class AgentStatusDto {
   status: (typeof LIVECHAT_STATUSES)[number];
 
   @ApiPropertyOptional({ description: 'Another agent (needs manage-livechat-agents)' })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a non-empty string' })
   @Length(1, 64, { message: 'must be a non-empty string' })
   agentId?: string;

@@ -1,58 +1,59 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
+import { Optional } from '../../../common/validation';
 
 const BOOLEAN_TEXT = ['true', 'false'];
 
 /** `count`, `offset` and `sort` are checked by parsePage (API.md §6). */
 export class PageQueryDto {
   @ApiPropertyOptional({ description: 'Page size (default 50, at most 100; 0 means 100)' })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a non-negative integer' })
   count?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a non-negative integer' })
   offset?: string;
 
   @ApiPropertyOptional({ description: 'JSON object of field → 1 | -1', example: '{"name":1}' })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a JSON object' })
   sort?: string;
 }
 
 export class ListDepartmentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the name' })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(256, { message: 'must be at most 256 characters' })
   text?: string;
 
   @ApiPropertyOptional({ enum: BOOLEAN_TEXT })
-  @IsOptional()
+  @Optional()
   @IsIn(BOOLEAN_TEXT, { message: 'must be true or false' })
   enabled?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(64, { message: 'must be at most 64 characters' })
   excludeDepartmentId?: string;
 
   @ApiPropertyOptional({ enum: BOOLEAN_TEXT })
-  @IsOptional()
+  @Optional()
   @IsIn(BOOLEAN_TEXT, { message: 'must be true or false' })
   showArchived?: string;
 
   @ApiPropertyOptional({ enum: BOOLEAN_TEXT, description: 'Accepted for compatibility; no effect' })
-  @IsOptional()
+  @Optional()
   @IsIn(BOOLEAN_TEXT, { message: 'must be true or false' })
   onlyMyDepartments?: string;
 }
 
 export class GetDepartmentQueryDto {
   @ApiPropertyOptional({ enum: BOOLEAN_TEXT, default: 'true' })
-  @IsOptional()
+  @Optional()
   @IsIn(BOOLEAN_TEXT, { message: 'must be true or false' })
   includeAgents?: string;
 }
@@ -62,11 +63,11 @@ export class AutocompleteQueryDto {
     description:
       'JSON: { term?: string, exceptions?: string[], conditions?: { enabled?, showOnRegistration?, showOnOfflineForm? } }',
   })
-  @IsOptional()
+  @Optional()
   selector?: unknown;
 
   @ApiPropertyOptional({ enum: BOOLEAN_TEXT })
-  @IsOptional()
+  @Optional()
   @IsIn(BOOLEAN_TEXT, { message: 'must be true or false' })
   showArchived?: string;
 }
@@ -76,17 +77,17 @@ export class ListByIdsQueryDto {
     type: [String],
     description: '`ids[]=a&ids[]=b` or `ids=a&ids=b`; at most 100',
   })
-  @IsOptional()
+  @Optional()
   ids?: unknown;
 
   @ApiPropertyOptional({ description: 'JSON projection of 0/1 values', example: '{"name":1}' })
-  @IsOptional()
+  @Optional()
   fields?: unknown;
 }
 
 export class DepartmentsOfAgentQueryDto {
   @ApiPropertyOptional({ enum: BOOLEAN_TEXT })
-  @IsOptional()
+  @Optional()
   @IsIn(BOOLEAN_TEXT, { message: 'must be true or false' })
   enabledDepartmentsOnly?: string;
 }

@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsEmail,
   IsInt,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -15,6 +14,7 @@ import {
   ValidateNested,
   IsObject,
 } from 'class-validator';
+import { Optional } from '../../../common/validation';
 
 const NON_BLANK = /\S/;
 const ID_RULE = { message: 'must be a non-empty string of at most 64 characters' };
@@ -46,18 +46,18 @@ export class DepartmentDto {
   showOnOfflineForm: boolean;
 
   @ApiPropertyOptional({ maxLength: 4096 })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(4096, { message: 'must be at most 4096 characters' })
   description?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean({ message: 'must be a boolean' })
   requestTagBeforeClosingChat?: boolean;
 
   @ApiPropertyOptional({ type: [String], maxItems: 100 })
-  @IsOptional()
+  @Optional()
   @IsArray({ message: 'must be an array of strings' })
   @ArrayMaxSize(100, { message: 'must hold at most 100 tags' })
   @IsString({ each: true, message: 'must be an array of strings' })
@@ -65,14 +65,14 @@ export class DepartmentDto {
   chatClosingTags?: string[];
 
   @ApiPropertyOptional({ description: 'Id of another existing department' })
-  @IsOptional()
+  @Optional()
   @IsString(ID_RULE)
   @MinLength(1, ID_RULE)
   @MaxLength(64, ID_RULE)
   fallbackForwardDepartment?: string;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @Optional()
   @IsArray({ message: 'must be an array of department ids' })
   @ArrayMaxSize(1000, { message: 'must hold at most 1000 ids' })
   @IsString({ each: true, message: 'must be an array of department ids' })
@@ -81,36 +81,36 @@ export class DepartmentDto {
   departmentsAllowedToForward?: string[];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean({ message: 'must be a boolean' })
   allowReceiveForwardOffline?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(256, { message: 'must be at most 256 characters' })
   offlineMessageChannelName?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(4096, { message: 'must be at most 4096 characters' })
   abandonedRoomsCloseCustomMessage?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(4096, { message: 'must be at most 4096 characters' })
   waitingQueueMessage?: string;
 
   @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'must be an integer ≥ 0' })
   @Min(0, { message: 'must be an integer ≥ 0' })
   maxNumberSimultaneousChat?: number;
 
   @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'must be an integer ≥ 0' })
   @Min(0, { message: 'must be an integer ≥ 0' })
   visitorInactivityTimeoutInSeconds?: number;
@@ -127,19 +127,19 @@ export class AgentAssignmentDto {
   @ApiPropertyOptional({
     description: 'Accepted for compatibility; the stored username comes from the user record',
   })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(256, { message: 'must be at most 256 characters' })
   username?: string;
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'must be an integer ≥ 0' })
   @Min(0, { message: 'must be an integer ≥ 0' })
   count?: number;
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'must be an integer ≥ 0' })
   @Min(0, { message: 'must be an integer ≥ 0' })
   order?: number;
@@ -156,11 +156,12 @@ export class SaveDepartmentDto {
   department: DepartmentDto;
 
   @ApiPropertyOptional({ type: [AgentAssignmentDto], maxItems: MAX_AGENTS_PER_REQUEST })
-  @IsOptional()
+  @Optional()
   @IsArray({ message: 'must be an array' })
   @ArrayMaxSize(MAX_AGENTS_PER_REQUEST, {
     message: `must hold at most ${MAX_AGENTS_PER_REQUEST} agents`,
   })
+  @IsObject({ each: true, message: 'must be an array of objects' })
   @ValidateNested({ each: true })
   @Type(() => AgentAssignmentDto)
   agents?: AgentAssignmentDto[];
@@ -175,7 +176,7 @@ export class AgentRemovalDto {
   agentId: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(256, { message: 'must be at most 256 characters' })
   username?: string;
@@ -188,6 +189,7 @@ export class UpdateDepartmentAgentsDto {
   @ArrayMaxSize(MAX_AGENTS_PER_REQUEST, {
     message: `must hold at most ${MAX_AGENTS_PER_REQUEST} agents`,
   })
+  @IsObject({ each: true, message: 'must be an array of objects' })
   @ValidateNested({ each: true })
   @Type(() => AgentAssignmentDto)
   upsert: AgentAssignmentDto[];
@@ -197,6 +199,7 @@ export class UpdateDepartmentAgentsDto {
   @ArrayMaxSize(MAX_AGENTS_PER_REQUEST, {
     message: `must hold at most ${MAX_AGENTS_PER_REQUEST} agents`,
   })
+  @IsObject({ each: true, message: 'must be an array of objects' })
   @ValidateNested({ each: true })
   @Type(() => AgentRemovalDto)
   remove: AgentRemovalDto[];
