@@ -85,6 +85,9 @@ function frameworkError(error: unknown): ApiError | undefined {
   }
 }
 
+/** Socket errors the driver can pass on unwrapped when the database dies mid-request. */
+const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT']);
+
 /**
  * The driver could not reach the database (as opposed to the database refusing an
  * operation). Bulk writes wrap the network error in `errorResponse`.
@@ -96,7 +99,8 @@ function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
     error instanceof MongoServerSelectionError ||
     error instanceof MongoNotConnectedError ||
     error instanceof MongoTopologyClosedError ||
-    error.name === 'MongooseServerSelectionError'
+    error.name === 'MongooseServerSelectionError' ||
+    SOCKET_ERROR_CODES.has((error as { code?: unknown }).code as string)
   ) {
     return true;
   }

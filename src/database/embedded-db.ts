@@ -9,7 +9,10 @@ import { MongoClient } from 'mongodb';
 export interface EmbeddedDb {
   /** `mongodb://127.0.0.1:<port>/` — append the database name. */
   url: string;
+  /** Graceful stop (SIGTERM, then SIGKILL after 5 s); resolves once the process has exited. */
   stop(): Promise<void>;
+  /** Kills the process at once, as a crash would (fault tests); resolves once it has exited. */
+  crash(): Promise<void>;
 }
 
 interface BuildScript {
@@ -186,7 +189,12 @@ async function startOnce(
     await sleep(100);
   }
   started = true;
-  return { url, stop };
+  const crash = async (): Promise<void> => {
+    stopping = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await stop();
+  };
+  return { url, stop, crash };
 }
 
 export async function startEmbeddedDb(opts: {

@@ -1,9 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
+import { InjectConnection } from '@nestjs/mongoose';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Connection } from 'mongoose';
 import { Public } from '../auth/auth.decorators';
 import { MetricsService } from './metrics.service';
 
+const PING_TIMEOUT_MS = 1_500;
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
 /** Unauthenticated service endpoints: liveness, readiness, info and metrics. */
@@ -13,7 +16,8 @@ const VERSION: string = (require('../../package.json') as { version: string }).v
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly mongoose: MongooseHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    @InjectConnection() private readonly connection: Connection,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -31,7 +35,29 @@ export class HealthController {
   @Get('health/ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.mongoose.pingCheck('database', { timeout: 1_500 })]);
+    return this.health.check([() => this.pingDatabase()]);
+  }
+
+  /**
+   * A real round trip: terminus' Mongoose indicator only reads the connection state,
+   * which stays "connected" for seconds after the database has gone.
+   */
+  private async pingDatabase() {
+    const database = this.indicators.check('database');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('ping timed out')), PING_TIMEOUT_MS);
+    });
+    try {
+      const db = this.connection.db;
+      if (!db) return database.down();
+      await Promise.race([db.admin().ping(), timeout]);
+      return database.up();
+    } catch {
+      return database.down();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   @Get('metrics')
