@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -17,7 +18,27 @@ import {
 import { Optional } from '../../../common/validation';
 
 const NON_BLANK = /\S/;
+export const MAX_AGENTS_PER_REQUEST = 1000;
+
 const ID_RULE = { message: 'must be a non-empty string of at most 64 characters' };
+
+/** A document id: a non-empty string of at most 64 characters. */
+function IsId(): PropertyDecorator {
+  return applyDecorators(IsString(ID_RULE), MinLength(1, ID_RULE), MaxLength(64, ID_RULE));
+}
+
+/** A list of at most 1000 agent objects, each validated as `type`. */
+function AgentList(type: () => new () => object): PropertyDecorator {
+  return applyDecorators(
+    IsArray({ message: 'must be an array' }),
+    ArrayMaxSize(MAX_AGENTS_PER_REQUEST, {
+      message: `must hold at most ${MAX_AGENTS_PER_REQUEST} agents`,
+    }),
+    IsObject({ each: true, message: 'must be an array of objects' }),
+    ValidateNested({ each: true }),
+    Type(type),
+  );
+}
 
 /** The client-settable department fields (API.md §4.1); anything else is rejected. */
 export class DepartmentDto {
@@ -66,9 +87,7 @@ export class DepartmentDto {
 
   @ApiPropertyOptional({ description: 'Id of another existing department' })
   @Optional()
-  @IsString(ID_RULE)
-  @MinLength(1, ID_RULE)
-  @MaxLength(64, ID_RULE)
+  @IsId()
   fallbackForwardDepartment?: string;
 
   @ApiPropertyOptional({ type: [String] })
@@ -119,9 +138,7 @@ export class DepartmentDto {
 /** One agent in a create/update request. */
 export class AgentAssignmentDto {
   @ApiProperty({ example: 'SQafHvoFPuB57NmBD' })
-  @IsString(ID_RULE)
-  @MinLength(1, ID_RULE)
-  @MaxLength(64, ID_RULE)
+  @IsId()
   agentId: string;
 
   @ApiPropertyOptional({
@@ -145,8 +162,6 @@ export class AgentAssignmentDto {
   order?: number;
 }
 
-export const MAX_AGENTS_PER_REQUEST = 1000;
-
 /** Body of `POST livechat/department` and `PUT livechat/department/:_id`. */
 export class SaveDepartmentDto {
   @ApiProperty({ type: DepartmentDto })
@@ -157,22 +172,14 @@ export class SaveDepartmentDto {
 
   @ApiPropertyOptional({ type: [AgentAssignmentDto], maxItems: MAX_AGENTS_PER_REQUEST })
   @Optional()
-  @IsArray({ message: 'must be an array' })
-  @ArrayMaxSize(MAX_AGENTS_PER_REQUEST, {
-    message: `must hold at most ${MAX_AGENTS_PER_REQUEST} agents`,
-  })
-  @IsObject({ each: true, message: 'must be an array of objects' })
-  @ValidateNested({ each: true })
-  @Type(() => AgentAssignmentDto)
+  @AgentList(() => AgentAssignmentDto)
   agents?: AgentAssignmentDto[];
 }
 
 /** One agent to remove in `POST livechat/department/:_id/agents`. */
 export class AgentRemovalDto {
   @ApiProperty()
-  @IsString(ID_RULE)
-  @MinLength(1, ID_RULE)
-  @MaxLength(64, ID_RULE)
+  @IsId()
   agentId: string;
 
   @ApiPropertyOptional()
@@ -185,22 +192,10 @@ export class AgentRemovalDto {
 /** Body of `POST livechat/department/:_id/agents`: both lists are required (may be empty). */
 export class UpdateDepartmentAgentsDto {
   @ApiProperty({ type: [AgentAssignmentDto] })
-  @IsArray({ message: 'must be an array' })
-  @ArrayMaxSize(MAX_AGENTS_PER_REQUEST, {
-    message: `must hold at most ${MAX_AGENTS_PER_REQUEST} agents`,
-  })
-  @IsObject({ each: true, message: 'must be an array of objects' })
-  @ValidateNested({ each: true })
-  @Type(() => AgentAssignmentDto)
+  @AgentList(() => AgentAssignmentDto)
   upsert: AgentAssignmentDto[];
 
   @ApiProperty({ type: [AgentRemovalDto] })
-  @IsArray({ message: 'must be an array' })
-  @ArrayMaxSize(MAX_AGENTS_PER_REQUEST, {
-    message: `must hold at most ${MAX_AGENTS_PER_REQUEST} agents`,
-  })
-  @IsObject({ each: true, message: 'must be an array of objects' })
-  @ValidateNested({ each: true })
-  @Type(() => AgentRemovalDto)
+  @AgentList(() => AgentRemovalDto)
   remove: AgentRemovalDto[];
 }
