@@ -22,7 +22,7 @@ const RESPONSE_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 } as const;
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Builds the application (shared by main.ts and the e2e tests); the caller listens. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {

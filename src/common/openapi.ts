@@ -15,7 +15,7 @@ const ERROR_RESPONSES: Record<string, string> = {
 };
 
 /** The OpenAPI 3 document, with both auth headers and the error envelopes on every operation. */
-export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
+function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Omnichannel Departments API')
     .setDescription(

@@ -1,8 +1,8 @@
 import type { Model, ProjectionType, QueryFilter } from 'mongoose';
 import { ApiError } from './api-error';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
 
 export type SortSpec = Record<string, 1 | -1>;
 

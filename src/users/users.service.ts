@@ -227,10 +227,6 @@ export class UsersService {
     return result.matchedCount > 0;
   }
 
-  async hasRole(userId: string, role: string): Promise<boolean> {
-    return (await this.users.exists({ _id: userId, roles: role })) !== null;
-  }
-
   async listByRole(
     role: string,
     text: string | undefined,
