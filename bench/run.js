@@ -278,8 +278,6 @@ async function main() {
       '--cpu-prof',
       `--cpu-prof-dir=${profileDir}`,
       `--cpu-prof-name=service-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
-      '-r',
-      path.join(__dirname, 'lib', 'exit-on-signal.js'),
     );
   }
   log(
