@@ -18,9 +18,10 @@ const {
   stopAll,
 } = require('./lib/processes');
 const { seed, login, growDepartments, removeCreatedDepartments } = require('./lib/seed');
-const { scenarios: buildScenarios, sanityCheck } = require('./lib/scenarios');
+const { scenarios: buildScenarios, sanityCheck, KINDS } = require('./lib/scenarios');
 const { runLoad } = require('./lib/load');
 const profileSummary = require('./lib/profile');
+const { median, summariseSide, pairedRatio } = require('./lib/stats');
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 
@@ -38,9 +39,23 @@ function intEnv(name, fallback, min, max) {
 }
 const flag = (name) => ['1', 'true', 'yes'].includes(String(process.env[name] || '').toLowerCase());
 
+/**
+ * Rounds per scenario and server, seconds per round, warm-up before each server's first round,
+ * by kind of scenario: fast ones need many short rounds; database-bound ones (tens of requests a
+ * second) need longer rounds to count enough requests; serialised ones queue 10 requests on one
+ * lock (seconds of latency), need the longest rounds and gain nothing from a warm-up.
+ * BENCH_ROUNDS, BENCH_DURATION and BENCH_WARMUP override every kind.
+ */
+const ROUND_PLANS = {
+  fast: { rounds: 5, duration: 2, warmup: 1 },
+  database: { rounds: 3, duration: 4, warmup: 1 },
+  serialised: { rounds: 3, duration: 5, warmup: 0 },
+};
+
 const config = {
-  duration: intEnv('BENCH_DURATION', 8, 1, 600),
-  warmup: intEnv('BENCH_WARMUP', 2, 0, 120),
+  rounds: intEnv('BENCH_ROUNDS', null, 1, 100),
+  duration: intEnv('BENCH_DURATION', null, 1, 600),
+  warmup: intEnv('BENCH_WARMUP', null, 0, 120),
   connections: intEnv('BENCH_CONNECTIONS', 10, 1, 1000),
   departments: intEnv('BENCH_DEPARTMENTS', 1000, 10, 1_000_000),
   scaleDepartments: intEnv('BENCH_SCALE_DEPARTMENTS', 10_000, 10, 1_000_000),
@@ -49,13 +64,34 @@ const config = {
   profile: flag('BENCH_PROFILE'),
   save: flag('BENCH_SAVE'),
   baseline: process.env.BENCH_BASELINE !== '0',
-  only: (process.env.BENCH_SCENARIOS || '')
+  only: (process.env.BENCH_ONLY || process.env.BENCH_SCENARIOS || '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean),
   externalMongo: process.env.MONGO_URL || '',
 };
 const SCALE_SCENARIOS = ['S1', 'S2', 'S2t'];
+
+/** How scenario `id` is measured: ROUND_PLANS for its kind, with the environment's overrides. */
+function planOf(id) {
+  const plan = ROUND_PLANS[KINDS[id]];
+  return {
+    rounds: config.rounds ?? plan.rounds,
+    duration: config.duration ?? plan.duration,
+    warmup: config.warmup ?? plan.warmup,
+  };
+}
+
+/** "fast 5 × 2 s, database 3 × 4 s" for the kinds among `ids`. */
+function describePlans(ids) {
+  const kinds = [...new Set(ids.map((id) => KINDS[id]))];
+  return kinds
+    .map((kind) => {
+      const plan = planOf(ids.find((id) => KINDS[id] === kind));
+      return `${kind} ${plan.rounds} × ${plan.duration} s`;
+    })
+    .join(', ');
+}
 
 const log = (msg) => console.log(`[bench] ${msg}`);
 
@@ -129,6 +165,38 @@ function withDatabase(url, name) {
   return `${hosts}/${name}${query ? `?${query}` : ''}`;
 }
 
+// ---- memory ------------------------------------------------------------------------------------
+
+const MEMORY_SAMPLES = 9;
+const MEMORY_SAMPLE_EVERY_MS = 250;
+
+/**
+ * For each target, after a 1 s pause: the median VmRSS of MEMORY_SAMPLES samples (with their
+ * min–max) and the peak VmHWM. Both servers are sampled at the same moments.
+ */
+async function settledMemory(targets) {
+  await sleep(1_000);
+  const samples = Object.fromEntries(targets.map((t) => [t.name, []]));
+  for (let i = 0; i < MEMORY_SAMPLES; i++) {
+    for (const t of targets) samples[t.name].push(memoryOf(t.child.pid));
+    await sleep(MEMORY_SAMPLE_EVERY_MS);
+  }
+  const out = {};
+  for (const t of targets) {
+    const rss = samples[t.name].filter(Boolean).map((m) => m.rssMiB);
+    const peaks = samples[t.name].filter(Boolean).map((m) => m.peakRssMiB);
+    out[t.name] = rss.length
+      ? {
+          rssMiB: median(rss),
+          rssRangeMiB: [Math.min(...rss), Math.max(...rss)],
+          peakRssMiB: Math.max(...peaks),
+          samples: rss.length,
+        }
+      : null;
+  }
+  return out;
+}
+
 // ---- output ------------------------------------------------------------------------------------
 
 const fmt = (n, digits = 1) => (n === null || n === undefined ? '-' : Number(n).toFixed(digits));
@@ -149,25 +217,32 @@ function errorsOf(figures) {
   return figures ? figures.non2xx + figures.errors : null;
 }
 
+const withRange = (value, [min, max], digits = 1, unit = '') =>
+  value === null || value === undefined
+    ? '-'
+    : `${fmt(value, digits)}${unit} (${fmt(min, digits)}–${fmt(max, digits)})`;
+
 function resultRows(results) {
   return results.map((r) => [
     `${r.id} ${r.title}`,
-    fmt(r.service?.reqPerSec),
-    fmt(r.baseline?.reqPerSec),
-    r.ratio === null ? '-' : `${fmt(r.ratio, 2)}×`,
+    r.service ? withRange(r.service.reqPerSec, r.service.reqPerSecRange) : '-',
+    r.baseline ? withRange(r.baseline.reqPerSec, r.baseline.reqPerSecRange) : '-',
+    r.ratio === null ? '-' : withRange(r.ratio, r.ratioRange, 2, '×'),
     r.service ? `${ms(r.service.latencyMs.p50)}/${ms(r.service.latencyMs.p99)}` : '-',
     r.baseline ? `${ms(r.baseline.latencyMs.p50)}/${ms(r.baseline.latencyMs.p99)}` : '-',
+    r.p99Ratio === null ? '-' : `${fmt(r.p99Ratio, 2)}×`,
     `${errorsOf(r.service) ?? '-'}/${errorsOf(r.baseline) ?? '-'}`,
   ]);
 }
 
 const RESULT_HEADERS = [
   'scenario',
-  'service req/s',
-  'baseline req/s',
-  'ratio',
+  'service req/s (min–max)',
+  'baseline req/s (min–max)',
+  'ratio (min–max)',
   'service p50/p99 ms',
   'baseline p50/p99 ms',
+  'p99 ratio',
   'errors s/b',
 ];
 
@@ -196,28 +271,44 @@ function machineSlug() {
   return !host || generic.includes(host) || /^[0-9a-f]{8,}$/.test(host) ? 'polyglot' : host;
 }
 
-/** Below 0.8× the baseline's req/s, or p99 above 1.5× the baseline's, on these scenarios. */
-function farBelow(results) {
-  return results
-    .filter((r) => ['S1', 'S2', 'S2t', 'S3', 'S5'].includes(r.id) && r.service && r.baseline)
-    .filter((r) => r.ratio < 0.8 || r.service.latencyMs.p99 > 1.5 * r.baseline.latencyMs.p99)
-    .map((r) => r.id);
+/** Issue 12's targets: req/s ratio at least this, and p99 at most 1.2× the baseline's. */
+const RATIO_TARGETS = { S1: 0.9, S7: 0.9 };
+const DEFAULT_RATIO_TARGET = 0.95;
+const P99_TARGET = 1.2;
+
+/** The scenarios whose median misses a target, with why. */
+function missedTargets(results) {
+  const missed = [];
+  for (const r of results) {
+    if (r.ratio === null) continue;
+    const target = RATIO_TARGETS[r.id] ?? DEFAULT_RATIO_TARGET;
+    if (r.ratio < target) missed.push(`${r.id} ratio ${fmt(r.ratio, 2)}× < ${target}×`);
+    if (r.p99Ratio !== null && r.p99Ratio > P99_TARGET)
+      missed.push(`${r.id} p99 ${fmt(r.p99Ratio, 2)}× > ${P99_TARGET}×`);
+  }
+  return missed;
 }
 
 // ---- main --------------------------------------------------------------------------------------
 
 async function main() {
   const started = Date.now();
-  const all = ['S1', 'S2', 'S2t', 'S3', 'S4', 'S5', 'S6'];
+  const all = Object.keys(KINDS);
   const unknown = config.only.filter((id) => !all.includes(id));
   if (unknown.length)
     throw new Error(
       `BENCH_SCENARIOS: unknown scenario(s) ${unknown.join(', ')} (known: ${all.join(', ')})`,
     );
   const selected = config.only.length ? config.only : all;
-  const runs = selected.length + (config.scale ? 2 * SCALE_SCENARIOS.length : 0);
-  const perRun = config.warmup + config.duration + 3;
-  const budgetS = runs * perRun * (config.baseline ? 2 : 1) + 300;
+  // Time budget for the watchdog: every round plus its drain (up to a few seconds for queued writes).
+  const secondsOf = (id) => {
+    const plan = planOf(id);
+    return plan.warmup + plan.rounds * (plan.duration + 5);
+  };
+  const measuredS =
+    selected.reduce((sum, id) => sum + secondsOf(id), 0) +
+    (config.scale ? 2 * SCALE_SCENARIOS.reduce((sum, id) => sum + secondsOf(id), 0) : 0);
+  const budgetS = measuredS * (config.baseline ? 2 : 1) + 300;
   const watchdog = setTimeout(() => {
     console.error(`[bench] watchdog: not finished after ${budgetS} s, aborting`);
     stopAll().finally(() => process.exit(1));
@@ -226,7 +317,7 @@ async function main() {
 
   log(
     `${selected.join(', ')}${config.scale ? ` + scale (${SCALE_SCENARIOS.join(', ')} at ${config.scaleDepartments} departments)` : ''}: ` +
-      `${config.connections} connections × ${config.duration} s after ${config.warmup} s warm-up, service${config.baseline ? ' then baseline' : ''}` +
+      `${config.connections} connections, rounds per server: ${describePlans(selected)}${config.baseline ? ', service and baseline alternating' : ''}` +
       `${config.profile ? ' — PROFILING the service (figures not comparable)' : ''}`,
   );
 
@@ -359,53 +450,80 @@ async function main() {
       log(`warning: ${target.name} answered ${res.status} after ${scenario.id}`);
   };
 
+  // Several short rounds per scenario, alternating the order (service, baseline, then baseline,
+  // service, …) so that a slow phase of the machine hits both sides; a warm-up only before each
+  // side's first round. The row keeps medians, the spread, and every round.
   const measure = async (scenario, label, connections = config.connections) => {
+    const rounds = Object.fromEntries(targets.map((t) => [t.name, []]));
+    const plan = planOf(scenario.id);
+    for (let i = 0; i < plan.rounds; i++) {
+      const order = i % 2 === 0 ? targets : [...targets].reverse();
+      for (const target of order) {
+        alive();
+        const from = process.hrtime.bigint() / 1000n;
+        const figures = await runLoad({
+          port: target.port,
+          scenario,
+          headers: auth,
+          connections,
+          duration: plan.duration,
+          warmup: i === 0 ? plan.warmup : 0,
+        });
+        await drain(scenario, target);
+        if (target.name === 'service')
+          loadWindows.push({
+            id: scenario.id,
+            label,
+            window: [Number(from), Number(process.hrtime.bigint() / 1000n)],
+          });
+        figures.loadAverage1m = Math.round(os.loadavg()[0] * 100) / 100;
+        rounds[target.name].push(figures);
+        await cleanup(scenario);
+        await sleep(100);
+      }
+      alive();
+    }
     const row = {
       id: scenario.id,
       title: scenario.title,
       connections,
-      service: null,
-      baseline: null,
+      service: summariseSide(rounds.service),
+      baseline: rounds.baseline ? summariseSide(rounds.baseline) : null,
       ratio: null,
+      ratioRange: null,
+      p99Ratio: null,
     };
-    for (const target of targets) {
-      alive();
-      process.stdout.write(`[bench] ${label}${scenario.id} → ${target.name}… `);
-      const from = process.hrtime.bigint() / 1000n;
-      const figures = await runLoad({
-        port: target.port,
-        scenario,
-        headers: auth,
-        connections,
-        duration: config.duration,
-        warmup: config.warmup,
-      });
-      await drain(scenario, target);
-      if (target.name === 'service')
-        loadWindows.push({
-          id: scenario.id,
-          label,
-          window: [Number(from), Number(process.hrtime.bigint() / 1000n)],
-        });
-      figures.loadAverage1m = Math.round(os.loadavg()[0] * 100) / 100;
-      row[target.name] = figures;
-      const f = figures;
-      console.log(
-        `${fmt(f.reqPerSec)} req/s, p50 ${ms(f.latencyMs.p50)} ms, p99 ${ms(f.latencyMs.p99)} ms${f.non2xx + f.errors ? `, ${f.non2xx} non-2xx ${JSON.stringify(f.statusCodes)}, ${f.errors} errors` : ''}`,
-      );
-      await cleanup(scenario);
-      await sleep(300);
+    if (row.baseline) {
+      Object.assign(row, pairedRatio(rounds.service, rounds.baseline));
+      if (row.baseline.latencyMs.p99)
+        row.p99Ratio =
+          Math.round((row.service.latencyMs.p99 / row.baseline.latencyMs.p99) * 100) / 100;
     }
-    alive();
-    if (row.service && row.baseline && row.baseline.reqPerSec)
-      row.ratio = Math.round((row.service.reqPerSec / row.baseline.reqPerSec) * 100) / 100;
+    const side = (f) =>
+      `${fmt(f.reqPerSec)} req/s (${fmt(f.reqPerSecRange[0])}–${fmt(f.reqPerSecRange[1])}), p50 ${ms(f.latencyMs.p50)} ms, p99 ${ms(f.latencyMs.p99)} ms${f.non2xx + f.errors ? `, ${f.non2xx} non-2xx ${JSON.stringify(f.statusCodes)}, ${f.errors} errors` : ''}`;
+    log(
+      `${label}${scenario.id}: service ${side(row.service)}` +
+        (row.baseline
+          ? ` | baseline ${side(row.baseline)} | ratio ${fmt(row.ratio, 2)}× (${fmt(row.ratioRange[0], 2)}–${fmt(row.ratioRange[1], 2)})`
+          : ''),
+    );
     return row;
   };
 
   const results = [];
   for (const scenario of scenarioList) results.push(await measure(scenario, ''));
-  memory.service.afterRun = memoryOf(service.pid);
-  if (baseline) memory.baseline.afterRun = memoryOf(baseline.pid);
+  // Memory once the load has stopped, in a way that does not hang on when GC last ran: the peak
+  // (VmHWM, the highest RSS over the whole run) and the median of several samples over 2 s.
+  const settled = await settledMemory(targets);
+  memory.service.afterRun = settled.service;
+  if (baseline) {
+    memory.baseline.afterRun = settled.baseline;
+    const ratio = (key) =>
+      settled.baseline[key]
+        ? Math.round((settled.service[key] / settled.baseline[key]) * 100) / 100
+        : null;
+    memory.ratio = { settledRss: ratio('rssMiB'), peakRss: ratio('peakRssMiB') };
+  }
 
   let scale;
   if (config.scale) {
@@ -442,14 +560,25 @@ async function main() {
   // ---- report ----
   console.log('');
   console.log(table(RESULT_HEADERS, resultRows(results)));
-  const mem = (m) => (m ? `${m.rssMiB} MiB (peak ${m.peakRssMiB} MiB)` : 'n/a');
   console.log(
-    `\nservice RSS: after seed ${mem(memory.service.afterSeed)}, after the run ${mem(memory.service.afterRun)}`,
+    `(rounds per scenario and server, alternating service and baseline: ${describePlans(selected)}; req/s and latencies are medians over the rounds, (min–max) their spread; ratio = median of the per-round service/baseline ratios)`,
   );
-  if (baseline)
+  const seedMem = (m) => (m ? `${m.rssMiB} MiB` : 'n/a');
+  const runMem = (m) =>
+    m
+      ? `${fmt(m.rssMiB)} MiB (samples ${fmt(m.rssRangeMiB[0])}–${fmt(m.rssRangeMiB[1])}), peak ${fmt(m.peakRssMiB)} MiB`
+      : 'n/a';
+  console.log(
+    `\nservice RSS: after seed ${seedMem(memory.service.afterSeed)}; after the run ${runMem(memory.service.afterRun)}`,
+  );
+  if (baseline) {
     console.log(
-      `baseline RSS: after seed ${mem(memory.baseline.afterSeed)}, after the run ${mem(memory.baseline.afterRun)}`,
+      `baseline RSS: after seed ${seedMem(memory.baseline.afterSeed)}; after the run ${runMem(memory.baseline.afterRun)}`,
     );
+    console.log(
+      `RSS service/baseline: ${fmt(memory.ratio.settledRss, 2)}× after the run (median of ${MEMORY_SAMPLES} samples), ${fmt(memory.ratio.peakRss, 2)}× at peak`,
+    );
+  }
 
   if (scale) {
     const growth = scale.small.results.map((s, i) => {
@@ -486,10 +615,10 @@ async function main() {
     );
   }
 
-  const flagged = config.baseline && !config.profile ? farBelow(results) : [];
+  const flagged = config.baseline && !config.profile ? missedTargets(results) : [];
   if (flagged.length) {
     console.log(
-      `\nThe service is far below the baseline on ${flagged.join(', ')} (< 0.8× req/s or p99 > 1.5×): profile it with BENCH_PROFILE=1 npm run bench`,
+      `\nBelow issue 12's targets (medians of this run; compare with the spread before concluding): ${flagged.join('; ')}. Profile with BENCH_PROFILE=1 BENCH_BASELINE=0 npm run bench`,
     );
   }
 
@@ -529,8 +658,7 @@ async function main() {
       loadAverage1mAtEnd: Math.round(os.loadavg()[0] * 100) / 100,
     },
     config: {
-      durationS: config.duration,
-      warmupS: config.warmup,
+      rounds: Object.fromEntries(selected.map((id) => [id, planOf(id)])),
       connections: config.connections,
       scenarios: selected,
       profile: config.profile,
@@ -545,7 +673,7 @@ async function main() {
     results,
     memory,
     ...(scale ? { scale } : {}),
-    farBelowBaseline: flagged,
+    missedTargets: flagged,
     ...(profile ? { profile } : {}),
     elapsedS: Math.round((Date.now() - started) / 1000),
   };

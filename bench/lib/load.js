@@ -40,7 +40,9 @@ function summarise(result) {
   for (const [code, { count }] of Object.entries(result.statusCodeStats || {}))
     statusCodes[code] = count;
   return {
-    reqPerSec: round(result.requests.average, 1),
+    // Completed requests over the measured time: exact for short rounds, unlike the average of
+    // per-second samples (a 2 s round has two samples, the last one partial).
+    reqPerSec: round(result.requests.total / result.duration, 1),
     requests: result.requests.total,
     durationS: round(result.duration, 2),
     latencyMs: {

@@ -6,6 +6,20 @@ const { isDeepStrictEqual } = require('node:util');
 const { request } = require('./common');
 
 const S3_NAME = 'Bench S3 Created';
+
+/**
+ * How each scenario is measured (run.js ROUND_PLANS): 'fast' (a few ms per request), 'database'
+ * (bound by the embedded database's collection scans) or 'serialised' (one department's lock).
+ */
+const KINDS = {
+  S1: 'fast',
+  S2: 'database',
+  S2t: 'database',
+  S3: 'database',
+  S4: 'serialised',
+  S5: 'fast',
+  S6: 'serialised',
+};
 const S2T_TEXT = 'sales';
 
 /**
@@ -213,4 +227,4 @@ async function sanityCheck(scenario, targets, auth) {
   }
 }
 
-module.exports = { scenarios, sanityCheck, S2T_TEXT };
+module.exports = { scenarios, sanityCheck, KINDS, S2T_TEXT };
