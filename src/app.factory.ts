@@ -75,21 +75,31 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('preClose', async () => {
     closing = true;
   });
+  // The per-request hooks take callbacks rather than being async: one promise and one
+  // microtask less each, on every request.
   // Every successful answer carries `success: true` beside its payload (Rocket.Chat's
   // envelope); error envelopes already carry `success: false`.
-  fastify.addHook('preSerialization', async (_request, reply, payload: unknown) => {
+  fastify.addHook('preSerialization', (_request, reply, payload: unknown, done) => {
     if (reply.statusCode < 400 && payload !== null && typeof payload === 'object') {
       if (!Array.isArray(payload) && !('success' in payload)) {
         (payload as Record<string, unknown>).success = true;
       }
     }
-    return payload;
+    done(null, payload);
   });
-  fastify.addHook('preValidation', async (request) => assertSafeBody(request.body));
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    try {
+      assertSafeBody(request.body);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     if (closing) void reply.header('Connection', 'close');
     void reply.header('X-Request-Id', request.id);
     void reply.headers(RESPONSE_HEADERS);
+    done(null, payload);
   });
 
   setupOpenApi(app, VERSION);

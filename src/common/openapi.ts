@@ -65,7 +65,9 @@ function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIOb
   return document;
 }
 
+/** Serves the document and its UI; the document is built on the first request, not at start. */
 export function setupOpenApi(app: INestApplication, version: string): void {
-  const document = buildOpenApiDocument(app, version);
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app, version), {
+    jsonDocumentUrl: 'api/docs-json',
+  });
 }

@@ -30,7 +30,8 @@ export class MetricsService implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onResponse', async (request, reply) => {
+    // A callback hook, not an async one: no promise per request.
+    fastify.addHook('onResponse', (request, reply, done) => {
       // The route template (`/api/v1/livechat/department/:_id`), never the raw URL.
       const labels = {
         method: request.method,
@@ -39,6 +40,7 @@ export class MetricsService implements OnModuleInit {
       };
       this.requests.inc(labels);
       this.latency.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
   }
 

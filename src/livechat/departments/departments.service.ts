@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { AnyBulkWriteOperation, Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
+import { byId } from '../../common/by-id';
 import { randomId } from '../../common/ids';
 import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { SettingsService } from '../../permissions/settings.service';
@@ -65,7 +66,9 @@ export class DepartmentsService {
   // ---- reads -------------------------------------------------------------------------------
 
   async findById(id: string): Promise<Department | null> {
-    return this.departments.findOne({ _id: id }).lean<Department>();
+    // The driver's collection: a lookup by _id needs none of Mongoose's casting or middleware,
+    // and this is the hottest read (GET department/:_id, every write's first step).
+    return this.departments.collection.findOne<Department>(byId(id));
   }
 
   async list(
