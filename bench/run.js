@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { MongoClient } = require('mongodb');
-const { freePort, memoryOf, request, sleep, randomId } = require('./lib/common');
+const { cpuMsOf, freePort, memoryOf, request, sleep, randomId } = require('./lib/common');
 const {
   ROOT,
   isShuttingDown,
@@ -21,7 +21,7 @@ const { seed, login, growDepartments, removeCreatedDepartments } = require('./li
 const { scenarios: buildScenarios, sanityCheck, KINDS } = require('./lib/scenarios');
 const { runLoad } = require('./lib/load');
 const profileSummary = require('./lib/profile');
-const { median, summariseSide, pairedRatio } = require('./lib/stats');
+const { median, summariseSide, pairedRatio, pairedCpuRatio } = require('./lib/stats');
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 
@@ -222,6 +222,13 @@ const withRange = (value, [min, max], digits = 1, unit = '') =>
     ? '-'
     : `${fmt(value, digits)}${unit} (${fmt(min, digits)}–${fmt(max, digits)})`;
 
+/** CPU time per request, service/baseline, and their paired ratio with its min–max. */
+function cpuCell(r) {
+  const cpu = (side) => (side?.cpuMsPerRequest == null ? '-' : fmt(side.cpuMsPerRequest, 2));
+  const ratio = r.cpuRatio ? ` (${withRange(r.cpuRatio.median, r.cpuRatio.range, 2, '×')})` : '';
+  return `${cpu(r.service)}/${cpu(r.baseline)}${ratio}`;
+}
+
 function resultRows(results) {
   return results.map((r) => [
     `${r.id} ${r.title}`,
@@ -231,6 +238,7 @@ function resultRows(results) {
     r.service ? `${ms(r.service.latencyMs.p50)}/${ms(r.service.latencyMs.p99)}` : '-',
     r.baseline ? `${ms(r.baseline.latencyMs.p50)}/${ms(r.baseline.latencyMs.p99)}` : '-',
     r.p99Ratio === null ? '-' : `${fmt(r.p99Ratio, 2)}×`,
+    cpuCell(r),
     `${errorsOf(r.service) ?? '-'}/${errorsOf(r.baseline) ?? '-'}`,
   ]);
 }
@@ -243,6 +251,7 @@ const RESULT_HEADERS = [
   'service p50/p99 ms',
   'baseline p50/p99 ms',
   'p99 ratio',
+  'CPU ms/req s/b (ratio)',
   'errors s/b',
 ];
 
@@ -361,7 +370,7 @@ async function main() {
   const admin = { username: 'bench-admin', password: randomId(24) };
   const servicePort = await freePort();
   let profileDir;
-  const nodeArgs = [];
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_FLAGS || '').split(/\s+/).filter(Boolean);
   if (config.profile) {
     profileDir = RESULTS_DIR;
     fs.mkdirSync(profileDir, { recursive: true });
@@ -435,6 +444,9 @@ async function main() {
     baseline: baseline ? { afterSeed: memoryOf(baseline.pid) } : undefined,
   };
 
+  // Public scenarios (the widget's) send no credentials.
+  const headersOf = (scenario) => (scenario.anonymous ? {} : auth);
+
   // When the service was under load, on the monotonic clock in µs (the profile's time base).
   const loadWindows = [];
   // Waits until the target has worked off what autocannon left in flight (requests queued on a
@@ -442,7 +454,7 @@ async function main() {
   const drain = async (scenario, target) => {
     const req = scenario.requests[0];
     const res = await request(target.port, req.method, req.path, {
-      headers: auth,
+      headers: headersOf(scenario),
       body: req.body,
       timeoutMs: 120_000,
     });
@@ -460,16 +472,22 @@ async function main() {
       const order = i % 2 === 0 ? targets : [...targets].reverse();
       for (const target of order) {
         alive();
+        const load = { port: target.port, scenario, headers: headersOf(scenario), connections };
+        if (i === 0 && plan.warmup > 0) {
+          await runLoad({ ...load, duration: plan.warmup });
+          await drain(scenario, target);
+          await cleanup(scenario);
+        }
         const from = process.hrtime.bigint() / 1000n;
-        const figures = await runLoad({
-          port: target.port,
-          scenario,
-          headers: auth,
-          connections,
-          duration: plan.duration,
-          warmup: i === 0 ? plan.warmup : 0,
-        });
+        const cpuBefore = cpuMsOf(target.child.pid);
+        const figures = await runLoad({ ...load, duration: plan.duration });
         await drain(scenario, target);
+        const cpuAfter = cpuMsOf(target.child.pid);
+        // The drain request counts too: its work is in the CPU time.
+        figures.cpuMsPerRequest =
+          cpuBefore === null || cpuAfter === null
+            ? null
+            : Math.round(((cpuAfter - cpuBefore) / (figures.requests + 1)) * 1000) / 1000;
         if (target.name === 'service')
           loadWindows.push({
             id: scenario.id,
@@ -495,16 +513,20 @@ async function main() {
     };
     if (row.baseline) {
       Object.assign(row, pairedRatio(rounds.service, rounds.baseline));
+      row.cpuRatio = pairedCpuRatio(rounds.service, rounds.baseline);
       if (row.baseline.latencyMs.p99)
         row.p99Ratio =
           Math.round((row.service.latencyMs.p99 / row.baseline.latencyMs.p99) * 100) / 100;
     }
     const side = (f) =>
       `${fmt(f.reqPerSec)} req/s (${fmt(f.reqPerSecRange[0])}–${fmt(f.reqPerSecRange[1])}), p50 ${ms(f.latencyMs.p50)} ms, p99 ${ms(f.latencyMs.p99)} ms${f.non2xx + f.errors ? `, ${f.non2xx} non-2xx ${JSON.stringify(f.statusCodes)}, ${f.errors} errors` : ''}`;
+    const cpu = row.cpuRatio
+      ? ` | CPU/req ${fmt(row.cpuRatio.median, 2)}× (${fmt(row.cpuRatio.range[0], 2)}–${fmt(row.cpuRatio.range[1], 2)})`
+      : '';
     log(
       `${label}${scenario.id}: service ${side(row.service)}` +
         (row.baseline
-          ? ` | baseline ${side(row.baseline)} | ratio ${fmt(row.ratio, 2)}× (${fmt(row.ratioRange[0], 2)}–${fmt(row.ratioRange[1], 2)})`
+          ? ` | baseline ${side(row.baseline)} | ratio ${fmt(row.ratio, 2)}× (${fmt(row.ratioRange[0], 2)}–${fmt(row.ratioRange[1], 2)})${cpu}`
           : ''),
     );
     return row;
@@ -561,7 +583,7 @@ async function main() {
   console.log('');
   console.log(table(RESULT_HEADERS, resultRows(results)));
   console.log(
-    `(rounds per scenario and server, alternating service and baseline: ${describePlans(selected)}; req/s and latencies are medians over the rounds, (min–max) their spread; ratio = median of the per-round service/baseline ratios)`,
+    `(rounds per scenario and server, alternating service and baseline: ${describePlans(selected)}; req/s and latencies are medians over the rounds, (min–max) their spread; ratio = median of the per-round service/baseline ratios; CPU ms/req = the server process's own CPU time per request, which other load on the machine barely moves — its ratio (service/baseline, above 1 = the service costs more) is the figure to compare when the machine is busy)`,
   );
   const seedMem = (m) => (m ? `${m.rssMiB} MiB` : 'n/a');
   const runMem = (m) =>

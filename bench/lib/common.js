@@ -127,4 +127,25 @@ function memoryOf(pid) {
   }
 }
 
-module.exports = { randomId, sleep, freePort, request, LogTail, memoryOf, ID_ALPHABET };
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks on every mainstream arch. */
+const CLOCK_TICKS_PER_S = 100;
+
+/**
+ * CPU time (user + system, all threads: JS, GC helpers, libuv) a process has used so far, in ms,
+ * from /proc (Linux); null elsewhere. Unlike throughput, CPU time per request barely moves when
+ * other processes compete for the cores.
+ */
+function cpuMsOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
+
+module.exports = { randomId, sleep, freePort, request, LogTail, memoryOf, cpuMsOf, ID_ALPHABET };

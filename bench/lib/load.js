@@ -6,11 +6,8 @@ const autocannon = require('autocannon');
 const round = (n, digits = 2) =>
   typeof n === 'number' && Number.isFinite(n) ? Number(n.toFixed(digits)) : null;
 
-/**
- * Drives `scenario.requests` (cycled per connection) against 127.0.0.1:port for `duration` s
- * after a `warmup` s warm-up with the same connections.
- */
-function runLoad({ port, scenario, headers, connections, duration, warmup }) {
+/** Drives `scenario.requests` (cycled per connection) against 127.0.0.1:port for `duration` s. */
+function runLoad({ port, scenario, headers, connections, duration }) {
   const requests = scenario.requests.map((req) => ({
     method: req.method,
     path: req.path,
@@ -28,7 +25,6 @@ function runLoad({ port, scenario, headers, connections, duration, warmup }) {
         duration,
         requests,
         timeout: 30,
-        ...(warmup > 0 ? { warmup: { connections, duration: warmup } } : {}),
       },
       (err, result) => (err ? reject(err) : resolve(summarise(result))),
     );

@@ -32,8 +32,11 @@ function summariseSide(rounds) {
       statusCodes[code] = (statusCodes[code] || 0) + count;
   }
   const sum = (key) => rounds.reduce((total, r) => total + (r[key] || 0), 0);
+  const cpu = rounds.map((r) => r.cpuMsPerRequest);
   return {
     reqPerSec: round(median(rps), 1),
+    cpuMsPerRequest: round(median(cpu), 3),
+    cpuMsPerRequestRange: range(cpu).map((v) => round(v, 3)),
     reqPerSecRange: [round(min, 1), round(max, 1)],
     latencyMs: {
       p50: latency('p50'),
@@ -67,4 +70,21 @@ function pairedRatio(serviceRounds, baselineRounds) {
   };
 }
 
-module.exports = { median, range, round, summariseSide, pairedRatio };
+/**
+ * service/baseline CPU time per request, round by round: the median and min–max. Above 1, the
+ * service spends more of its own CPU on a request than the baseline does. Far less sensitive to
+ * other load on the machine than req/s.
+ */
+function pairedCpuRatio(serviceRounds, baselineRounds) {
+  const ratios = serviceRounds
+    .map((s, i) =>
+      s.cpuMsPerRequest && baselineRounds[i]?.cpuMsPerRequest
+        ? s.cpuMsPerRequest / baselineRounds[i].cpuMsPerRequest
+        : null,
+    )
+    .filter((r) => r !== null);
+  const [min, max] = range(ratios);
+  return ratios.length ? { median: round(median(ratios)), range: [round(min), round(max)] } : null;
+}
+
+module.exports = { median, range, round, summariseSide, pairedRatio, pairedCpuRatio };
