@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RateLimiter } from '../common/rate-limiter';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { UsersModule } from '../users/users.module';
@@ -12,8 +13,11 @@ import {
   DepartmentAgentSchema,
 } from './departments/schemas/department-agent.schema';
 import { Department, DepartmentSchema } from './departments/schemas/department.schema';
+import { LivechatEvents } from './livechat-events';
 import { RoutingController } from './routing/routing.controller';
 import { RoutingService } from './routing/routing.service';
+import { WidgetController } from './widget/widget.controller';
+import { WidgetService } from './widget/widget.service';
 
 @Module({
   imports: [
@@ -25,7 +29,16 @@ import { RoutingService } from './routing/routing.service';
     PermissionsModule,
   ],
   // RoutingController first: its `department/:_id/next-agent` must not be shadowed.
-  controllers: [RoutingController, DepartmentsController, AgentsController],
-  providers: [DepartmentLocks, DepartmentsService, AgentsService, RoutingService],
+  controllers: [RoutingController, DepartmentsController, AgentsController, WidgetController],
+  providers: [
+    DepartmentLocks,
+    LivechatEvents,
+    DepartmentsService,
+    AgentsService,
+    RoutingService,
+    WidgetService,
+    // The widget's per-IP counters (the auth module keeps its own per-user ones).
+    RateLimiter,
+  ],
 })
 export class LivechatModule {}

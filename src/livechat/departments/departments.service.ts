@@ -7,6 +7,7 @@ import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
 import { DepartmentLocks } from '../department-locks';
+import { LivechatEvents } from '../livechat-events';
 import { AgentAssignmentDto, DepartmentDto, SaveDepartmentDto } from './dto/department.dto';
 import { DepartmentAgent } from './schemas/department-agent.schema';
 import { Department } from './schemas/department.schema';
@@ -60,6 +61,7 @@ export class DepartmentsService {
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly locks: DepartmentLocks,
+    private readonly events: LivechatEvents,
   ) {}
 
   // ---- reads -------------------------------------------------------------------------------
@@ -185,6 +187,7 @@ export class DepartmentsService {
         await this.departments.deleteOne({ _id: department._id }).catch(() => undefined);
         throw error;
       }
+      this.events.departmentsChanged();
       return { department, agents: assignments };
     });
   }
@@ -247,6 +250,7 @@ export class DepartmentsService {
           { $set: { departmentEnabled: enabled, _updatedAt: version } },
         );
       }
+      this.events.departmentsChanged();
       const [department, assignments] = await Promise.all([this.findById(id), this.allAgents(id)]);
       return { department: department as Department, agents: assignments };
     });
@@ -289,6 +293,7 @@ export class DepartmentsService {
           { $inc: { numAgents: inserted - removed }, $set: { _updatedAt: version } },
         );
       }
+      this.events.departmentsChanged();
     });
   }
 
@@ -300,6 +305,7 @@ export class DepartmentsService {
       const deleted = await this.departments.deleteOne({ _id: id });
       if (deleted.deletedCount === 0) throw ApiError.bareBadRequest('error-department-not-found');
       await this.assignments.deleteMany({ departmentId: id });
+      this.events.departmentsChanged();
     });
     // Unlike Rocket.Chat, no department is left pointing at the deleted one.
     const referencing = await this.departments
@@ -348,6 +354,7 @@ export class DepartmentsService {
         { departmentId: id },
         { $set: { departmentEnabled: false } },
       );
+      this.events.departmentsChanged();
     });
   }
 
@@ -364,6 +371,7 @@ export class DepartmentsService {
         { departmentId: id },
         { $set: { departmentEnabled: current.enabled } },
       );
+      this.events.departmentsChanged();
     });
   }
 
@@ -389,6 +397,7 @@ export class DepartmentsService {
         }
       });
     }
+    this.events.departmentsChanged();
   }
 
   // ---- rules -------------------------------------------------------------------------------
