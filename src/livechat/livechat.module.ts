@@ -5,6 +5,10 @@ import { PermissionsModule } from '../permissions/permissions.module';
 import { UsersModule } from '../users/users.module';
 import { AgentsController } from './agents/agents.controller';
 import { AgentsService } from './agents/agents.service';
+import { BusinessHour, BusinessHourSchema } from './business-hours/business-hour.schema';
+import { BusinessHoursController } from './business-hours/business-hours.controller';
+import { BusinessHoursService } from './business-hours/business-hours.service';
+import { CLOCK, systemClock } from './business-hours/clock';
 import { DepartmentLocks } from './department-locks';
 import { DepartmentsController } from './departments/departments.controller';
 import { DepartmentsService } from './departments/departments.service';
@@ -24,12 +28,19 @@ import { WidgetService } from './widget/widget.service';
     MongooseModule.forFeature([
       { name: Department.name, schema: DepartmentSchema },
       { name: DepartmentAgent.name, schema: DepartmentAgentSchema },
+      { name: BusinessHour.name, schema: BusinessHourSchema },
     ]),
     UsersModule,
     PermissionsModule,
   ],
   // RoutingController first: its `department/:_id/next-agent` must not be shadowed.
-  controllers: [RoutingController, DepartmentsController, AgentsController, WidgetController],
+  controllers: [
+    RoutingController,
+    DepartmentsController,
+    AgentsController,
+    WidgetController,
+    BusinessHoursController,
+  ],
   providers: [
     DepartmentLocks,
     LivechatEvents,
@@ -37,6 +48,8 @@ import { WidgetService } from './widget/widget.service';
     AgentsService,
     RoutingService,
     WidgetService,
+    BusinessHoursService,
+    { provide: CLOCK, useValue: systemClock },
     // The widget's per-IP counters (the auth module keeps its own per-user ones).
     RateLimiter,
   ],

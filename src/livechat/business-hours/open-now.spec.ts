@@ -220,6 +220,7 @@ describe('zones and derived fields', () => {
     expect(canonicalTimeZone('Europe/Berlin')).toBe('Europe/Berlin');
     expect(canonicalTimeZone('europe/berlin')).toBe('Europe/Berlin');
     expect(canonicalTimeZone('UTC')).toBe('UTC');
+    expect(canonicalTimeZone('Asia/Kolkata')).toBe('Asia/Kolkata');
     for (const bad of ['Mars/Olympus', '+01:00', '', 'Europe/Berlin; drop', 'x'.repeat(70)]) {
       expect(canonicalTimeZone(bad)).toBeNull();
     }

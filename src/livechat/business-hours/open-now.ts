@@ -122,15 +122,21 @@ function pad(value: number): string {
   return String(value).padStart(2, '0');
 }
 
-/** The canonical IANA name (`europe/berlin` → `Europe/Berlin`), or null if unknown. */
+/**
+ * The IANA zone name as given if the zone database knows it, with its case fixed
+ * (`europe/berlin` → `Europe/Berlin`); null if unknown. Links keep the name given
+ * (`Asia/Kolkata` is not turned into ICU's `Asia/Calcutta`).
+ */
 export function canonicalTimeZone(name: string): string | null {
   // Zone names only; Intl also accepts bare offsets such as "+01:00", which have no DST rules.
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name) || name.length > 64) return null;
+  let resolved: string;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
   } catch {
     return null;
   }
+  return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
 }
 
 export function isOpenAt(schedule: ScheduleHours, instant: number): boolean {

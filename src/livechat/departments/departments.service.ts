@@ -498,4 +498,33 @@ export class DepartmentsService {
     const result = await this.assignments.bulkWrite(operations, { ordered: true });
     return result.upsertedCount;
   }
+
+  /**
+   * Points departments at a custom business-hour schedule, or back to the default
+   * (`undefined`). Departments that no longer exist are skipped; returns the ids changed.
+   */
+  async setBusinessHour(
+    departmentIds: string[],
+    businessHourId: string | undefined,
+  ): Promise<string[]> {
+    const changed: string[] = [];
+    await this.locks.runAll(departmentIds, async () => {
+      for (const id of departmentIds) {
+        const current = await this.departments
+          .findOne({ _id: id }, { _updatedAt: 1 })
+          .lean<Pick<Department, '_id' | '_updatedAt'>>();
+        if (!current) continue;
+        const version = nextVersion(current._updatedAt);
+        await this.departments.updateOne(
+          { _id: id },
+          businessHourId === undefined
+            ? { $unset: { businessHourId: 1 }, $set: { _updatedAt: version } }
+            : { $set: { businessHourId, _updatedAt: version } },
+        );
+        changed.push(id);
+      }
+      this.events.departmentsChanged();
+    });
+    return changed;
+  }
 }

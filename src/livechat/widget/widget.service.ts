@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { WIDGET_SETTINGS } from '../../permissions/defaults';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
+import {
+  BUSINESS_HOUR_SETTINGS,
+  BusinessHoursService,
+} from '../business-hours/business-hours.service';
+import { CLOCK, Clock } from '../business-hours/clock';
+import { OpenStatusCache, ScheduleHours, scheduleFor } from '../business-hours/open-now';
 import { DepartmentAgent } from '../departments/schemas/department-agent.schema';
 import { Department } from '../departments/schemas/department.schema';
 import { LivechatEvents } from '../livechat-events';
@@ -28,7 +34,7 @@ export interface WidgetDepartment {
 
 type ListedDepartment = Pick<
   Department,
-  '_id' | 'name' | 'showOnRegistration' | 'showOnOfflineForm'
+  '_id' | 'name' | 'showOnRegistration' | 'showOnOfflineForm' | 'businessHourId'
 >;
 
 /** Everything an answer depends on, loaded at once; answers are derived from it in memory. */
@@ -38,11 +44,15 @@ interface Snapshot {
   readonly disabled?: WidgetAnswer;
   readonly online: WidgetAnswer;
   readonly offline: WidgetAnswer;
-  /** Listed departments that have an available agent. */
-  readonly staffed: ReadonlySet<string>;
+  /** Listed departments that have an available agent → the schedule each follows (undefined: always open). */
+  readonly staffed: ReadonlyMap<string, ScheduleHours | undefined>;
+  /** The distinct schedules of the staffed departments. */
+  readonly staffedSchedules: readonly (ScheduleHours | undefined)[];
+  /** `online` without `?department`, valid for [from, until). */
+  overall?: { online: boolean; from: number; until: number };
 }
 
-const SETTING_IDS = Object.values(WIDGET_SETTINGS);
+const SETTING_IDS: readonly string[] = Object.values(WIDGET_SETTINGS);
 
 function answerOf(payload: unknown): WidgetAnswer {
   const body = JSON.stringify(payload);
@@ -56,6 +66,8 @@ function answerOf(payload: unknown): WidgetAnswer {
  * next request waits for a rebuild; a timer rebuilds every WIDGET_POLL_MS in the
  * background to pick up other instances' writes (requests keep the previous answer
  * meanwhile). No request ever reads the database unless this instance just changed.
+ * `online` also depends on the time (business hours): each schedule's open/closed state
+ * is kept until its next opening or closing instant, then recomputed.
  */
 @Injectable()
 export class WidgetService implements OnModuleInit, OnModuleDestroy {
@@ -65,6 +77,7 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
   private building?: { generation: number; promise: Promise<Snapshot> };
   private poller?: NodeJS.Timeout;
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly statuses = new OpenStatusCache();
 
   constructor(
     @InjectModel(Department.name) private readonly departments: Model<Department>,
@@ -72,13 +85,15 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly events: LivechatEvents,
+    private readonly businessHours: BusinessHoursService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
     this.unsubscribe.push(
       this.events.onChange(() => this.invalidate()),
       this.settings.onChange((id) => {
-        if ((SETTING_IDS as readonly string[]).includes(id)) this.invalidate();
+        if (SETTING_IDS.includes(id) || BUSINESS_HOUR_SETTINGS.includes(id)) this.invalidate();
       }),
     );
     this.poller = setInterval(() => this.refreshInBackground(), WIDGET_POLL_MS).unref();
@@ -93,9 +108,27 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
   async answer(departmentId: string | undefined): Promise<WidgetAnswer> {
     const snapshot = await this.current();
     if (snapshot.disabled) return snapshot.disabled;
-    const online =
-      departmentId === undefined ? snapshot.staffed.size > 0 : snapshot.staffed.has(departmentId);
+    const now = this.clock();
+    let online: boolean;
+    if (departmentId === undefined) online = this.onlineOverall(snapshot, now);
+    else if (!snapshot.staffed.has(departmentId)) online = false;
+    else online = this.statuses.status(snapshot.staffed.get(departmentId), now).open;
     return online ? snapshot.online : snapshot.offline;
+  }
+
+  /** Some staffed department is open; kept until the earliest change of any of their schedules. */
+  private onlineOverall(snapshot: Snapshot, now: number): boolean {
+    const cached = snapshot.overall;
+    if (cached && now >= cached.from && now < cached.until) return cached.online;
+    let online = false;
+    let until = Number.POSITIVE_INFINITY;
+    for (const schedule of snapshot.staffedSchedules) {
+      const status = this.statuses.status(schedule, now);
+      online ||= status.open;
+      until = Math.min(until, status.until);
+    }
+    snapshot.overall = { online, from: now, until };
+    return online;
   }
 
   /** This instance changed something the widget shows: the next answer is rebuilt first. */
@@ -141,30 +174,43 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
     };
     if (!flag(WIDGET_SETTINGS.enabled)) {
       const disabled = answerOf({ config: { enabled: false }, success: true });
-      return { generation, disabled, online: disabled, offline: disabled, staffed: new Set() };
+      return {
+        generation,
+        disabled,
+        online: disabled,
+        offline: disabled,
+        staffed: new Map(),
+        staffedSchedules: [],
+      };
     }
 
-    const [listed, assignments] = await Promise.all([
+    const [listed, assignments, rules] = await Promise.all([
       this.departments
         .find(
           { enabled: true, archived: { $ne: true }, numAgents: { $gt: 0 } },
-          { _id: 1, name: 1, showOnRegistration: 1, showOnOfflineForm: 1 },
+          { _id: 1, name: 1, showOnRegistration: 1, showOnOfflineForm: 1, businessHourId: 1 },
         )
         .sort({ name: 1, _id: 1 })
         .lean<ListedDepartment[]>(),
       this.assignments
         .find({ departmentEnabled: true }, { _id: 0, agentId: 1, departmentId: 1 })
         .lean<Pick<DepartmentAgent, 'agentId' | 'departmentId'>[]>(),
+      this.businessHours.loadRules(),
     ]);
     const listedIds = new Set(listed.map((department) => department._id));
     const relevant = assignments.filter((assignment) => listedIds.has(assignment.departmentId));
     const available = await this.users.findAvailableAgentIds([
       ...new Set(relevant.map((assignment) => assignment.agentId)),
     ]);
-    const staffed = new Set(
+    const staffedIds = new Set(
       relevant
         .filter((assignment) => available.has(assignment.agentId))
         .map((assignment) => assignment.departmentId),
+    );
+    const staffed = new Map(
+      listed
+        .filter((department) => staffedIds.has(department._id))
+        .map((department) => [department._id, scheduleFor(rules, department.businessHourId)]),
     );
 
     const departments: WidgetDepartment[] = listed.map((department) => ({
@@ -202,6 +248,7 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
       online: answerOf(config(true)),
       offline: answerOf(config(false)),
       staffed,
+      staffedSchedules: [...new Set(staffed.values())],
     };
   }
 }
