@@ -272,6 +272,19 @@ describe('GET livechat/config (widget)', () => {
     expect(changed.body.config.theme.title).toBe('Another title');
   });
 
+  it('is documented in OpenAPI as public; the business-hour routes are documented too', async () => {
+    const doc = (await t.get('!/api/docs-json', { as: null })).body;
+    expect(doc.paths['/api/v1/livechat/config'].get.security).toEqual([]);
+    expect(doc.paths['/api/v1/livechat/config'].get.parameters).toContainEqual(
+      expect.objectContaining({ name: 'department', in: 'query', required: false }),
+    );
+    expect(doc.paths['/api/v1/livechat/business-hours'].get).toBeDefined();
+    expect(doc.paths['/api/v1/livechat/business-hour'].get).toBeDefined();
+    expect(doc.paths['/api/v1/livechat/business-hour'].post.requestBody).toBeDefined();
+    expect(doc.paths['/api/v1/livechat/business-hour/{_id}'].delete).toBeDefined();
+    expect(doc.paths['/api/v1/livechat/business-hours'].get.security).toBeUndefined();
+  });
+
   it('other routes keep Cache-Control: no-store', async () => {
     const res = await t.get('/livechat/department');
     expect(res.headers.get('cache-control')).toBe('no-store');
