@@ -8,6 +8,7 @@ import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
 import { DepartmentLocks } from '../department-locks';
+import { LivechatEvents } from '../livechat-events';
 import { AgentAssignmentDto, DepartmentDto, SaveDepartmentDto } from './dto/department.dto';
 import { DepartmentAgent } from './schemas/department-agent.schema';
 import { Department } from './schemas/department.schema';
@@ -61,6 +62,7 @@ export class DepartmentsService {
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly locks: DepartmentLocks,
+    private readonly events: LivechatEvents,
   ) {}
 
   // ---- reads -------------------------------------------------------------------------------
@@ -188,6 +190,7 @@ export class DepartmentsService {
         await this.departments.deleteOne({ _id: department._id }).catch(() => undefined);
         throw error;
       }
+      this.events.departmentsChanged();
       return { department, agents: assignments };
     });
   }
@@ -250,6 +253,7 @@ export class DepartmentsService {
           { $set: { departmentEnabled: enabled, _updatedAt: version } },
         );
       }
+      this.events.departmentsChanged();
       const [department, assignments] = await Promise.all([this.findById(id), this.allAgents(id)]);
       return { department: department as Department, agents: assignments };
     });
@@ -292,6 +296,7 @@ export class DepartmentsService {
           { $inc: { numAgents: inserted - removed }, $set: { _updatedAt: version } },
         );
       }
+      this.events.departmentsChanged();
     });
   }
 
@@ -303,6 +308,7 @@ export class DepartmentsService {
       const deleted = await this.departments.deleteOne({ _id: id });
       if (deleted.deletedCount === 0) throw ApiError.bareBadRequest('error-department-not-found');
       await this.assignments.deleteMany({ departmentId: id });
+      this.events.departmentsChanged();
     });
     // Unlike Rocket.Chat, no department is left pointing at the deleted one.
     const referencing = await this.departments
@@ -351,6 +357,7 @@ export class DepartmentsService {
         { departmentId: id },
         { $set: { departmentEnabled: false } },
       );
+      this.events.departmentsChanged();
     });
   }
 
@@ -367,6 +374,7 @@ export class DepartmentsService {
         { departmentId: id },
         { $set: { departmentEnabled: current.enabled } },
       );
+      this.events.departmentsChanged();
     });
   }
 
@@ -392,6 +400,7 @@ export class DepartmentsService {
         }
       });
     }
+    this.events.departmentsChanged();
   }
 
   // ---- rules -------------------------------------------------------------------------------
@@ -491,5 +500,34 @@ export class DepartmentsService {
     });
     const result = await this.assignments.bulkWrite(operations, { ordered: true });
     return result.upsertedCount;
+  }
+
+  /**
+   * Points departments at a custom business-hour schedule, or back to the default
+   * (`undefined`). Departments that no longer exist are skipped; returns the ids changed.
+   */
+  async setBusinessHour(
+    departmentIds: string[],
+    businessHourId: string | undefined,
+  ): Promise<string[]> {
+    const changed: string[] = [];
+    await this.locks.runAll(departmentIds, async () => {
+      for (const id of departmentIds) {
+        const current = await this.departments
+          .findOne({ _id: id }, { _updatedAt: 1 })
+          .lean<Pick<Department, '_id' | '_updatedAt'>>();
+        if (!current) continue;
+        const version = nextVersion(current._updatedAt);
+        await this.departments.updateOne(
+          { _id: id },
+          businessHourId === undefined
+            ? { $unset: { businessHourId: 1 }, $set: { _updatedAt: version } }
+            : { $set: { businessHourId, _updatedAt: version } },
+        );
+        changed.push(id);
+      }
+      this.events.departmentsChanged();
+    });
+    return changed;
   }
 }
