@@ -284,11 +284,20 @@ function machineSlug() {
 const RATIO_TARGETS = { S1: 0.9, S7: 0.9 };
 const DEFAULT_RATIO_TARGET = 0.95;
 const P99_TARGET = 1.2;
+/** Issue 9: the widget's configuration at 10 connections on the 2-core machine. */
+const S7_MIN_REQ_PER_S = 3000;
 
 /** The scenarios whose median misses a target, with why. */
 function missedTargets(results) {
   const missed = [];
   for (const r of results) {
+    if (
+      r.id === 'S7' &&
+      r.service &&
+      r.connections === 10 &&
+      r.service.reqPerSec < S7_MIN_REQ_PER_S
+    )
+      missed.push(`S7 ${fmt(r.service.reqPerSec)} req/s < ${S7_MIN_REQ_PER_S}`);
     if (r.ratio === null) continue;
     const target = RATIO_TARGETS[r.id] ?? DEFAULT_RATIO_TARGET;
     if (r.ratio < target) missed.push(`${r.id} ratio ${fmt(r.ratio, 2)}× < ${target}×`);
@@ -394,6 +403,7 @@ async function main() {
       // 10,000,000/min is the highest value the service's configuration accepts: effectively no limit.
       RATE_LIMIT_PER_MINUTE: '10000000',
       RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+      RATE_LIMIT_WIDGET_PER_MINUTE: '10000000',
       NODE_ENV: 'production',
     },
   });
@@ -418,7 +428,15 @@ async function main() {
     targets.push({ name: 'baseline', port: baselinePort, child: baseline });
   }
 
-  const scenarioList = buildScenarios({ auth, data }).filter((s) => selected.includes(s.id));
+  let scenarioList = buildScenarios({ auth, data }).filter((s) => selected.includes(s.id));
+  // S7 needs the widget's endpoint (issue 9); a build without it skips S7 and says so.
+  if (scenarioList.some((s) => s.id === 'S7')) {
+    const probe = await request(servicePort, 'GET', '/api/v1/livechat/config');
+    if (probe.status === 404) {
+      log('S7 skipped: this build of the service has no GET /api/v1/livechat/config');
+      scenarioList = scenarioList.filter((s) => s.id !== 'S7');
+    }
+  }
   const cleanup = async (scenario) => {
     if (scenario.cleanupName) await removeCreatedDepartments(db, scenario.cleanupName);
   };

@@ -10,6 +10,7 @@
 //      BASELINE_AUTH_CACHE_MS (default 5000, like the service's credentials cache; 0 = no cache).
 
 const crypto = require('node:crypto');
+const { setInterval } = require('node:timers');
 const Fastify = require('fastify');
 const { MongoClient } = require('mongodb');
 const { randomId } = require('../lib/common');
@@ -22,6 +23,21 @@ const CACHE_TTL_MS = 5_000;
 const LOGIN_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 const VIEW = ['view-livechat-departments', 'view-l-room'];
 const MAX_ATTEMPTS = 10;
+const WIDGET_REFRESH_MS = 3_000;
+/** The widget's settings and their defaults (the service seeds the same ones at start). */
+const WIDGET_DEFAULTS = {
+  Livechat_enabled: true,
+  Livechat_registration_form: true,
+  Livechat_name_field_registration_form: true,
+  Livechat_email_field_registration_form: true,
+  Livechat_display_offline_form: true,
+  Livechat_title: 'Rocket.Chat',
+  Livechat_title_color: '#C1272D',
+  Livechat_offline_title: 'Leave a message',
+  Livechat_offline_message: '',
+  Livechat_offline_success_message: '',
+};
+const BUSINESS_HOURS_SETTING = 'Livechat_enable_business_hours';
 
 if (!MONGO_URL) {
   console.error('MONGO_URL is required (with the database name)');
@@ -95,6 +111,12 @@ async function withLock(key, task) {
     release();
     if (tails.get(key) === tail) tails.delete(key);
   }
+}
+
+/** A ready-to-send widget answer: its JSON text and that text's ETag. */
+function widgetAnswer(payload) {
+  const body = JSON.stringify(payload);
+  return { body, etag: `"${crypto.createHash('sha1').update(body).digest('base64url')}"` };
 }
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -270,7 +292,7 @@ async function main() {
 
   const app = Fastify({ bodyLimit: 1024 * 1024, logger: false });
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).send({
@@ -289,6 +311,122 @@ async function main() {
     }
     console.error(error);
     return reply.code(500).send({ success: false, error: 'Internal server error' });
+  });
+
+  // S7: the widget's configuration (public). Like the service: the answers (online / offline) are
+  // JSON texts held in memory with their ETag, rebuilt every WIDGET_REFRESH_MS in the background
+  // (the service's cross-instance refresh period) with the same queries; 304 on If-None-Match.
+  // Business hours are not implemented: with them enabled the baseline refuses to answer.
+  let widget;
+  let widgetLoading;
+  async function loadWidget() {
+    const ids = Object.keys(WIDGET_DEFAULTS);
+    const stored = new Map(
+      (
+        await settings
+          .find({ _id: { $in: [...ids, BUSINESS_HOURS_SETTING] } }, { projection: { value: 1 } })
+          .toArray()
+      ).map((doc) => [doc._id, doc.value]),
+    );
+    if (stored.get(BUSINESS_HOURS_SETTING) === true) {
+      throw new Error('the baseline does not implement business hours');
+    }
+    const value = (id) => (stored.has(id) ? stored.get(id) : WIDGET_DEFAULTS[id]);
+    const text = (id) => (typeof value(id) === 'string' ? value(id) : '');
+    if (value('Livechat_enabled') !== true) {
+      const disabled = widgetAnswer({ config: { enabled: false }, success: true });
+      return { online: disabled, offline: disabled, staffed: new Set() };
+    }
+    const [listed, links] = await Promise.all([
+      departments
+        .find(
+          { enabled: true, archived: { $ne: true }, numAgents: { $gt: 0 } },
+          { projection: { _id: 1, name: 1, showOnRegistration: 1, showOnOfflineForm: 1 } },
+        )
+        .sort({ name: 1, _id: 1 })
+        .toArray(),
+      assignments
+        .find({ departmentEnabled: true }, { projection: { _id: 0, agentId: 1, departmentId: 1 } })
+        .toArray(),
+    ]);
+    const listedIds = new Set(listed.map((d) => d._id));
+    const relevant = links.filter((link) => listedIds.has(link.departmentId));
+    const agentIds = [...new Set(relevant.map((link) => link.agentId))];
+    const available = new Set(
+      agentIds.length
+        ? (
+            await users
+              .find(
+                {
+                  _id: { $in: agentIds },
+                  roles: 'livechat-agent',
+                  active: { $ne: false },
+                  statusLivechat: 'available',
+                },
+                { projection: { _id: 1 } },
+              )
+              .toArray()
+          ).map((user) => user._id)
+        : [],
+    );
+    const staffed = new Set(
+      relevant.filter((link) => available.has(link.agentId)).map((link) => link.departmentId),
+    );
+    const config = (online) => ({
+      config: {
+        enabled: true,
+        settings: {
+          registrationForm: value('Livechat_registration_form') === true,
+          nameFieldRegistrationForm: value('Livechat_name_field_registration_form') === true,
+          emailFieldRegistrationForm: value('Livechat_email_field_registration_form') === true,
+          displayOfflineForm: value('Livechat_display_offline_form') === true,
+        },
+        theme: {
+          title: text('Livechat_title'),
+          color: text('Livechat_title_color'),
+          offlineTitle: text('Livechat_offline_title'),
+        },
+        messages: {
+          offlineMessage: text('Livechat_offline_message'),
+          offlineSuccessMessage: text('Livechat_offline_success_message'),
+        },
+        departments: listed.map((d) => ({
+          _id: d._id,
+          name: d.name,
+          showOnRegistration: d.showOnRegistration === true,
+          showOnOfflineForm: d.showOnOfflineForm === true,
+        })),
+        online,
+      },
+      success: true,
+    });
+    return { online: widgetAnswer(config(true)), offline: widgetAnswer(config(false)), staffed };
+  }
+  function refreshWidget() {
+    widgetLoading ??= loadWidget()
+      .then((loaded) => (widget = loaded))
+      .finally(() => (widgetLoading = undefined));
+    return widgetLoading;
+  }
+  setInterval(
+    () => refreshWidget().catch((error) => console.error(error)),
+    WIDGET_REFRESH_MS,
+  ).unref();
+
+  app.get('/api/v1/livechat/config', async (request, reply) => {
+    const department = request.query.department;
+    if (department !== undefined && typeof department !== 'string') {
+      throw invalid('department must be a string');
+    }
+    const current = widget ?? (await refreshWidget());
+    const online = department ? current.staffed.has(department) : current.staffed.size > 0;
+    const answer = online ? current.online : current.offline;
+    reply.header('etag', answer.etag).header('cache-control', 'public, max-age=5');
+    const ifNoneMatch = request.headers['if-none-match'];
+    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === answer.etag)) {
+      return reply.code(304).send();
+    }
+    return reply.type('application/json; charset=utf-8').send(answer.body);
   });
 
   // S5

@@ -37,7 +37,7 @@ function agentUser(i, now) {
   };
 }
 
-function departmentDoc(name, numAgents, now) {
+function departmentDoc(name, numAgents, now, extra = {}) {
   return {
     _id: randomId(),
     name,
@@ -47,8 +47,35 @@ function departmentDoc(name, numAgents, now) {
     showOnOfflineForm: true,
     numAgents,
     _updatedAt: now,
+    ...extra,
   };
 }
+
+/**
+ * The i-th regular department's shape, so the widget (S7) has something to filter: 1 in 10 has
+ * no agents, 1 in 20 is disabled, 1 in 50 archived; the two widget flags vary.
+ */
+function regularShape(i) {
+  return {
+    withAgents: i % 10 !== 7,
+    extra: {
+      enabled: i % 20 !== 3,
+      ...(i % 50 === 11 ? { archived: true } : {}),
+      showOnRegistration: i % 3 !== 0,
+      showOnOfflineForm: i % 4 !== 0,
+    },
+  };
+}
+
+/** What the widget lists: enabled, not archived, with agents. */
+const listedByWidget = (department) =>
+  department.enabled && !department.archived && department.numAgents > 0;
+
+/** Widget settings the seed changes from their defaults (the rest keep them). */
+const WIDGET_SETTINGS = {
+  Livechat_title: 'Bench Support',
+  Livechat_offline_message: 'We are away; leave a message and we will answer by e-mail.',
+};
 
 function assignmentDoc(department, agent, now) {
   return {
@@ -101,14 +128,21 @@ async function seed(db, { port, auth, departments = 1000, agents = 500, spreadAg
   const regular = [];
   const links = [];
   for (let i = 0; i < departments - 2; i++) {
-    const department = departmentDoc(departmentName(i), 2, now);
+    const { withAgents, extra } = regularShape(i);
+    const department = departmentDoc(departmentName(i), withAgents ? 2 : 0, now, extra);
     regular.push(department);
+    if (!withAgents) continue;
     links.push(assignmentDoc(department, agentDocs[(2 * i) % spreadAgents], now));
     links.push(assignmentDoc(department, agentDocs[(2 * i + 1) % spreadAgents], now));
   }
   for (const agent of agentDocs) links.push(assignmentDoc(big, agent, now));
   await insertChunked(departmentsCol, [big, ...regular]);
   await insertChunked(assignmentsCol, links);
+  // Before the API call below: its write makes the service rebuild its widget answer.
+  const settingsCol = db.collection('rocketchat_settings');
+  for (const [_id, value] of Object.entries(WIDGET_SETTINGS)) {
+    await settingsCol.updateOne({ _id }, { $set: { value, _updatedAt: now } }, { upsert: true });
+  }
 
   // Through the API: the S4 target, with two agents from outside the toggled pair.
   const created = await request(port, 'POST', '/api/v1/livechat/department', {
@@ -137,7 +171,11 @@ async function seed(db, { port, auth, departments = 1000, agents = 500, spreadAg
     // A regular department in the middle of the name order, for S1.
     sampleDepartmentId: regular[Math.floor(regular.length / 2)]._id,
     departmentCount: departments,
+    archivedCount: regular.filter((d) => d.archived).length,
     assignmentCount: links.length + 2,
+    // The big department, the one created through the API, and the listed regular ones.
+    widgetDepartmentCount: 2 + regular.filter(listedByWidget).length,
+    widgetTitle: WIDGET_SETTINGS.Livechat_title,
   };
 }
 
