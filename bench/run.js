@@ -20,6 +20,8 @@ const {
 const { seed, login, growDepartments, removeCreatedDepartments } = require('./lib/seed');
 const { scenarios: buildScenarios, sanityCheck, KINDS } = require('./lib/scenarios');
 const { runLoad } = require('./lib/load');
+const { measureConsole, unavailable: consoleUnavailable } = require('./lib/console');
+const { staleReason } = require('../scripts/build-state');
 const profileSummary = require('./lib/profile');
 const { median, summariseSide, pairedRatio, pairedCpuRatio } = require('./lib/stats');
 
@@ -97,40 +99,26 @@ const log = (msg) => console.log(`[bench] ${msg}`);
 
 // ---- build -------------------------------------------------------------------------------------
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else newest = Math.max(newest, fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
+/** Builds (`npm run build`: the service, and the console when web/ exists) when it is stale. */
 function ensureBuilt() {
-  const main = path.join(ROOT, 'dist', 'main.js');
-  const builtAt = fs.existsSync(main) ? fs.statSync(main).mtimeMs : 0;
-  if (builtAt && builtAt >= newestMtime(path.join(ROOT, 'src'))) return false;
-  log(
-    builtAt
-      ? 'dist/ is older than src/: running `npx nest build`…'
-      : 'dist/main.js missing: running `npx nest build`…',
-  );
-  const result = spawnSync('npx', ['nest', 'build'], {
+  const reason = staleReason();
+  if (!reason) return false;
+  log(`${reason}: running npm run build…`);
+  const result = spawnSync('npm', ['run', 'build'], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 300_000,
+    timeout: 600_000,
   });
-  if (result.status !== 0 || !fs.existsSync(main)) {
+  if (result.status !== 0 || !fs.existsSync(path.join(ROOT, 'dist', 'main.js'))) {
     throw new Error(
-      `nest build failed (${result.error?.message || `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`,
+      `npm run build failed (${result.error?.message || `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`,
     );
   }
   return true;
 }
 
 /**
- * Copies dist/ (plus package.json, and a node_modules link) to a temporary folder and returns
+ * Copies dist/ (plus package.json, web/dist, and a node_modules link) to a temporary folder and returns
  * its main.js: other people rebuild dist/ (nest build empties it first) while a run is going.
  */
 function snapshotDist() {
@@ -148,6 +136,11 @@ function snapshotDist() {
         throw new Error(`cannot copy dist/ (is a build running?): ${error.message}`);
       spawnSync('sleep', ['2']);
     }
+  }
+  // The console's build, where the service looks for it (../../web/dist from dist/admin-console).
+  const webDist = path.join(ROOT, 'web', 'dist');
+  if (fs.existsSync(webDist)) {
+    fs.cpSync(webDist, path.join(target, 'web', 'dist'), { recursive: true });
   }
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(target, 'package.json'));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(target, 'node_modules'), 'dir');
@@ -565,6 +558,19 @@ async function main() {
     memory.ratio = { settledRss: ratio('rssMiB'), peakRss: ratio('peakRssMiB') };
   }
 
+  // The admin console's list page (issue 12 target 5), on the service as measured.
+  let consolePage;
+  if (process.env.BENCH_CONSOLE !== '0') {
+    const reason = await consoleUnavailable(servicePort);
+    if (reason) {
+      log(`console list page: skipped (${reason})`);
+      consolePage = { skipped: reason };
+    } else {
+      log('console list page: 3 fresh loads in Chromium…');
+      consolePage = await measureConsole({ port: servicePort, auth });
+    }
+  }
+
   let scale;
   if (config.scale) {
     // Few connections, so latency is the work per request and not the queue in front of it.
@@ -618,6 +624,14 @@ async function main() {
     console.log(
       `RSS service/baseline: ${fmt(memory.ratio.settledRss, 2)}× after the run (median of ${MEMORY_SAMPLES} samples), ${fmt(memory.ratio.peakRss, 2)}× at peak`,
     );
+  }
+
+  if (consolePage && !consolePage.skipped) {
+    console.log(
+      `\nconsole list page: ${fmt(consolePage.jsGzipBytes / 1024)} KiB of JavaScript (gzip -9, ${consolePage.jsFiles.length} file(s)); table shown ${consolePage.shownMsMedian} ms after navigation start (median of ${consolePage.shownMs.join(', ')} ms; ${consolePage.shown})`,
+    );
+  } else if (consolePage) {
+    console.log(`\nconsole list page: skipped (${consolePage.skipped})`);
   }
 
   if (scale) {
@@ -712,6 +726,7 @@ async function main() {
     },
     results,
     memory,
+    ...(consolePage ? { consoleListPage: consolePage } : {}),
     ...(scale ? { scale } : {}),
     missedTargets: flagged,
     ...(profile ? { profile } : {}),
