@@ -1,0 +1,417 @@
+// The admin console in a real browser against the real service and database: login, the
+// departments list, create/edit (incl. the 412 conflict), archive, delete, agents, settings,
+// permissions, accessibility (axe), the 360 px layout and a clean browser console.
+import type { Browser, Page } from 'playwright-core';
+import { ADMIN, TestApp } from '../support/test-app';
+import {
+  axeViolations,
+  launchBrowser,
+  logIn,
+  openConsole,
+  screenshot,
+  scrollsHorizontally,
+  type ConsolePage,
+} from './support';
+
+// Browser flows take seconds each on this shared 2-core machine.
+jest.setTimeout(60_000);
+
+describe('admin console (browser)', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let current: ConsolePage | undefined;
+
+  /** Answers of endpoints this build of the service may not have yet (history, business hours). */
+  let absentFeatures: RegExp[] = [];
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([TestApp.start(), launchBrowser()]);
+    const history = await app.get('/livechat/department/none/history');
+    const businessHours = await app.get('/livechat/business-hour?type=default');
+    absentFeatures = [
+      ...(history.status === 404
+        ? [/^404 GET \/api\/v1\/livechat\/department\/\w+\/history$/]
+        : []),
+      ...(businessHours.status === 404
+        ? [
+            /^404 GET \/api\/v1\/livechat\/business-hour$/,
+            /^400 GET \/api\/v1\/settings\/Livechat_enable_business_hours$/,
+          ]
+        : []),
+    ];
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  /** A fresh browser context, closed (and checked for console errors) after the test. */
+  async function open(options: { width?: number } = {}): Promise<Page> {
+    current = await openConsole(browser, app, options);
+    return current.page;
+  }
+
+  async function openAsAdmin(options: { width?: number } = {}): Promise<Page> {
+    const page = await open(options);
+    await logIn(page, ADMIN.username, ADMIN.password);
+    await page.getByRole('heading', { name: 'Departments', level: 1, exact: true }).waitFor();
+    return page;
+  }
+
+  afterEach(async () => {
+    if (!current) return;
+    const { context, errors } = current;
+    const failures = takeFailures();
+    current = undefined;
+    await context.close();
+    expect(errors).toEqual([]);
+    expect(failures).toEqual([]);
+  });
+
+  /** The page's failed API answers so far (less those of absent features), then forgets them. */
+  function takeFailures(): string[] {
+    return current!.failures
+      .splice(0)
+      .filter((failure) => !absentFeatures.some((pattern) => pattern.test(failure)));
+  }
+
+  async function setRemoval(value: boolean) {
+    const res = await app.post('/settings/Omnichannel_enable_department_removal', { value });
+    expect(res.status).toBe(200);
+  }
+
+  async function departmentByName(name: string) {
+    const res = await app.get(
+      `/livechat/department?text=${encodeURIComponent(name)}&showArchived=true`,
+    );
+    return res.body.departments.find((department: { name: string }) => department.name === name);
+  }
+
+  it('serves the console with its security headers, and / redirects to it', async () => {
+    const res = await app.request('GET', '!/', { as: null });
+    expect(res.status).toBe(200); // fetch followed the redirect
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(String(res.body)).toContain('<div id="root">');
+  });
+
+  it('rejects a wrong password on the page, then logs in and out', async () => {
+    const page = await open();
+    await logIn(page, ADMIN.username, 'wrong-password');
+    await expectVisible(
+      page.getByRole('alert').filter({ hasText: 'Wrong username, email or password.' }),
+    );
+    expect(takeFailures()).toEqual(['401 POST /api/v1/login']);
+    await page.getByLabel(/^Password/).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Departments', level: 1, exact: true }));
+    // The token is kept in sessionStorage only, never in localStorage or the URL.
+    const storage = await page.evaluate(() => ({
+      local: localStorage.length,
+      session: sessionStorage.length,
+    }));
+    expect(storage).toEqual({ local: 0, session: 1 });
+    expect(page.url()).not.toMatch(/token/i);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expectVisible(page.getByRole('button', { name: 'Log in' }));
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('returns to the login page when the token is revoked', async () => {
+    const page = await openAsAdmin();
+    const session = JSON.parse(
+      (await page.evaluate(() => Object.values(sessionStorage)[0])) as string,
+    );
+    await app.post('/logout', undefined, { as: session });
+    await page.reload();
+    await expectVisible(page.getByText('Your session has ended. Log in again.'));
+    await expectVisible(page.getByRole('button', { name: 'Log in' }));
+    expect(takeFailures()).toContain('401 GET /api/v1/me');
+  });
+
+  it('creates a department with an agent, by keyboard-reachable controls', async () => {
+    const agent = await app.createAgent();
+    const page = await openAsAdmin();
+    await page.getByRole('link', { name: 'New department' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'New department', exact: true }));
+    expect(await axeViolations(page)).toEqual([]);
+    const name = `Sales ${Date.now()}`;
+    await page.getByLabel(/^Name/).fill(name);
+    await page.getByLabel(/^Email/).fill('sales@example.com');
+    await page.getByLabel('Description').fill('Pre-sales questions');
+    await page.getByRole('combobox', { name: 'Add agent' }).fill(agent.username);
+    await page.getByRole('option', { name: agent.username }).click();
+    await expectVisible(page.getByRole('cell', { name: agent.username, exact: true }));
+    await page.getByLabel(`Order of ${agent.username}`).fill('2');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(page.getByRole('heading', { name: `Edit ${name}` }));
+
+    const created = await departmentByName(name);
+    expect(created).toMatchObject({
+      email: 'sales@example.com',
+      description: 'Pre-sales questions',
+      numAgents: 1,
+      enabled: true,
+    });
+    const agents = await app.get(`/livechat/department/${created._id}/agents`);
+    expect(agents.body.agents).toEqual([
+      expect.objectContaining({ agentId: agent.userId, order: 2, count: 0 }),
+    ]);
+  });
+
+  it('lists, searches, filters and shows API text as text', async () => {
+    const tag = Date.now().toString(36);
+    await app.createDepartment({ name: `alpha-${tag}` });
+    await app.createDepartment({ name: `beta-${tag}` });
+    const hostile = `<img src=x onerror=alert(1)> ${tag}`;
+    await app.createDepartment({ name: hostile });
+    const page = await openAsAdmin();
+    let dialogs = 0;
+    page.on('dialog', (dialog) => {
+      dialogs += 1;
+      void dialog.dismiss();
+    });
+    await page.getByLabel('Search departments').fill(tag);
+    await expectVisible(page.getByRole('link', { name: `alpha-${tag}` }));
+    await expectVisible(page.getByRole('link', { name: hostile }));
+    await page.getByLabel('Search departments').fill(`alpha-${tag}`);
+    await expectHidden(page.getByRole('link', { name: `beta-${tag}` }));
+    await expectVisible(page.getByRole('link', { name: `alpha-${tag}` }));
+    expect(await page.locator('img[src=x]').count()).toBe(0);
+    expect(dialogs).toBe(0);
+    await page.getByLabel('Search departments').fill(`nothing-${tag}`);
+    await expectVisible(page.getByText(`No department matches “nothing-${tag}”.`));
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('edits a department and saves it with If-Match', async () => {
+    const { department } = await app.createDepartment({ name: `Support ${Date.now()}` });
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    await page.getByLabel('Description').fill('Second-line support');
+    await page.getByRole('switch', { name: 'Show on offline page' }).uncheck();
+    await page.getByLabel('Max simultaneous chats').fill('4');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(page.getByText('Department saved.'));
+    const stored = await app.get(`/livechat/department/${department._id}`);
+    expect(stored.body.department).toMatchObject({
+      description: 'Second-line support',
+      showOnOfflineForm: false,
+      maxNumberSimultaneousChat: 4,
+    });
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('shows a 400 at its field', async () => {
+    const { department } = await app.createDepartment();
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    await page.getByRole('switch', { name: 'Request tag before closing chat' }).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    // The form checks it first; the API's own rule is the same.
+    await expectVisible(page.getByText('Add at least one closing tag'));
+  });
+
+  it('does not overwrite a change made by someone else (412) and offers a reload', async () => {
+    const { department } = await app.createDepartment({ name: `Billing ${Date.now()}` });
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    const renamed = `${department.name} (renamed)`;
+    const other = await app.put(`/livechat/department/${department._id}`, {
+      department: {
+        name: renamed,
+        email: department.email,
+        enabled: true,
+        showOnRegistration: true,
+        showOnOfflineForm: true,
+      },
+    });
+    expect(other.status).toBe(200);
+    await page.getByLabel('Description').fill('my edit');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(page.getByRole('alert').filter({ hasText: 'changed by someone else' }));
+    const stored = await app.get(`/livechat/department/${department._id}`);
+    expect(stored.body.department.name).toBe(renamed);
+    expect(stored.body.department.description).toBeUndefined();
+    await page.getByRole('button', { name: 'Reload department' }).click();
+    await expectVisible(page.getByRole('heading', { name: `Edit ${renamed}` }));
+    expect(await page.getByLabel(/^Name/).inputValue()).toBe(renamed);
+    expect(takeFailures()).toEqual([`412 PUT /api/v1/livechat/department/${department._id}`]);
+  });
+
+  it('archives and unarchives after confirmation', async () => {
+    const { department } = await app.createDepartment();
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    await page.getByRole('button', { name: 'Archive', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Archive department?' });
+    await expectVisible(dialog);
+    expect(await axeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Archive department' }).click();
+    await expectVisible(page.getByText('Department archived.'));
+    expect((await app.get(`/livechat/department/${department._id}`)).body.department).toMatchObject(
+      { archived: true, enabled: false },
+    );
+    await page.getByRole('button', { name: 'Unarchive', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Unarchive department?' })
+      .getByRole('button', { name: 'Unarchive department' })
+      .click();
+    await expectVisible(page.getByText('Department unarchived.'));
+    expect((await app.get(`/livechat/department/${department._id}`)).body.department.archived).toBe(
+      false,
+    );
+  });
+
+  it('disables Delete with its reason while removal is off, and deletes when it is on', async () => {
+    const { department } = await app.createDepartment();
+    await setRemoval(false);
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    const deleteButton = page.getByRole('button', { name: 'Delete', exact: true });
+    await expectVisible(page.getByText('Deleting departments is turned off.'));
+    expect(await deleteButton.isDisabled()).toBe(true);
+
+    await setRemoval(true);
+    await page.reload();
+    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete department?' })
+      .getByRole('button', { name: 'Delete department' })
+      .click();
+    await expectVisible(page.getByRole('heading', { name: 'Departments', level: 1, exact: true }));
+    expect((await app.get(`/livechat/department/${department._id}`)).body.department).toBeNull();
+    await setRemoval(false);
+  });
+
+  it('manages agents: make an agent, set the status, see departments, remove', async () => {
+    const user = await app.createUser();
+    const page = await openAsAdmin();
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Agents', exact: true }));
+    await page.getByLabel('Username', { exact: true }).fill(user.username);
+    await page.getByRole('button', { name: 'Make agent' }).click();
+    await expectVisible(page.getByText(`${user.username} is now an agent.`));
+    await app.createDepartment({ name: `Team of ${user.username}` }, [{ agentId: user.userId }]);
+    await page.getByLabel('Search agents').fill(user.username);
+    const row = page.getByRole('row').filter({ hasText: user.username });
+    await expectVisible(row);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await row.getByLabel(`Status of ${user.username}`).click();
+    await page.getByRole('option', { name: 'Available', exact: true }).click();
+    await until(
+      async () =>
+        (await app.get(`/livechat/users/agent?text=${user.username}`)).body.users[0]
+          ?.statusLivechat === 'available',
+    );
+
+    await row.getByRole('button', { name: 'Departments' }).click();
+    await expectVisible(page.getByRole('link', { name: `Team of ${user.username}` }));
+
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await page
+      .getByRole('dialog', { name: 'Remove agent?' })
+      .getByRole('button', { name: 'Remove agent' })
+      .click();
+    await expectVisible(page.getByText(`${user.username} is no longer an agent.`));
+    expect((await app.get(`/livechat/users/agent?text=${user.username}`)).body.total).toBe(0);
+  });
+
+  it('changes the settings', async () => {
+    await setRemoval(false);
+    const page = await openAsAdmin();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Settings', exact: true }));
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('switch', { name: 'Allow deleting departments' }).click();
+    await expectVisible(page.getByText('Departments can now be deleted.'));
+    expect((await app.get('/settings/Omnichannel_enable_department_removal')).body.value).toBe(
+      true,
+    );
+    await setRemoval(false);
+  });
+
+  it('offers a user without department permissions no department actions', async () => {
+    const plain = await app.createUser({ roles: ['user'] });
+    const page = await open();
+    await logIn(page, plain.username, plain.password);
+    await expectVisible(page.getByText('You do not have permission to view departments.'));
+    expect(await page.getByRole('link', { name: 'New department' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Agents' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+
+    // An agent may view departments (view-l-room) but not create or change them.
+    const { department } = await app.createDepartment({ name: `Viewable ${Date.now()}` });
+    const agent = await app.createAgent();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await logIn(page, agent.username, agent.password);
+    await expectVisible(page.getByRole('heading', { name: 'Departments', level: 1, exact: true }));
+    expect(await page.getByRole('link', { name: 'New department' }).count()).toBe(0);
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Archive', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
+  });
+
+  it('fits a 360 px screen without horizontal scrolling', async () => {
+    const { department } = await app.createDepartment({ name: `Narrow ${Date.now()}` });
+    const page = await openAsAdmin({ width: 360 });
+    expect(await scrollsHorizontally(page)).toBe(false);
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    expect(await scrollsHorizontally(page)).toBe(false);
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Agents', exact: true }));
+    expect(await scrollsHorizontally(page)).toBe(false);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('takes screenshots of the list and edit pages for the README (UPDATE_SCREENSHOTS=1)', async () => {
+    const agents = await Promise.all([app.createAgent(), app.createAgent()]);
+    for (const [name, enabled] of [
+      ['Customer Success', true],
+      ['Billing', true],
+      ['Partners', false],
+    ] as const) {
+      await app.createDepartment(
+        { name, email: `${name.split(' ')[0].toLowerCase()}@example.com`, enabled },
+        agents.map((agent, order) => ({ agentId: agent.userId, order })),
+      );
+    }
+    const page = await openAsAdmin();
+    await page.getByLabel('Search departments').fill('');
+    await expectVisible(page.getByRole('link', { name: 'Customer Success' }));
+    await screenshot(page, 'console-departments.png');
+    await page.getByRole('link', { name: 'Customer Success' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Edit Customer Success', exact: true }));
+    await screenshot(page, 'console-edit.png');
+  });
+});
+
+async function expectVisible(locator: {
+  waitFor: (options: { state: 'visible' }) => Promise<void>;
+}) {
+  await locator.waitFor({ state: 'visible' });
+}
+
+async function expectHidden(locator: { waitFor: (options: { state: 'hidden' }) => Promise<void> }) {
+  await locator.waitFor({ state: 'hidden' });
+}
+
+/** Waits until `condition` holds (an effect the page causes through the API), up to 10 s. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

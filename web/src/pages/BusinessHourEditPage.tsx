@@ -1,0 +1,3 @@
+export default function BusinessHourEditPage(_props: { id: string }) {
+  return null;
+}
