@@ -15,6 +15,7 @@ import {
   Text,
   Textarea,
   TextInput,
+  VisuallyHidden,
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -581,7 +582,7 @@ function DepartmentForm({ loaded, reload }: { loaded: Loaded; reload?: () => Pro
                       <Table.Th>Count</Table.Th>
                       <Table.Th>Order</Table.Th>
                       <Table.Th>
-                        <span className="visually-hidden">Actions</span>
+                        <VisuallyHidden>Actions</VisuallyHidden>
                       </Table.Th>
                     </Table.Tr>
                   </Table.Thead>
