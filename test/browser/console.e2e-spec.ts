@@ -35,7 +35,7 @@ describe('admin console (browser)', () => {
       ...(businessHours.status === 404
         ? [
             /^404 GET \/api\/v1\/livechat\/business-hour$/,
-            /^400 GET \/api\/v1\/settings\/Livechat_enable_business_hours$/,
+            /^400 GET \/api\/v1\/settings\/Livechat_(enable_business_hours|business_hour_type)$/,
           ]
         : []),
     ];

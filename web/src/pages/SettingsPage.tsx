@@ -10,6 +10,7 @@ function useSetting<T>(id: string, enabled: boolean) {
     queryKey: ['setting', id],
     queryFn: () => get<{ value: T }>(`settings/${id}`),
     enabled,
+    retry: false,
   });
 }
 
@@ -19,6 +20,9 @@ export default function SettingsPage() {
   const queryClient = useQueryClient();
   const removal = useSetting<boolean>('Omnichannel_enable_department_removal', allowed);
   const routing = useSetting<string>('Livechat_Routing_Method', allowed);
+  // Business hours settings exist only where the service has business hours.
+  const businessHours = useSetting<boolean>('Livechat_enable_business_hours', allowed);
+  const businessHourType = useSetting<string>('Livechat_business_hour_type', allowed);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   if (!allowed) {
@@ -92,6 +96,36 @@ export default function SettingsPage() {
             selection leaves the choice to the agents.
           </Text>
         </Fieldset>
+        {businessHours.data && businessHourType.data && (
+          <Fieldset legend="Business hours">
+            <Switch
+              label="Use business hours"
+              description="When off, every department is always open."
+              checked={businessHours.data.value}
+              onChange={(event) => {
+                const value = event.currentTarget.checked;
+                void save(
+                  'Livechat_enable_business_hours',
+                  value,
+                  value ? 'Business hours are now in use.' : 'Business hours are now turned off.',
+                );
+              }}
+            />
+            <Select
+              mt="md"
+              label="Schedules"
+              data={[
+                { value: 'Single', label: 'Single: the default schedule for every department' },
+                { value: 'Multiple', label: 'Multiple: custom schedules per department' },
+              ]}
+              value={businessHourType.data.value}
+              allowDeselect={false}
+              onChange={(value) =>
+                value && void save('Livechat_business_hour_type', value, 'Schedule mode saved.')
+              }
+            />
+          </Fieldset>
+        )}
       </Stack>
     </>
   );
