@@ -74,7 +74,8 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  private async prune(): Promise<void> {
+  /** Deletes history entries older than the retention period. */
+  async prune(): Promise<void> {
     const removed = await this.history.prune(
       new Date(Date.now() - this.config.historyRetentionDays * DAY_MS),
     );
