@@ -1,7 +1,7 @@
 // kill -9 under a mixed write load, several times, on the same data: after each restart
 // the stored invariants hold, every acknowledged create and delete is durable, and the
 // embedded database never outlives the service it belongs to.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -117,7 +117,6 @@ describe('kill -9 under a mixed write load', () => {
   let service: Service | undefined;
 
   beforeAll(() => {
-    execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe' });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'departments-crash-'));
   });
 
