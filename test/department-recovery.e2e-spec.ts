@@ -181,6 +181,25 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'unarchive',
+    setup: async () => {
+      const d = (await t.createDepartment({}, [{ agentId: agents[0].userId }])).department;
+      expect((await t.post(`/livechat/department/${d._id}/archive`)).status).toBe(200);
+      return d;
+    },
+    write: (d) => t.post(`/livechat/department/${d._id}/unarchive`),
+    done: async (d) => {
+      expect(await department(d._id)).toMatchObject({
+        archived: false,
+        enabled: false,
+        numAgents: 1,
+      });
+    },
+    untouched: async (d) => {
+      expect(await department(d._id)).toMatchObject({ archived: true, enabled: false });
+    },
+  },
+  {
     name: 'delete of a department that others point at',
     setup: async () => {
       const doomed = (
@@ -263,4 +282,44 @@ describe('a department write interrupted after any of its steps is rolled forwar
       expect(completedAt).toBeGreaterThanOrEqual(3);
     },
   );
+});
+
+describe('rolling forward after an outage, while the service keeps running', () => {
+  it('never undoes a later write: a superseded entry only repairs derived data', async () => {
+    const d = (await t.createDepartment({}, [{ agentId: agents[0].userId }])).department;
+    const put = (name: string) =>
+      t.put(`/livechat/department/${d._id}`, {
+        department: {
+          name,
+          email: d.email,
+          enabled: true,
+          showOnRegistration: true,
+          showOnOfflineForm: true,
+        },
+      });
+    writesLeft = 1; // journaled, then the database "fails"
+    try {
+      expect((await put('first, interrupted')).status).toBe(500);
+    } finally {
+      writesLeft = Infinity;
+    }
+    expect((await put('second, acknowledged')).status).toBe(200);
+    await recovery.run(new Date());
+    expect(await department(d._id)).toMatchObject({ name: 'second, acknowledged', numAgents: 1 });
+    expect(await invariantViolations(t.db)).toEqual([]);
+  });
+
+  it('leaves a write younger than the cut-off to its own request', async () => {
+    const d = (await t.createDepartment()).department;
+    writesLeft = 1;
+    try {
+      expect((await t.post(`/livechat/department/${d._id}/archive`)).status).toBe(500);
+    } finally {
+      writesLeft = Infinity;
+    }
+    await recovery.run(new Date(Date.now() - 30_000)); // the periodic pass
+    expect((await department(d._id)).archived).toBeUndefined();
+    await recovery.run(new Date());
+    expect(await department(d._id)).toMatchObject({ archived: true, enabled: false });
+  });
 });
