@@ -23,7 +23,7 @@ const SYSTEM: Actor = { user: { _id: 'system', username: 'system' }, requestId: 
 /**
  * Brings department data back to a consistent state after a crash or an outage: at
  * start (before the service listens, so /health/ready never reports half-done writes)
- * and every 30 s. Also prunes history older than HISTORY_RETENTION_DAYS, hourly.
+ * and every 30 s after a write failed midway (always, with MONGO_URL). Also prunes history older than HISTORY_RETENTION_DAYS, hourly.
  */
 @Injectable()
 export class DepartmentRecovery implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -83,6 +83,10 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
   }
 
   private async background(): Promise<void> {
+    // On the embedded database (one instance) only this process's failed writes can be
+    // pending, and the scan is not free (FerretDB scans the collection); with MongoDB
+    // other instances may have crashed, and the query is indexed.
+    if (!this.writer.takeInterrupted() && !this.config.mongoUrl) return;
     this.running ??= this.run(new Date(Date.now() - STALE_AFTER_MS))
       .catch((error: unknown) => this.warn('Roll-forward', error))
       .finally(() => (this.running = undefined));

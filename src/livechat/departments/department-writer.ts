@@ -60,6 +60,8 @@ export class DepartmentWriter {
   private readonly logger = new Logger(DepartmentWriter.name);
   /** Writes of this process between `start` and `complete`: never replayed concurrently. */
   private readonly inFlight = new Set<string>();
+  /** A write of this process failed midway since the last roll-forward (see takeInterrupted). */
+  private interrupted = false;
 
   constructor(
     @InjectModel(Department.name) private readonly departments: Model<Department>,
@@ -76,13 +78,16 @@ export class DepartmentWriter {
 
   /** Journals the write and applies its steps; the caller holds the department's lock. */
   async start(record: HistoryRecord, plan: DepartmentPlan): Promise<void> {
-    await this.history.begin({ ...record, plan });
     this.inFlight.add(record._id);
     try {
+      await this.history.begin({ ...record, plan });
       await this.apply(plan, 'first');
     } catch (error) {
       this.inFlight.delete(record._id);
-      if (!(error instanceof LostRace)) throw error;
+      if (!(error instanceof LostRace)) {
+        this.interrupted = true;
+        throw error;
+      }
       await this.history.abandon(record._id);
       throw ApiError.preconditionFailed();
     }
@@ -93,12 +98,27 @@ export class DepartmentWriter {
     try {
       if (plan.kind === 'delete') await this.dropReferencesTo(plan.departmentId, record);
       await this.history.finish(record);
+    } catch (error) {
+      this.interrupted = true;
+      throw error;
     } finally {
       this.inFlight.delete(record._id);
     }
   }
 
   // ---- recovery ----------------------------------------------------------------------------
+
+  /** Notes a department write that failed before it could be journaled in full. */
+  markInterrupted(): void {
+    this.interrupted = true;
+  }
+
+  /** Whether a write failed midway since the last call (then a roll-forward is due). */
+  takeInterrupted(): boolean {
+    const interrupted = this.interrupted;
+    this.interrupted = false;
+    return interrupted;
+  }
 
   /** Finishes every journaled write started before `startedBefore`; returns how many. */
   async rollForward(startedBefore: Date): Promise<number> {
@@ -118,6 +138,7 @@ export class DepartmentWriter {
         });
       } catch (error) {
         this.inFlight.delete(record._id);
+        this.interrupted = true;
         throw error;
       }
       await this.complete(record, plan);

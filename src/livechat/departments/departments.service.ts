@@ -375,6 +375,16 @@ export class DepartmentsService {
 
   /** Drops every assignment of an agent (when the agent role is taken away). */
   async removeAgentEverywhere(agentId: string, actor: Actor): Promise<void> {
+    try {
+      await this.removeAssignmentsOf(agentId, actor);
+    } catch (error) {
+      // The role is already gone: recovery drops what is left.
+      this.writer.markInterrupted();
+      throw error;
+    }
+  }
+
+  private async removeAssignmentsOf(agentId: string, actor: Actor): Promise<void> {
     const departmentIds = (await this.assignments.distinct('departmentId', {
       agentId,
     })) as string[];
