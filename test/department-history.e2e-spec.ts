@@ -238,3 +238,14 @@ describe('department history', () => {
     expect(left).toEqual(['prune-recent']);
   });
 });
+
+it('is described in the OpenAPI document with its answer shape', async () => {
+  const doc = (await t.get('!/api/docs-json', { as: null })).body;
+  const operation = doc.paths['/api/v1/livechat/department/{_id}/history'].get;
+  expect(operation.summary).toMatch(/history/i);
+  const schema = JSON.stringify(operation.responses['200']);
+  expect(schema).toContain('HistoryPageDoc');
+  expect(Object.keys(doc.components.schemas.HistoryPageDoc.properties)).toEqual(
+    expect.arrayContaining(['history', 'count', 'offset', 'total']),
+  );
+});

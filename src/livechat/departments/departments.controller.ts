@@ -11,7 +11,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
 import { ApiError } from '../../common/api-error';
@@ -26,6 +26,7 @@ import {
   ListDepartmentsQueryDto,
   PageQueryDto,
 } from './dto/department-queries.dto';
+import { HistoryPageDoc } from '../history/history-page.openapi';
 import { SaveDepartmentDto, UpdateDepartmentAgentsDto } from './dto/department.dto';
 import { DepartmentListFilter, DepartmentsService, etagOf } from './departments.service';
 
@@ -228,6 +229,7 @@ export class DepartmentsController {
   @ApiOperation({
     summary: 'Change history of a department, newest first (our extension; kept after a delete)',
   })
+  @ApiOkResponse({ type: HistoryPageDoc })
   async history(
     @Param('_id') id: string,
     @Query() query: PageQueryDto,
