@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../auth/auth.decorators';
 import { ApiError } from '../../common/api-error';
 import { Page } from '../../common/pagination';
 import { UsersService } from '../../users/users.service';
 import { DepartmentsService } from '../departments/departments.service';
+import { LivechatEvents } from '../livechat-events';
 
 export const LIVECHAT_ROLE_TYPES = {
   agent: { role: 'livechat-agent', permission: 'manage-livechat-agents' },
@@ -16,11 +18,13 @@ export class AgentsService {
   constructor(
     private readonly users: UsersService,
     private readonly departments: DepartmentsService,
+    private readonly events: LivechatEvents,
   ) {}
 
   async addRole(type: LivechatRoleType, username: string) {
     const user = await this.users.addRoleByUsername(username, LIVECHAT_ROLE_TYPES[type].role);
     if (!user) throw invalidUser();
+    this.events.agentsChanged();
     return user;
   }
 
@@ -29,13 +33,15 @@ export class AgentsService {
   }
 
   /** Removes the role; an agent also loses every department assignment. */
-  async removeRole(type: LivechatRoleType, userId: string): Promise<void> {
+  async removeRole(type: LivechatRoleType, userId: string, actor: Actor): Promise<void> {
     if (!(await this.users.removeRole(userId, LIVECHAT_ROLE_TYPES[type].role))) throw invalidUser();
-    if (type === 'agent') await this.departments.removeAgentEverywhere(userId);
+    if (type === 'agent') await this.departments.removeAgentEverywhere(userId, actor);
+    this.events.agentsChanged();
   }
 
   async setStatus(userId: string, status: 'available' | 'not-available'): Promise<void> {
     if (!(await this.users.setLivechatStatus(userId, status))) throw invalidUser();
+    this.events.agentsChanged();
   }
 }
 
