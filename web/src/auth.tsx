@@ -57,15 +57,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(loadSession);
   const [endedReason, setEndedReason] = useState<string | null>(null);
 
-  const end = useCallback(
-    (reason: string | null) => {
-      storeSession(null);
-      setSession(null);
-      setEndedReason(reason);
-      queryClient.clear();
-    },
-    [queryClient],
-  );
+  const end = useCallback((reason: string | null) => {
+    storeSession(null);
+    setSession(null);
+    setEndedReason(reason);
+  }, []);
+
+  // Cached answers belong to the session that read them. Cleared once the session's queries
+  // are disabled (after the render without a session), so nothing refetches without a token.
+  useEffect(() => {
+    if (!session) queryClient.clear();
+  }, [session, queryClient]);
 
   useEffect(() => {
     setUnauthorizedHandler(() => end('Your session has ended. Log in again.'));

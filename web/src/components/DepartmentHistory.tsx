@@ -1,7 +1,7 @@
 import { Alert, Button, Group, List, Skeleton, Table, Text, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { ApiError, errorText, get } from '../api';
+import { errorText, get } from '../api';
 import type { HistoryEntry, Page } from '../types';
 
 const PAGE = 20;
@@ -76,12 +76,7 @@ export function DepartmentHistory({
         History
       </Title>
       {history.isPending && <Skeleton height={60} />}
-      {history.isError &&
-        (history.error instanceof ApiError && history.error.status === 404 ? (
-          <Text c="gray.7">This service does not record a change history.</Text>
-        ) : (
-          <Alert color="red">{errorText(history.error)}</Alert>
-        ))}
+      {history.isError && <Alert color="red">{errorText(history.error)}</Alert>}
       {history.data && history.data.total === 0 && <Text c="gray.7">No changes recorded yet.</Text>}
       {history.data && history.data.history.length > 0 && (
         <Table.ScrollContainer minWidth={480}>

@@ -646,7 +646,9 @@ function DepartmentForm({ loaded, reload }: { loaded: Loaded; reload?: () => Pro
         <>
           <DepartmentBusinessHour department={stored} />
           <DepartmentActions department={stored} removalOff={removalOff} onConfirm={setConfirm} />
-          <DepartmentHistory departmentId={stored._id} agentNames={agentNames} />
+          {can('view-livechat-departments') && (
+            <DepartmentHistory departmentId={stored._id} agentNames={agentNames} />
+          )}
           <ConfirmModal
             action={confirm}
             name={stored.name}
