@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Production image: the service only; the database comes from MONGO_URL (see docker-compose.yml).
+# Production image: the service and its admin console (/admin); the database comes from MONGO_URL
+# (see docker-compose.yml).
 # Its start command is the one CI exercises: `node dist/main.js` with MONGO_URL set.
 
 FROM node:24-bookworm-slim AS build
@@ -8,6 +9,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
+COPY web ./web
 RUN npm run build
 
 FROM node:24-bookworm-slim AS deps
@@ -22,6 +24,7 @@ ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/web/dist ./web/dist
 COPY --chown=node:node package.json ./
 USER node
 EXPOSE 3000

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.cache/', 'coverage/', 'data/', 'embedded-db/'] },
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', '.cache/', 'coverage/', 'data/', 'embedded-db/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

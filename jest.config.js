@@ -1,5 +1,6 @@
-// Two projects: `unit` (pure functions, no I/O) and `e2e` (real HTTP against the real
-// server and the real database, started once by test/setup/global-setup.ts).
+// Three projects: `unit` (pure functions, no I/O), `e2e` (real HTTP against the real
+// server and the real database, started once by test/setup/global-setup.ts) and `browser`
+// (the admin console in Debian's Chromium, driven by Playwright, against the same).
 const swc = [
   '@swc/jest',
   {
@@ -20,6 +21,8 @@ const transform = {
 const transformIgnorePatterns = ['/node_modules/(?!content-disposition/)'];
 
 module.exports = {
+  // A global option (ignored inside projects): e2e hooks create users with bcrypt, slow on a busy machine.
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -34,9 +37,20 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: ['<rootDir>/test/browser/'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 30000,
+    },
+    {
+      displayName: 'browser',
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      testMatch: ['<rootDir>/test/browser/**/*.e2e-spec.ts'],
+      // Builds the console when web/dist is missing or older than web/, then as e2e.
+      globalSetup: '<rootDir>/test/browser/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+      testTimeout: 60000,
     },
   ],
 };

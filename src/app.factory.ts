@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parse as parseQuery } from 'qs';
+import { registerAdminConsole } from './admin-console/admin-console';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { assertSafeBody } from './common/body-guard';
@@ -113,5 +114,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   setupOpenApi(app, VERSION);
+  await registerAdminConsole(fastify);
   return app;
 }

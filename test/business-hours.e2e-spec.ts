@@ -263,6 +263,18 @@ describe('business hours', () => {
 
       expect((await t.delete(`/livechat/business-hour/${b._id}`)).status).toBe(200);
       expect(await businessHourIdOf(d2)).toBeUndefined();
+
+      // The change history records each schedule assignment, newest first.
+      const history = (await t.get(`/livechat/department/${d2}/history`)).body.history;
+      expect(
+        history
+          .filter((entry: Json) => entry.action === 'update')
+          .map((entry: Json) => [entry.user.username, entry.changes]),
+      ).toEqual([
+        ['admin', [{ field: 'businessHourId', from: b._id, to: null }]],
+        ['admin', [{ field: 'businessHourId', from: a._id, to: b._id }]],
+        ['admin', [{ field: 'businessHourId', from: null, to: a._id }]],
+      ]);
       const raw = await t.db
         .collection('rocketchat_livechat_department')
         .findOne({ _id: d2 as never });

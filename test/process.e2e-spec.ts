@@ -1,7 +1,7 @@
 // The production start command (`node dist/main.js` with MONGO_URL, as in the container
 // image) against an embedded database started separately: database outage and recovery,
 // SIGTERM under load, and what reaches the logs.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
@@ -107,8 +107,7 @@ describe('production process (node dist/main.js)', () => {
   let authToken: string;
 
   beforeAll(async () => {
-    // The same build the container image runs.
-    execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe' });
+    // dist/ is the same build the container image runs (built by the global setup).
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'departments-process-'));
     dbPort = await freePort();
     db = await startEmbeddedDb({ dataDir, port: dbPort, log: () => undefined });

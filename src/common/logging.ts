@@ -13,7 +13,7 @@ export function requestId(req: IncomingMessage): string {
 }
 
 /**
- * Fastify's own pino logger, JSON on stdout. Secrets never reach it: auth headers and
+ * Fastify's own pino logger: JSON on stdout, readable lines when stdout is a terminal. Secrets never reach it: auth headers and
  * cookies are redacted, and neither bodies (passwords) nor query strings are logged.
  * (Fastify's logger rather than nestjs-pino: the latter adds a middleware and an
  * AsyncLocalStorage context to every request, measurable on the hot auth path.)
@@ -21,6 +21,15 @@ export function requestId(req: IncomingMessage): string {
 export function loggerOptions(level: AppConfig['logLevel']) {
   return {
     level,
+    // A person at a terminal reads lines, not JSON; pipes and log collectors keep JSON.
+    ...(process.stdout.isTTY
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
+      : {}),
     redact: {
       paths: ['req.headers["x-auth-token"]', 'req.headers.authorization', 'req.headers.cookie'],
       censor: '[redacted]',

@@ -11,7 +11,14 @@ import { BusinessHoursService } from './business-hours/business-hours.service';
 import { CLOCK, systemClock } from './business-hours/clock';
 import { DepartmentLocks } from './department-locks';
 import { DepartmentsController } from './departments/departments.controller';
+import { DepartmentRecovery } from './departments/department-recovery';
+import { DepartmentWriter } from './departments/department-writer';
 import { DepartmentsService } from './departments/departments.service';
+import {
+  DepartmentHistoryEntry,
+  DepartmentHistorySchema,
+} from './history/department-history.schema';
+import { DepartmentHistoryService } from './history/department-history.service';
 import {
   DepartmentAgent,
   DepartmentAgentSchema,
@@ -28,6 +35,7 @@ import { WidgetService } from './widget/widget.service';
     MongooseModule.forFeature([
       { name: Department.name, schema: DepartmentSchema },
       { name: DepartmentAgent.name, schema: DepartmentAgentSchema },
+      { name: DepartmentHistoryEntry.name, schema: DepartmentHistorySchema },
       { name: BusinessHour.name, schema: BusinessHourSchema },
     ]),
     UsersModule,
@@ -44,7 +52,10 @@ import { WidgetService } from './widget/widget.service';
   providers: [
     DepartmentLocks,
     LivechatEvents,
+    DepartmentHistoryService,
+    DepartmentWriter,
     DepartmentsService,
+    DepartmentRecovery,
     AgentsService,
     RoutingService,
     WidgetService,

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Caller } from '../../auth/auth.decorators';
+import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
 import type { AuthenticatedUser } from '../../users/users.service';
@@ -90,19 +90,27 @@ export class BusinessHoursController {
   @ApiOkResponse({
     schema: { example: { businessHour: { ...EXAMPLE, departments: [] }, success: true } },
   })
-  async save(@Body() body: SaveBusinessHourDto, @Caller() caller: AuthenticatedUser) {
+  async save(
+    @Body() body: SaveBusinessHourDto,
+    @Caller() caller: AuthenticatedUser,
+    @RequestActor() actor: Actor,
+  ) {
     const input = parseSaveInput(body);
     await this.permissions.assertAny(caller, MANAGE);
-    return { businessHour: await this.businessHours.save(input) };
+    return { businessHour: await this.businessHours.save(input, actor) };
   }
 
   @Delete('business-hour/:_id')
   @ApiOperation({
     summary: 'Delete a custom schedule; its departments go back to the default',
   })
-  async remove(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
+  async remove(
+    @Param('_id') id: string,
+    @Caller() caller: AuthenticatedUser,
+    @RequestActor() actor: Actor,
+  ) {
     await this.permissions.assertAny(caller, MANAGE);
-    await this.businessHours.remove(id);
+    await this.businessHours.remove(id, actor);
     return {};
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Actor } from '../../auth/auth.decorators';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
@@ -236,7 +237,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
    * leaves any other custom schedule, and departments dropped from the list go back to
    * the default.
    */
-  async save(input: BusinessHourInput): Promise<BusinessHourWithDepartments> {
+  async save(input: BusinessHourInput, actor: Actor): Promise<BusinessHourWithDepartments> {
     return this.writes.run('business-hours', async () => {
       let existing: Pick<BusinessHour, '_id' | 'type'> | null = null;
       if (input._id !== undefined) {
@@ -267,7 +268,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
         });
       }
       if (input.type === 'custom' && input.departmentIds !== undefined) {
-        await this.assignDepartments(id, input.departmentIds);
+        await this.assignDepartments(id, input.departmentIds, actor);
       }
       this.changed();
       return this.findOne({ _id: id });
@@ -275,7 +276,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Deletes a custom schedule; its departments go back to the default. */
-  async remove(id: string): Promise<void> {
+  async remove(id: string, actor: Actor): Promise<void> {
     await this.writes.run('business-hours', async () => {
       const doc = await this.businessHours
         .findOne({ _id: id }, { _id: 1, type: 1 })
@@ -289,19 +290,19 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       }
       await this.businessHours.deleteOne({ _id: id });
       const following = await this.departmentIdsFollowing(id);
-      if (following.length) await this.departments.setBusinessHour(following, undefined);
+      if (following.length) await this.departments.setBusinessHour(following, undefined, actor);
       this.changed();
     });
   }
 
-  private async assignDepartments(id: string, wanted: string[]): Promise<void> {
+  private async assignDepartments(id: string, wanted: string[], actor: Actor): Promise<void> {
     const current = await this.departmentIdsFollowing(id);
     const wantedSet = new Set(wanted);
     const currentSet = new Set(current);
     const leaving = current.filter((departmentId) => !wantedSet.has(departmentId));
     const joining = wanted.filter((departmentId) => !currentSet.has(departmentId));
-    if (leaving.length) await this.departments.setBusinessHour(leaving, undefined);
-    if (joining.length) await this.departments.setBusinessHour(joining, id);
+    if (leaving.length) await this.departments.setBusinessHour(leaving, undefined, actor);
+    if (joining.length) await this.departments.setBusinessHour(joining, id, actor);
   }
 
   private async departmentIdsFollowing(id: string): Promise<string[]> {

@@ -1,0 +1,579 @@
+// The admin console in a real browser against the real service and database: login, the
+// departments list, create/edit (incl. the 412 conflict), archive, delete, agents, settings,
+// permissions, accessibility (axe), the 360 px layout and a clean browser console.
+import type { Browser, Page } from 'playwright-core';
+import { ADMIN, TestApp } from '../support/test-app';
+import {
+  axeViolations,
+  launchBrowser,
+  logIn,
+  openConsole,
+  screenshot,
+  scrollsHorizontally,
+  type ConsolePage,
+} from './support';
+
+// Browser flows take seconds each on this shared 2-core machine.
+jest.setTimeout(60_000);
+
+describe('admin console (browser)', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let current: ConsolePage | undefined;
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([TestApp.start(), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  /** A fresh browser context, closed (and checked for console errors) after the test. */
+  async function open(options: { width?: number } = {}): Promise<Page> {
+    current = await openConsole(browser, app, options);
+    return current.page;
+  }
+
+  async function openAsAdmin(options: { width?: number } = {}): Promise<Page> {
+    const page = await open(options);
+    await logIn(page, ADMIN.username, ADMIN.password);
+    await page.getByRole('heading', { name: 'Departments', level: 1, exact: true }).waitFor();
+    return page;
+  }
+
+  afterEach(async () => {
+    if (!current) return;
+    const { context, errors } = current;
+    const failures = takeFailures();
+    current = undefined;
+    await context.close();
+    expect(errors).toEqual([]);
+    expect(failures).toEqual([]);
+  });
+
+  /** The page's failed API answers so far, then forgets them. */
+  function takeFailures(): string[] {
+    return current!.failures.splice(0);
+  }
+
+  async function setRemoval(value: boolean) {
+    const res = await app.post('/settings/Omnichannel_enable_department_removal', { value });
+    expect(res.status).toBe(200);
+  }
+
+  async function departmentByName(name: string) {
+    const res = await app.get(
+      `/livechat/department?text=${encodeURIComponent(name)}&showArchived=true`,
+    );
+    return res.body.departments.find((department: { name: string }) => department.name === name);
+  }
+
+  it('serves the console with its security headers, and / redirects to it', async () => {
+    const res = await app.request('GET', '!/', { as: null });
+    expect(res.status).toBe(200); // fetch followed the redirect
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(String(res.body)).toContain('<div id="root">');
+  });
+
+  it('rejects a wrong password on the page, then logs in and out', async () => {
+    const page = await open();
+    await logIn(page, ADMIN.username, 'wrong-password');
+    await expectVisible(
+      page.getByRole('alert').filter({ hasText: 'Wrong username, email or password.' }),
+    );
+    expect(takeFailures()).toEqual(['401 POST /api/v1/login']);
+    await page.getByLabel(/^Password/).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Departments', level: 1, exact: true }));
+    // The token is kept in sessionStorage only, never in localStorage or the URL.
+    const storage = await page.evaluate(() => ({
+      local: localStorage.length,
+      session: sessionStorage.length,
+    }));
+    expect(storage).toEqual({ local: 0, session: 1 });
+    expect(page.url()).not.toMatch(/token/i);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expectVisible(page.getByRole('button', { name: 'Log in' }));
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('returns to the login page when the token is revoked', async () => {
+    const page = await openAsAdmin();
+    const session = JSON.parse(
+      (await page.evaluate(() => Object.values(sessionStorage)[0])) as string,
+    );
+    await app.post('/logout', undefined, { as: session });
+    await page.reload();
+    await expectVisible(page.getByText('Your session has ended. Log in again.'));
+    await expectVisible(page.getByRole('button', { name: 'Log in' }));
+    expect(takeFailures()).toContain('401 GET /api/v1/me');
+  });
+
+  it('creates a department with an agent, by keyboard-reachable controls', async () => {
+    const agent = await app.createAgent();
+    const page = await openAsAdmin();
+    await page.getByRole('link', { name: 'New department' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'New department', exact: true }));
+    expect(await axeViolations(page)).toEqual([]);
+    const name = `Sales ${Date.now()}`;
+    await page.getByLabel(/^Name/).fill(name);
+    await page.getByLabel(/^Email/).fill('sales@example.com');
+    await page.getByLabel('Description').fill('Pre-sales questions');
+    await page.getByRole('combobox', { name: 'Add agent' }).fill(agent.username);
+    await page.getByRole('option', { name: agent.username }).click();
+    await expectVisible(page.getByRole('cell', { name: agent.username, exact: true }));
+    await page.getByLabel(`Order of ${agent.username}`).fill('2');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(page.getByRole('heading', { name: `Edit ${name}` }));
+
+    const created = await departmentByName(name);
+    expect(created).toMatchObject({
+      email: 'sales@example.com',
+      description: 'Pre-sales questions',
+      numAgents: 1,
+      enabled: true,
+    });
+    const agents = await app.get(`/livechat/department/${created._id}/agents`);
+    expect(agents.body.agents).toEqual([
+      expect.objectContaining({ agentId: agent.userId, order: 2, count: 0 }),
+    ]);
+  });
+
+  it('lists, searches, filters and shows API text as text', async () => {
+    const tag = Date.now().toString(36);
+    await app.createDepartment({ name: `alpha-${tag}` });
+    await app.createDepartment({ name: `beta-${tag}` });
+    const hostile = `<img src=x onerror=alert(1)> ${tag}`;
+    await app.createDepartment({ name: hostile });
+    const page = await openAsAdmin();
+    let dialogs = 0;
+    page.on('dialog', (dialog) => {
+      dialogs += 1;
+      void dialog.dismiss();
+    });
+    await page.getByLabel('Search departments').fill(tag);
+    await expectVisible(page.getByRole('link', { name: `alpha-${tag}` }));
+    await expectVisible(page.getByRole('link', { name: hostile }));
+    await page.getByLabel('Search departments').fill(`alpha-${tag}`);
+    await expectHidden(page.getByRole('link', { name: `beta-${tag}` }));
+    await expectVisible(page.getByRole('link', { name: `alpha-${tag}` }));
+    expect(await page.locator('img[src=x]').count()).toBe(0);
+    expect(dialogs).toBe(0);
+    await page.getByLabel('Search departments').fill(`nothing-${tag}`);
+    await expectVisible(page.getByText(`No department matches “nothing-${tag}”.`));
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('edits a department and saves it with If-Match', async () => {
+    const { department } = await app.createDepartment({ name: `Support ${Date.now()}` });
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    await page.getByLabel('Description').fill('Second-line support');
+    await page.getByRole('switch', { name: 'Show on offline page' }).uncheck();
+    await page.getByLabel('Max simultaneous chats').fill('4');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(page.getByText('Department saved.'));
+    const stored = await app.get(`/livechat/department/${department._id}`);
+    expect(stored.body.department).toMatchObject({
+      description: 'Second-line support',
+      showOnOfflineForm: false,
+      maxNumberSimultaneousChat: 4,
+    });
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('shows a 400 at its field', async () => {
+    const { department } = await app.createDepartment();
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    await page.getByRole('switch', { name: 'Request tag before closing chat' }).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    // The form checks it first; the API's own rule is the same.
+    await expectVisible(page.getByText('Add at least one closing tag'));
+  });
+
+  it('does not overwrite a change made by someone else (412) and offers a reload', async () => {
+    const { department } = await app.createDepartment({ name: `Billing ${Date.now()}` });
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    const renamed = `${department.name} (renamed)`;
+    const other = await app.put(`/livechat/department/${department._id}`, {
+      department: {
+        name: renamed,
+        email: department.email,
+        enabled: true,
+        showOnRegistration: true,
+        showOnOfflineForm: true,
+      },
+    });
+    expect(other.status).toBe(200);
+    await page.getByLabel('Description').fill('my edit');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(page.getByRole('alert').filter({ hasText: 'changed by someone else' }));
+    const stored = await app.get(`/livechat/department/${department._id}`);
+    expect(stored.body.department.name).toBe(renamed);
+    expect(stored.body.department.description).toBeUndefined();
+    await page.getByRole('button', { name: 'Reload department' }).click();
+    await expectVisible(page.getByRole('heading', { name: `Edit ${renamed}` }));
+    expect(await page.getByLabel(/^Name/).inputValue()).toBe(renamed);
+    expect(takeFailures()).toEqual([`412 PUT /api/v1/livechat/department/${department._id}`]);
+  });
+
+  it('archives and unarchives after confirmation', async () => {
+    const { department } = await app.createDepartment();
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    await page.getByRole('button', { name: 'Archive', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Archive department?' });
+    await expectVisible(dialog);
+    expect(await axeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Archive department' }).click();
+    await expectVisible(page.getByText('Department archived.'));
+    expect((await app.get(`/livechat/department/${department._id}`)).body.department).toMatchObject(
+      { archived: true, enabled: false },
+    );
+    await page.getByRole('button', { name: 'Unarchive', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Unarchive department?' })
+      .getByRole('button', { name: 'Unarchive department' })
+      .click();
+    await expectVisible(page.getByText('Department unarchived.'));
+    expect((await app.get(`/livechat/department/${department._id}`)).body.department.archived).toBe(
+      false,
+    );
+  });
+
+  it('disables Delete with its reason while removal is off, and deletes when it is on', async () => {
+    const { department } = await app.createDepartment();
+    await setRemoval(false);
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    const deleteButton = page.getByRole('button', { name: 'Delete', exact: true });
+    await expectVisible(page.getByText('Deleting departments is turned off.'));
+    expect(await deleteButton.isDisabled()).toBe(true);
+
+    await setRemoval(true);
+    await page.reload();
+    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete department?' })
+      .getByRole('button', { name: 'Delete department' })
+      .click();
+    await expectVisible(page.getByRole('heading', { name: 'Departments', level: 1, exact: true }));
+    expect((await app.get(`/livechat/department/${department._id}`)).body.department).toBeNull();
+    await setRemoval(false);
+  });
+
+  it('manages agents: make an agent, set the status, see departments, remove', async () => {
+    const user = await app.createUser();
+    const page = await openAsAdmin();
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Agents', exact: true }));
+    await page.getByLabel('Username', { exact: true }).fill(user.username);
+    await page.getByRole('button', { name: 'Make agent' }).click();
+    await expectVisible(page.getByText(`${user.username} is now an agent.`));
+    await app.createDepartment({ name: `Team of ${user.username}` }, [{ agentId: user.userId }]);
+    await page.getByLabel('Search agents').fill(user.username);
+    const row = page.getByRole('row').filter({ hasText: user.username });
+    await expectVisible(row);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await row.getByLabel(`Status of ${user.username}`).click();
+    await page.getByRole('option', { name: 'Available', exact: true }).click();
+    await until(
+      async () =>
+        (await app.get(`/livechat/users/agent?text=${user.username}`)).body.users[0]
+          ?.statusLivechat === 'available',
+    );
+
+    await row.getByRole('button', { name: 'Departments' }).click();
+    await expectVisible(page.getByRole('link', { name: `Team of ${user.username}` }));
+
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await page
+      .getByRole('dialog', { name: 'Remove agent?' })
+      .getByRole('button', { name: 'Remove agent' })
+      .click();
+    await expectVisible(page.getByText(`${user.username} is no longer an agent.`));
+    expect((await app.get(`/livechat/users/agent?text=${user.username}`)).body.total).toBe(0);
+  });
+
+  it('changes the settings', async () => {
+    await setRemoval(false);
+    const page = await openAsAdmin();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Settings', exact: true }));
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('switch', { name: 'Allow deleting departments' }).click();
+    await expectVisible(page.getByText('Departments can now be deleted.'));
+    expect((await app.get('/settings/Omnichannel_enable_department_removal')).body.value).toBe(
+      true,
+    );
+    await setRemoval(false);
+  });
+
+  it('offers a user without department permissions no department actions', async () => {
+    const plain = await app.createUser({ roles: ['user'] });
+    const page = await open();
+    await logIn(page, plain.username, plain.password);
+    await expectVisible(page.getByText('You do not have permission to view departments.'));
+    expect(await page.getByRole('link', { name: 'New department' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Agents' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+
+    // An agent may view departments (view-l-room) but not create or change them.
+    const { department } = await app.createDepartment({ name: `Viewable ${Date.now()}` });
+    const agent = await app.createAgent();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await logIn(page, agent.username, agent.password);
+    await expectVisible(page.getByRole('heading', { name: 'Departments', level: 1, exact: true }));
+    expect(await page.getByRole('link', { name: 'New department' }).count()).toBe(0);
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Archive', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
+  });
+
+  it('shows the change history of a department on its edit page', async () => {
+    const { department } = await app.createDepartment({ name: `History ${Date.now()}` });
+    const renamed = `${department.name} renamed`;
+    const put = await app.put(`/livechat/department/${department._id}`, {
+      department: {
+        name: renamed,
+        email: department.email,
+        enabled: true,
+        showOnRegistration: true,
+        showOnOfflineForm: true,
+      },
+    });
+    expect(put.status).toBe(200);
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    const history = page.getByRole('table', { name: 'Change history' });
+    await expectVisible(history);
+    await expectVisible(history.getByText('Created'));
+    await expectVisible(history.getByText(`name: ${department.name} → ${renamed}`));
+    expect(await history.getByRole('cell', { name: ADMIN.username, exact: true }).count()).toBe(2);
+  });
+
+  it('previews what the widget shows, from livechat/config', async () => {
+    const agent = await app.createAgent({ available: true });
+    const tag = Date.now().toString(36);
+    await app.createDepartment(
+      { name: `Registration ${tag}`, showOnRegistration: true, showOnOfflineForm: false },
+      [{ agentId: agent.userId }],
+    );
+    await app.createDepartment(
+      { name: `Offline ${tag}`, showOnRegistration: false, showOnOfflineForm: true },
+      [{ agentId: agent.userId }],
+    );
+    const page = await openAsAdmin();
+    await page.getByRole('link', { name: 'Widget preview' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Widget preview', exact: true }));
+    const registration = page.getByRole('region', { name: 'Registration form' });
+    const offline = page.getByRole('region', { name: 'Offline form' });
+    await expectVisible(registration.getByText(`Registration ${tag}`));
+    expect(await registration.getByText(`Offline ${tag}`).count()).toBe(0);
+    await expectVisible(offline.getByText(`Offline ${tag}`));
+    expect(await offline.getByText(`Registration ${tag}`).count()).toBe(0);
+    await expectVisible(page.getByText('Online', { exact: true }));
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('edits business hours: a custom schedule for a department, shown on its page', async () => {
+    const { department } = await app.createDepartment({ name: `Night shift ${Date.now()}` });
+    const page = await openAsAdmin();
+    await page.getByRole('link', { name: 'Business hours' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Business hours', exact: true }));
+    await expectVisible(page.getByRole('link', { name: /\(default\)$/ }));
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'New schedule', exact: true }));
+    await page.getByLabel(/^Name/).fill('Closed on Sundays');
+    await page.getByRole('combobox', { name: 'Time zone' }).fill('Europe/Berl');
+    await page.getByRole('option', { name: 'Europe/Berlin' }).click();
+    await page.getByRole('switch', { name: 'Open on Saturday' }).check();
+    await page.getByLabel('Saturday opens at').fill('10:00');
+    await page.getByLabel('Saturday closes at').fill('14:00');
+    await page
+      .getByRole('combobox', { name: 'Departments on this schedule' })
+      .fill(department.name.slice(0, 8));
+    await page.getByRole('option', { name: department.name }).click();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Edit Closed on Sundays', exact: true }));
+
+    const list = await app.get('/livechat/business-hours?name=Closed on Sundays');
+    const saved = list.body.businessHours[0];
+    expect(saved).toMatchObject({
+      type: 'custom',
+      active: true,
+      timezone: { name: 'Europe/Berlin' },
+    });
+    const byDay = Object.fromEntries(saved.workHours.map((day: { day: string }) => [day.day, day]));
+    expect(byDay.Saturday).toMatchObject({
+      open: true,
+      start: { time: '10:00' },
+      finish: { time: '14:00' },
+    });
+    expect(byDay.Sunday.open).toBe(false);
+    expect(
+      (await app.get(`/livechat/department/${department._id}`)).body.department.businessHourId,
+    ).toBe(saved._id);
+
+    await page.goto(`/admin/departments/${department._id}`);
+    const schedule = page.getByRole('region', { name: 'Business hours' });
+    await expectVisible(schedule.getByRole('link', { name: 'Closed on Sundays' }));
+    await expectVisible(schedule.getByText(/^(Open|Closed) now$/));
+  });
+
+  it('creates, edits and archives a department by keyboard alone', async () => {
+    const agent = await app.createAgent();
+    const page = await openAsAdmin();
+    const name = `Keyboard ${Date.now()}`;
+    await page.getByRole('link', { name: 'New department' }).focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByRole('heading', { name: 'New department', exact: true }));
+    await page.getByLabel(/^Name/).focus();
+    await page.keyboard.type(name);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('keys@example.com');
+    await page.getByRole('combobox', { name: 'Add agent' }).focus();
+    await page.keyboard.type(agent.username);
+    await expectVisible(page.getByRole('option', { name: agent.username }));
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByRole('cell', { name: agent.username, exact: true }));
+    await page.getByRole('button', { name: 'Save' }).focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByRole('heading', { name: `Edit ${name}`, exact: true }));
+
+    await page.getByLabel('Description').focus();
+    await page.keyboard.type('Typed, not clicked');
+    await page.getByLabel('Description').press('Tab');
+    await page.getByRole('button', { name: 'Save' }).focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByText('Department saved.'));
+
+    await page.getByRole('button', { name: 'Archive', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Archive department?' });
+    await expectVisible(dialog);
+    await dialog.getByRole('button', { name: 'Archive department' }).focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByText('Department archived.'));
+
+    const stored = await departmentByName(name);
+    expect(stored).toMatchObject({
+      description: 'Typed, not clicked',
+      archived: true,
+      numAgents: 1,
+    });
+  });
+
+  it('shows the first page of 1,000 departments (time until the table shows is printed)', async () => {
+    const tag = `bulk${Date.now().toString(36)}`;
+    const names = Array.from(
+      { length: 1000 },
+      (_, index) => `${tag}-${String(index).padStart(4, '0')}`,
+    );
+    for (let start = 0; start < names.length; start += 20) {
+      await Promise.all(
+        names.slice(start, start + 20).map((name) => app.createDepartment({ name })),
+      );
+    }
+    const page = await openAsAdmin();
+    // A fresh load of the list page with the session in place: navigation start → rows shown.
+    await page.goto('/admin/');
+    const shownAt = await page.waitForFunction(
+      (first) => {
+        const link = [...document.querySelectorAll('tbody a')].find((a) => a.textContent === first);
+        return link ? performance.now() : null;
+      },
+      names[0],
+      { polling: 'raf', timeout: 15_000 },
+    );
+    const ms = Math.round(Number(await shownAt.jsonValue()));
+    const requests = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map(
+          (entry) =>
+            `${new URL(entry.name).pathname} ${Math.round(entry.startTime)}+${Math.round(entry.duration)} ms`,
+        ),
+    );
+    console.log(
+      `1,000 departments: the list table showed ${ms} ms after navigation start\n${requests.join('\n')}`,
+    );
+    await page.getByLabel('Search departments').fill(tag);
+    await expectVisible(page.getByText('1000 departments'));
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expectVisible(page.getByRole('link', { name: names[25], exact: true }));
+    await page.getByLabel('Search departments').fill(names[999]);
+    await expectVisible(page.getByText('1 department', { exact: true }));
+  });
+
+  it('fits a 360 px screen without horizontal scrolling', async () => {
+    const { department } = await app.createDepartment({ name: `Narrow ${Date.now()}` });
+    const page = await openAsAdmin({ width: 360 });
+    expect(await scrollsHorizontally(page)).toBe(false);
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    expect(await scrollsHorizontally(page)).toBe(false);
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Agents', exact: true }));
+    expect(await scrollsHorizontally(page)).toBe(false);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('takes screenshots of the list and edit pages for the README (UPDATE_SCREENSHOTS=1)', async () => {
+    const agents = await Promise.all([app.createAgent(), app.createAgent()]);
+    for (const [name, enabled] of [
+      ['Customer Success', true],
+      ['Billing', true],
+      ['Partners', false],
+    ] as const) {
+      await app.createDepartment(
+        { name, email: `${name.split(' ')[0].toLowerCase()}@example.com`, enabled },
+        agents.map((agent, order) => ({ agentId: agent.userId, order })),
+      );
+    }
+    const page = await openAsAdmin();
+    await page.getByLabel('Search departments').fill('');
+    await expectVisible(page.getByRole('link', { name: 'Customer Success' }));
+    await screenshot(page, 'console-departments.png');
+    await page.getByRole('link', { name: 'Customer Success' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Edit Customer Success', exact: true }));
+    await screenshot(page, 'console-edit.png');
+  });
+});
+
+async function expectVisible(locator: {
+  waitFor: (options: { state: 'visible' }) => Promise<void>;
+}) {
+  await locator.waitFor({ state: 'visible' });
+}
+
+async function expectHidden(locator: { waitFor: (options: { state: 'hidden' }) => Promise<void> }) {
+  await locator.waitFor({ state: 'hidden' });
+}
+
+/** Waits until `condition` holds (an effect the page causes through the API), up to 10 s. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,111 @@
+// Playwright (playwright-core) driving Debian's Chromium against a TestApp that serves the
+// built console. Pages are driven by accessible names; console errors are collected.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { TestApp } from '../support/test-app';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
+export const DOCS_DIR = path.resolve(__dirname, '../../docs');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    // Root in CI containers: Chromium's sandbox needs user namespaces it does not get there.
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+}
+
+export interface ConsolePage {
+  context: BrowserContext;
+  page: Page;
+  /** Browser console errors and uncaught page errors seen so far. */
+  errors: string[];
+  /** API answers with a 4xx/5xx status (`401 POST /api/v1/login`); tests expecting one remove it. */
+  failures: string[];
+}
+
+export async function openConsole(
+  browser: Browser,
+  app: TestApp,
+  options: { width?: number; height?: number } = {},
+): Promise<ConsolePage> {
+  const context = await browser.newContext({
+    baseURL: app.baseUrl,
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  const failures: string[] = [];
+  page.on('console', (message) => {
+    // Chromium logs every 4xx/5xx answer as "Failed to load resource"; those are checked,
+    // with their URL, in `failures` instead.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      errors.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400) {
+      const url = new URL(response.url());
+      failures.push(`${response.status()} ${response.request().method()} ${url.pathname}`);
+    }
+  });
+  return { context, page, errors, failures };
+}
+
+export async function logIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/admin/');
+  await page.getByLabel('Username or email').fill(username);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical violations on the current page (injected without a script tag, so the CSP stays on). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: (
+            context: unknown,
+            options: unknown,
+          ) => Promise<{
+            violations: {
+              id: string;
+              impact: string;
+              help: string;
+              nodes: { target: unknown }[];
+            }[];
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map(
+        (violation) =>
+          `${violation.id} (${violation.impact}): ${violation.help} at ${JSON.stringify(violation.nodes.map((node) => node.target))}`,
+      );
+  });
+  return violations;
+}
+
+/** Whether the page scrolls horizontally (it must not, down to 360 px). */
+export function scrollsHorizontally(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
+  );
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: path.join(DOCS_DIR, name), fullPage: true });
+}

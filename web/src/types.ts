@@ -1,0 +1,96 @@
+// Shapes of the API answers the console reads (docs/api.md).
+
+export interface Me {
+  _id: string;
+  username: string;
+  name?: string;
+  roles: string[];
+}
+
+export interface Department {
+  _id: string;
+  name: string;
+  email: string;
+  enabled: boolean;
+  showOnRegistration: boolean;
+  showOnOfflineForm: boolean;
+  description?: string;
+  requestTagBeforeClosingChat?: boolean;
+  chatClosingTags?: string[];
+  fallbackForwardDepartment?: string;
+  departmentsAllowedToForward?: string[];
+  allowReceiveForwardOffline?: boolean;
+  offlineMessageChannelName?: string;
+  abandonedRoomsCloseCustomMessage?: string;
+  waitingQueueMessage?: string;
+  maxNumberSimultaneousChat?: number;
+  visitorInactivityTimeoutInSeconds?: number;
+  numAgents: number;
+  archived?: boolean;
+  businessHourId?: string;
+  _updatedAt: string;
+}
+
+export interface DepartmentAgent {
+  _id: string;
+  agentId: string;
+  departmentId: string;
+  username: string;
+  count: number;
+  order: number;
+}
+
+export interface Page {
+  count: number;
+  offset: number;
+  total: number;
+}
+
+export interface Agent {
+  _id: string;
+  username: string;
+  name?: string;
+  status?: string;
+  statusLivechat?: string;
+}
+
+export interface AgentDepartment {
+  _id: string;
+  departmentId: string;
+  departmentName?: string;
+  departmentEnabled: boolean;
+  count: number;
+  order: number;
+}
+
+export interface HistoryEntry {
+  _id: string;
+  departmentId: string;
+  action: 'create' | 'update' | 'agents' | 'archive' | 'unarchive' | 'delete';
+  user: { _id: string; username: string };
+  ts: string;
+  requestId?: string;
+  changes?: { field: string; from: unknown; to: unknown }[];
+  agents?: {
+    added?: string[];
+    removed?: string[];
+    changed?: { agentId: string; count?: number; order?: number }[];
+  };
+}
+
+export interface WorkHour {
+  day: string;
+  start: { time: string };
+  finish: { time: string };
+  open: boolean;
+}
+
+export interface BusinessHour {
+  _id: string;
+  name: string;
+  active: boolean;
+  type: 'default' | 'custom';
+  timezone: { name: string; utc?: string };
+  workHours: WorkHour[];
+  departments?: { _id: string; name: string }[];
+}
