@@ -45,13 +45,14 @@ const flag = (name) => ['1', 'true', 'yes'].includes(String(process.env[name] ||
  * Rounds per scenario and server, seconds per round, warm-up before each server's first round,
  * by kind of scenario: fast ones need many short rounds; database-bound ones (tens of requests a
  * second) need longer rounds to count enough requests; serialised ones queue 10 requests on one
- * lock (seconds of latency), need the longest rounds and gain nothing from a warm-up.
+ * lock (seconds of latency, and a drain of seconds after each round), need the longest rounds.
+ * Neither gains anything from a JIT warm-up. A default run must stay within about 4 minutes.
  * BENCH_ROUNDS, BENCH_DURATION and BENCH_WARMUP override every kind.
  */
 const ROUND_PLANS = {
   fast: { rounds: 5, duration: 2, warmup: 1 },
-  database: { rounds: 3, duration: 4, warmup: 1 },
-  serialised: { rounds: 3, duration: 5, warmup: 0 },
+  database: { rounds: 3, duration: 3, warmup: 0 },
+  serialised: { rounds: 2, duration: 5, warmup: 0 },
 };
 
 const config = {
