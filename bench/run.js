@@ -74,6 +74,14 @@ const config = {
   externalMongo: process.env.MONGO_URL || '',
 };
 const SCALE_SCENARIOS = ['S1', 'S2', 'S2t'];
+/**
+ * The checkout whose service is measured: this one, or BENCH_SERVICE_ROOT (another worktree of the
+ * repository, e.g. the commit before a change, with its own node_modules or a link to this one's)
+ * for an A/B against the same baseline, harness and dataset.
+ */
+const SERVICE_ROOT = process.env.BENCH_SERVICE_ROOT
+  ? path.resolve(process.env.BENCH_SERVICE_ROOT)
+  : ROOT;
 
 /** How scenario `id` is measured: ROUND_PLANS for its kind, with the environment's overrides. */
 function planOf(id) {
@@ -102,15 +110,15 @@ const log = (msg) => console.log(`[bench] ${msg}`);
 
 /** Builds (`npm run build`: the service, and the console when web/ exists) when it is stale. */
 function ensureBuilt() {
-  const reason = staleReason();
+  const reason = staleReason(SERVICE_ROOT);
   if (!reason) return false;
-  log(`${reason}: running npm run build…`);
+  log(`${reason}: running npm run build in ${SERVICE_ROOT}…`);
   const result = spawnSync('npm', ['run', 'build'], {
-    cwd: ROOT,
+    cwd: SERVICE_ROOT,
     encoding: 'utf8',
     timeout: 600_000,
   });
-  if (result.status !== 0 || !fs.existsSync(path.join(ROOT, 'dist', 'main.js'))) {
+  if (result.status !== 0 || !fs.existsSync(path.join(SERVICE_ROOT, 'dist', 'main.js'))) {
     throw new Error(
       `npm run build failed (${result.error?.message || `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`,
     );
@@ -128,7 +136,7 @@ function snapshotDist() {
   for (let attempt = 1; ; attempt++) {
     try {
       fs.rmSync(path.join(target, 'dist'), { recursive: true, force: true });
-      fs.cpSync(path.join(ROOT, 'dist'), path.join(target, 'dist'), { recursive: true });
+      fs.cpSync(path.join(SERVICE_ROOT, 'dist'), path.join(target, 'dist'), { recursive: true });
       if (!fs.existsSync(path.join(target, 'dist', 'main.js')))
         throw new Error('dist/main.js missing');
       break;
@@ -139,12 +147,12 @@ function snapshotDist() {
     }
   }
   // The console's build, where the service looks for it (../../web/dist from dist/admin-console).
-  const webDist = path.join(ROOT, 'web', 'dist');
+  const webDist = path.join(SERVICE_ROOT, 'web', 'dist');
   if (fs.existsSync(webDist)) {
     fs.cpSync(webDist, path.join(target, 'web', 'dist'), { recursive: true });
   }
-  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(target, 'package.json'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(target, 'node_modules'), 'dir');
+  fs.copyFileSync(path.join(SERVICE_ROOT, 'package.json'), path.join(target, 'package.json'));
+  fs.symlinkSync(path.join(SERVICE_ROOT, 'node_modules'), path.join(target, 'node_modules'), 'dir');
   return path.join(target, 'dist', 'main.js');
 }
 
@@ -333,6 +341,7 @@ async function main() {
       `${config.profile ? ' — PROFILING the service (figures not comparable)' : ''}`,
   );
 
+  if (SERVICE_ROOT !== ROOT) log(`measuring the service of ${SERVICE_ROOT} (BENCH_SERVICE_ROOT)`);
   if (ensureBuilt()) log('build done');
   const serviceMain = snapshotDist();
   const loadAtStart = os.loadavg()[0];
@@ -718,6 +727,7 @@ async function main() {
       scenarios: selected,
       profile: config.profile,
       database: dbKind,
+      serviceRoot: SERVICE_ROOT,
     },
     dataset: {
       departments: data.departmentCount,

@@ -41,16 +41,16 @@ function mtimeOf(file) {
   }
 }
 
-/** Why a build is needed, or null when the outputs are newer than every input. */
-function staleReason() {
-  const builtAt = mtimeOf(MAIN);
+/** Why the build in `root` is needed, or null when its outputs are newer than every input. */
+function staleReason(root = ROOT) {
+  const builtAt = mtimeOf(path.join(root, 'dist', 'main.js'));
   if (!builtAt) return 'dist/main.js is missing';
-  if (newestMtime(path.join(ROOT, 'src')) > builtAt) return 'src/ changed since the last build';
-  const changed = BUILD_INPUTS.find((file) => mtimeOf(path.join(ROOT, file)) > builtAt);
+  if (newestMtime(path.join(root, 'src')) > builtAt) return 'src/ changed since the last build';
+  const changed = BUILD_INPUTS.find((file) => mtimeOf(path.join(root, file)) > builtAt);
   if (changed) return `${changed} changed since the last build`;
-  const web = path.join(ROOT, 'web');
+  const web = path.join(root, 'web');
   if (fs.existsSync(web)) {
-    const webBuiltAt = Math.max(...WEB_OUTPUTS.map((dir) => newestMtime(path.join(ROOT, dir))));
+    const webBuiltAt = Math.max(...WEB_OUTPUTS.map((dir) => newestMtime(path.join(root, dir))));
     if (!webBuiltAt) return 'the console (web/) has not been built';
     if (newestMtime(web) > webBuiltAt) return 'web/ changed since the last build';
   }
