@@ -409,6 +409,7 @@ describe('admin console (browser)', () => {
       .getByRole('combobox', { name: 'Departments on this schedule' })
       .fill(department.name.slice(0, 8));
     await page.getByRole('option', { name: department.name }).click();
+    await page.keyboard.press('Escape');
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Save' }).click();
     await expectVisible(page.getByRole('heading', { name: 'Edit Closed on Sundays', exact: true }));
@@ -451,7 +452,11 @@ describe('admin console (browser)', () => {
     await page.getByRole('combobox', { name: 'Add agent' }).focus();
     await page.keyboard.type(agent.username);
     await expectVisible(page.getByRole('option', { name: agent.username }));
-    await page.keyboard.press('ArrowDown');
+    // Arrow keys move the combobox's active option (aria-activedescendant); Enter picks it.
+    const highlighted = page.locator('[role=option][data-combobox-selected]');
+    for (let tries = 0; tries < 3 && (await highlighted.count()) === 0; tries += 1) {
+      await page.keyboard.press('ArrowDown');
+    }
     await page.keyboard.press('Enter');
     await expectVisible(page.getByRole('cell', { name: agent.username, exact: true }));
     await page.getByRole('button', { name: 'Save' }).focus();
