@@ -410,6 +410,7 @@ function DepartmentForm({ loaded, reload }: { loaded: Loaded; reload?: () => Pro
                       onBlur={field.onBlur}
                       ref={field.ref}
                       error={fieldState.error?.message}
+                      aria-invalid={fieldState.error ? true : undefined}
                     />
                   )}
                 />
