@@ -520,7 +520,9 @@ describe('admin console (browser)', () => {
     await page.getByRole('combobox', { name: 'Add agent' }).focus();
     await page.keyboard.type(agent.username);
     await expectVisible(page.getByRole('option', { name: agent.username }));
-    // Arrow keys move the combobox's active option (aria-activedescendant); Enter picks it.
+    // Once the search has narrowed the options to this agent, the arrow keys move the
+    // combobox's active option (aria-activedescendant) and Enter picks it.
+    await until(async () => (await page.getByRole('option').count()) === 1);
     const highlighted = page.locator('[role=option][data-combobox-selected]');
     for (let tries = 0; tries < 3 && (await highlighted.count()) === 0; tries += 1) {
       await page.keyboard.press('ArrowDown');
