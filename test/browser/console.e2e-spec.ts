@@ -567,8 +567,13 @@ describe('admin console (browser)', () => {
         names.slice(start, start + 20).map((name) => app.createDepartment({ name })),
       );
     }
-    const page = await openAsAdmin();
-    // A fresh load of the list page with the session in place: navigation start → rows shown.
+    // A first visit (empty browser cache) with a session already in sessionStorage, as after
+    // a login in this tab: navigation start → the first row shown.
+    const page = await open();
+    const session = await app.login(ADMIN.username, ADMIN.password);
+    await current!.context.addInitScript((stored) => {
+      sessionStorage.setItem('departments-console.session', stored);
+    }, JSON.stringify(session));
     await page.goto('/admin/');
     const shownAt = await page.waitForFunction(
       (first) => {
