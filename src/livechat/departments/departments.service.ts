@@ -7,7 +7,6 @@ import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
 import { DepartmentLocks } from '../department-locks';
-import { LivechatEvents } from '../livechat-events';
 import type {
   Actor,
   AgentChanges,
@@ -108,7 +107,6 @@ export class DepartmentsService {
     private readonly locks: DepartmentLocks,
     private readonly writer: DepartmentWriter,
     private readonly historyEntries: DepartmentHistoryService,
-    private readonly events: LivechatEvents,
   ) {}
 
   // ---- reads -------------------------------------------------------------------------------
@@ -232,7 +230,6 @@ export class DepartmentsService {
         }),
         { kind: 'create', department, assignments },
       );
-      this.events.departmentsChanged();
       return { department, agents: assignments };
     });
   }
@@ -296,7 +293,6 @@ export class DepartmentsService {
           syncEnabled: enabled !== current.enabled,
         },
       );
-      this.events.departmentsChanged();
       const [department, assignments] = await Promise.all([this.findById(id), this.allAgents(id)]);
       return { department: department as Department, agents: assignments };
     });
@@ -329,7 +325,6 @@ export class DepartmentsService {
           removeAgentIds: removeIds,
         },
       );
-      this.events.departmentsChanged();
     });
   }
 
@@ -342,7 +337,6 @@ export class DepartmentsService {
     await this.locks.run(id, async () => {
       if (!(await this.findById(id))) throw ApiError.bareBadRequest('error-department-not-found');
       await this.writer.start(record, plan);
-      this.events.departmentsChanged();
     });
     // Unlike Rocket.Chat, no department is left pointing at the deleted one; that step
     // takes the other departments' locks, so it runs after this one's is released.
@@ -362,7 +356,6 @@ export class DepartmentsService {
         departmentEnabled: false,
         syncEnabled: true,
       });
-      this.events.departmentsChanged();
     });
   }
 
@@ -377,7 +370,6 @@ export class DepartmentsService {
         }),
         { ...this.updatePlan(current, [], new Map()), set: { archived: false } },
       );
-      this.events.departmentsChanged();
     });
   }
 
@@ -410,7 +402,6 @@ export class DepartmentsService {
         );
       });
     }
-    this.events.departmentsChanged();
   }
 
   /** Every agent id that has an assignment. */
@@ -558,7 +549,6 @@ export class DepartmentsService {
         );
         changed.push(id);
       }
-      this.events.departmentsChanged();
     });
     return changed;
   }
