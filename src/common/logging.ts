@@ -26,7 +26,14 @@ export function loggerOptions(level: AppConfig['logLevel']) {
       ? {
           transport: {
             target: 'pino-pretty',
-            options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+            options: {
+              translateTime: 'SYS:HH:MM:ss.l',
+              // "[Context] message", and requests as "GET /path → 200 (3.1 ms)".
+              messageFormat:
+                '{if context}[{context}] {end}{msg}{if req.method} {req.method} {req.url}{end}' +
+                '{if res.statusCode} → {res.statusCode}{end}{if responseTime} ({responseTime} ms){end}',
+              ignore: 'pid,hostname,context,req,res,responseTime',
+            },
           },
         }
       : {}),

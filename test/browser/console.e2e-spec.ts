@@ -164,6 +164,17 @@ describe('admin console (browser)', () => {
     await expectVisible(page.getByRole('link', { name: `alpha-${tag}` }));
     expect(await page.locator('img[src=x]').count()).toBe(0);
     expect(dialogs).toBe(0);
+    const nameHeader = page.getByRole('columnheader', { name: 'Name' });
+    expect(await nameHeader.getAttribute('aria-sort')).toBe('ascending');
+    await page.getByLabel('Search departments').fill(tag);
+    await nameHeader.getByRole('button').click();
+    await until(async () => (await nameHeader.getAttribute('aria-sort')) === 'descending');
+    await expectVisible(
+      page
+        .getByRole('row')
+        .nth(1)
+        .getByRole('link', { name: `beta-${tag}` }),
+    );
     await page.getByLabel('Search departments').fill(`nothing-${tag}`);
     await expectVisible(page.getByText(`No department matches “nothing-${tag}”.`));
     expect(await axeViolations(page)).toEqual([]);
@@ -188,14 +199,71 @@ describe('admin console (browser)', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
-  it('shows a 400 at its field', async () => {
+  it('shows a 400 from the API at the field it concerns', async () => {
+    const { department } = await app.createDepartment();
+    expect((await app.post(`/livechat/department/${department._id}/archive`)).status).toBe(200);
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(page.getByText('This department is archived'));
+    await page.getByRole('switch', { name: 'Enabled' }).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    // error-archived-department-cant-be-enabled, shown under the switch it is about.
+    const message = page
+      .getByText(/archived department/i)
+      .filter({ hasNot: page.getByRole('alert') });
+    await expectVisible(message.last());
+    expect(takeFailures()).toEqual([`400 PUT /api/v1/livechat/department/${department._id}`]);
+    expect((await app.get(`/livechat/department/${department._id}`)).body.department.enabled).toBe(
+      false,
+    );
+    expect(await page.getByRole('switch', { name: 'Enabled' }).getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+
+    // The form's own checks come first: tags are required when closing asks for them.
+    await page.getByRole('switch', { name: 'Enabled' }).uncheck();
+    await page.getByRole('switch', { name: 'Request tag before closing chat' }).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(page.getByText('Add at least one closing tag'));
+  });
+
+  it('asks before leaving unsaved changes', async () => {
     const { department } = await app.createDepartment();
     const page = await openAsAdmin();
     await page.goto(`/admin/departments/${department._id}`);
-    await page.getByRole('switch', { name: 'Request tag before closing chat' }).check();
-    await page.getByRole('button', { name: 'Save' }).click();
-    // The form checks it first; the API's own rule is the same.
-    await expectVisible(page.getByText('Add at least one closing tag'));
+    await page.getByLabel('Description').fill('not saved yet');
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await until(async () => asked.length === 1);
+    expect(asked[0]).toContain('unsaved changes');
+    await expectVisible(
+      page.getByRole('heading', { name: `Edit ${department.name}`, exact: true }),
+    );
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Agents', exact: true }));
+  });
+
+  it('says when to retry after too many login attempts (429)', async () => {
+    const limited = await TestApp.start({ RATE_LIMIT_LOGIN_PER_MINUTE: '2' });
+    const context = await openConsole(browser, limited);
+    try {
+      const { page } = context;
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        await logIn(page, 'nobody', 'wrong-password');
+        await expectVisible(page.getByRole('alert'));
+      }
+      await expectVisible(page.getByText(/^Too many requests\. Try again in \d+ seconds\.$/));
+      expect(context.failures).toContain('429 POST /api/v1/login');
+      expect(context.errors).toEqual([]);
+    } finally {
+      await context.context.close();
+      await limited.close();
+    }
   });
 
   it('does not overwrite a change made by someone else (412) and offers a reload', async () => {
@@ -409,6 +477,7 @@ describe('admin console (browser)', () => {
       .getByRole('combobox', { name: 'Departments on this schedule' })
       .fill(department.name.slice(0, 8));
     await page.getByRole('option', { name: department.name }).click();
+    await page.keyboard.press('Escape');
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Save' }).click();
     await expectVisible(page.getByRole('heading', { name: 'Edit Closed on Sundays', exact: true }));
@@ -451,7 +520,13 @@ describe('admin console (browser)', () => {
     await page.getByRole('combobox', { name: 'Add agent' }).focus();
     await page.keyboard.type(agent.username);
     await expectVisible(page.getByRole('option', { name: agent.username }));
-    await page.keyboard.press('ArrowDown');
+    // Once the search has narrowed the options to this agent, the arrow keys move the
+    // combobox's active option (aria-activedescendant) and Enter picks it.
+    await until(async () => (await page.getByRole('option').count()) === 1);
+    const highlighted = page.locator('[role=option][data-combobox-selected]');
+    for (let tries = 0; tries < 3 && (await highlighted.count()) === 0; tries += 1) {
+      await page.keyboard.press('ArrowDown');
+    }
     await page.keyboard.press('Enter');
     await expectVisible(page.getByRole('cell', { name: agent.username, exact: true }));
     await page.getByRole('button', { name: 'Save' }).focus();
@@ -492,8 +567,13 @@ describe('admin console (browser)', () => {
         names.slice(start, start + 20).map((name) => app.createDepartment({ name })),
       );
     }
-    const page = await openAsAdmin();
-    // A fresh load of the list page with the session in place: navigation start → rows shown.
+    // A first visit (empty browser cache) with a session already in sessionStorage, as after
+    // a login in this tab: navigation start → the first row shown.
+    const page = await open();
+    const session = await app.login(ADMIN.username, ADMIN.password);
+    await current!.context.addInitScript((stored) => {
+      sessionStorage.setItem('departments-console.session', stored);
+    }, JSON.stringify(session));
     await page.goto('/admin/');
     const shownAt = await page.waitForFunction(
       (first) => {

@@ -69,6 +69,14 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /** axe-core's serious and critical violations on the current page (injected without a script tag, so the CSP stays on). */
 export async function axeViolations(page: Page): Promise<string[]> {
+  // A dialog fading in has, for a moment, too little contrast: scan the settled page.
+  await page.waitForFunction(() =>
+    document.getAnimations().every(
+      (animation) =>
+        animation.playState !== 'running' ||
+        animation.effect?.getComputedTiming().endTime === Infinity, // spinners never end
+    ),
+  );
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (

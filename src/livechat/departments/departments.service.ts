@@ -8,7 +8,6 @@ import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
 import { DepartmentLocks } from '../department-locks';
-import { LivechatEvents } from '../livechat-events';
 import type {
   Actor,
   AgentChanges,
@@ -109,7 +108,6 @@ export class DepartmentsService {
     private readonly locks: DepartmentLocks,
     private readonly writer: DepartmentWriter,
     private readonly historyEntries: DepartmentHistoryService,
-    private readonly events: LivechatEvents,
   ) {}
 
   // ---- reads -------------------------------------------------------------------------------
@@ -235,7 +233,6 @@ export class DepartmentsService {
         }),
         { kind: 'create', department, assignments },
       );
-      this.events.departmentsChanged();
       return { department, agents: assignments };
     });
   }
@@ -299,7 +296,6 @@ export class DepartmentsService {
           syncEnabled: enabled !== current.enabled,
         },
       );
-      this.events.departmentsChanged();
       const [department, assignments] = await Promise.all([this.findById(id), this.allAgents(id)]);
       return { department: department as Department, agents: assignments };
     });
@@ -332,7 +328,6 @@ export class DepartmentsService {
           removeAgentIds: removeIds,
         },
       );
-      this.events.departmentsChanged();
     });
   }
 
@@ -345,7 +340,6 @@ export class DepartmentsService {
     await this.locks.run(id, async () => {
       if (!(await this.findById(id))) throw ApiError.bareBadRequest('error-department-not-found');
       await this.writer.start(record, plan);
-      this.events.departmentsChanged();
     });
     // Unlike Rocket.Chat, no department is left pointing at the deleted one; that step
     // takes the other departments' locks, so it runs after this one's is released.
@@ -365,7 +359,6 @@ export class DepartmentsService {
         departmentEnabled: false,
         syncEnabled: true,
       });
-      this.events.departmentsChanged();
     });
   }
 
@@ -380,7 +373,6 @@ export class DepartmentsService {
         }),
         { ...this.updatePlan(current, [], new Map()), set: { archived: false } },
       );
-      this.events.departmentsChanged();
     });
   }
 
@@ -413,7 +405,6 @@ export class DepartmentsService {
         );
       });
     }
-    this.events.departmentsChanged();
   }
 
   /** Every agent id that has an assignment. */
@@ -561,7 +552,6 @@ export class DepartmentsService {
         );
         changed.push(id);
       }
-      this.events.departmentsChanged();
     });
     return changed;
   }

@@ -261,8 +261,7 @@ function DepartmentForm({ loaded, reload }: { loaded: Loaded; reload?: () => Pro
       }
       await queryClient.invalidateQueries({ queryKey: ['departments'] });
       await queryClient.invalidateQueries({ queryKey: ['department-history', stored._id] });
-      const fresh = await reload?.();
-      void fresh;
+      await reload?.();
       setSaved('Department saved.');
     } catch (error) {
       if (error instanceof ApiError && error.status === 412) {
@@ -410,6 +409,7 @@ function DepartmentForm({ loaded, reload }: { loaded: Loaded; reload?: () => Pro
                       onBlur={field.onBlur}
                       ref={field.ref}
                       error={fieldState.error?.message}
+                      aria-invalid={fieldState.error ? true : undefined}
                     />
                   )}
                 />
