@@ -747,7 +747,10 @@ async function main() {
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
   log(`wrote bench/results/latest.json`);
   if (config.save) {
-    const name = `${report.machine.date.slice(0, 10)}-${machineSlug()}${config.profile ? '-profile' : ''}.json`;
+    // Issue 12's targets are medians of three runs: a second run the same day gets -2, and so on.
+    const stem = `${report.machine.date.slice(0, 10)}-${machineSlug()}${config.profile ? '-profile' : ''}`;
+    let name = `${stem}.json`;
+    for (let n = 2; fs.existsSync(path.join(RESULTS_DIR, name)); n++) name = `${stem}-${n}.json`;
     fs.writeFileSync(path.join(RESULTS_DIR, name), JSON.stringify(report, null, 2) + '\n');
     log(`wrote bench/results/${name}`);
   }
