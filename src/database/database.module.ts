@@ -1,4 +1,10 @@
-import { Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -44,17 +50,30 @@ const EMBEDDED_DB_NAME = 'rocketchat';
         },
       }),
     }),
+    EmbeddedDbModule,
   ],
 })
-export class DatabaseModule implements OnApplicationBootstrap {
+export class DatabaseModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseModule.name);
 
-  constructor(@InjectConnection() private readonly connection: Connection) {}
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    @Inject(EMBEDDED_DB) private readonly embedded: EmbeddedDb | null,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     for (const model of Object.values(this.connection.models)) {
       await model.createIndexes();
     }
     this.logger.log(`Indexes ready on ${Object.keys(this.connection.models).length} collections`);
+  }
+
+  /**
+   * Runs once the HTTP server has finished its requests. The connection is closed before the
+   * embedded database is stopped: FerretDB waits for its clients to leave before it exits.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.close();
+    await this.embedded?.stop();
   }
 }
