@@ -1,8 +1,9 @@
-// The production start command (`node dist/main.js`): with MONGO_URL (as in the container
-// image) against an embedded database started separately — database outage, hung database,
-// recovery, SIGTERM under load, what reaches the logs — and with the embedded database owned
-// by the service — its lifecycle, the DATA_DIR lock, idle shutdown.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+// The production start command (`node dist/main.js`, built by the global setup): with
+// MONGO_URL (as in the container image) against an embedded database started separately —
+// database outage, hung database, recovery, SIGTERM under load, what reaches the logs — and
+// with the embedded database owned by the service — its lifecycle, the DATA_DIR lock, idle
+// shutdown.
+import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
@@ -164,11 +165,6 @@ const UNAVAILABLE_503 = {
   error: 'The database is unavailable [error-database-unavailable]',
   errorType: 'error-database-unavailable',
 };
-
-// The same build the container image runs, made once for the whole file.
-beforeAll(() => {
-  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe' });
-}, 120_000);
 
 describe('production process (node dist/main.js)', () => {
   let dataDir: string;

@@ -28,3 +28,21 @@ export const Caller = createParamDecorator(
     return caller;
   },
 );
+
+/** Who makes a change, and in which request (for the change history). */
+export interface Actor {
+  user: { _id: string; username: string };
+  requestId: string;
+}
+
+/** The authenticated caller as the author of a change. */
+export const RequestActor = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Actor => {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.caller) throw new Error('RequestActor used on a public route');
+    return {
+      user: { _id: request.caller._id, username: request.caller.username },
+      requestId: request.id,
+    };
+  },
+);

@@ -13,6 +13,8 @@ export interface AppConfig {
   /** Default of the `Omnichannel_enable_department_removal` setting. */
   departmentRemovalEnabled: boolean;
   rateLimit: { loginPerMinute: number; requestsPerMinute: number };
+  /** Department history entries older than this are pruned. */
+  historyRetentionDays: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginExpirationDays: integer('LOGIN_EXPIRATION_DAYS', 90, 1, 3650),
     logLevel: logLevel as AppConfig['logLevel'],
     departmentRemovalEnabled: boolean('DEPARTMENT_REMOVAL_ENABLED', false),
+    historyRetentionDays: integer('HISTORY_RETENTION_DAYS', 365, 1, 36500),
     rateLimit: {
       loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 1_000_000),
       requestsPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),

@@ -6,7 +6,14 @@ import { AgentsController } from './agents/agents.controller';
 import { AgentsService } from './agents/agents.service';
 import { DepartmentLocks } from './department-locks';
 import { DepartmentsController } from './departments/departments.controller';
+import { DepartmentRecovery } from './departments/department-recovery';
+import { DepartmentWriter } from './departments/department-writer';
 import { DepartmentsService } from './departments/departments.service';
+import {
+  DepartmentHistoryEntry,
+  DepartmentHistorySchema,
+} from './history/department-history.schema';
+import { DepartmentHistoryService } from './history/department-history.service';
 import {
   DepartmentAgent,
   DepartmentAgentSchema,
@@ -20,12 +27,21 @@ import { RoutingService } from './routing/routing.service';
     MongooseModule.forFeature([
       { name: Department.name, schema: DepartmentSchema },
       { name: DepartmentAgent.name, schema: DepartmentAgentSchema },
+      { name: DepartmentHistoryEntry.name, schema: DepartmentHistorySchema },
     ]),
     UsersModule,
     PermissionsModule,
   ],
   // RoutingController first: its `department/:_id/next-agent` must not be shadowed.
   controllers: [RoutingController, DepartmentsController, AgentsController],
-  providers: [DepartmentLocks, DepartmentsService, AgentsService, RoutingService],
+  providers: [
+    DepartmentLocks,
+    DepartmentHistoryService,
+    DepartmentWriter,
+    DepartmentsService,
+    DepartmentRecovery,
+    AgentsService,
+    RoutingService,
+  ],
 })
 export class LivechatModule {}

@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EmbeddedDb, startEmbeddedDb } from '../../src/database/embedded-db';
+import { buildIfStale } from './build-if-stale';
 
 declare global {
   // Read by global-teardown.ts (same process).
@@ -11,6 +12,7 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  buildIfStale();
   if (process.env.MONGO_URL) {
     process.env.TEST_MONGO_URL = process.env.MONGO_URL;
     return;

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
-import { Caller } from '../../auth/auth.decorators';
+import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
 import { ApiError } from '../../common/api-error';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
@@ -61,10 +61,11 @@ export class AgentsController {
     @Param('type') rawType: string,
     @Param('_id') userId: string,
     @Caller() caller: AuthenticatedUser,
+    @RequestActor() actor: Actor,
   ) {
     const type = roleType(rawType);
     await this.permissions.assertAny(caller, [LIVECHAT_ROLE_TYPES[type].permission]);
-    await this.agents.removeRole(type, userId);
+    await this.agents.removeRole(type, userId, actor);
     return {};
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../auth/auth.decorators';
 import { ApiError } from '../../common/api-error';
 import { Page } from '../../common/pagination';
 import { UsersService } from '../../users/users.service';
@@ -29,9 +30,9 @@ export class AgentsService {
   }
 
   /** Removes the role; an agent also loses every department assignment. */
-  async removeRole(type: LivechatRoleType, userId: string): Promise<void> {
+  async removeRole(type: LivechatRoleType, userId: string, actor: Actor): Promise<void> {
     if (!(await this.users.removeRole(userId, LIVECHAT_ROLE_TYPES[type].role))) throw invalidUser();
-    if (type === 'agent') await this.departments.removeAgentEverywhere(userId);
+    if (type === 'agent') await this.departments.removeAgentEverywhere(userId, actor);
   }
 
   async setStatus(userId: string, status: 'available' | 'not-available'): Promise<void> {

@@ -11,9 +11,9 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Caller } from '../../auth/auth.decorators';
+import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
 import { ApiError } from '../../common/api-error';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
@@ -26,6 +26,7 @@ import {
   ListDepartmentsQueryDto,
   PageQueryDto,
 } from './dto/department-queries.dto';
+import { HistoryPageDoc } from '../history/history-page.openapi';
 import { SaveDepartmentDto, UpdateDepartmentAgentsDto } from './dto/department.dto';
 import { DepartmentListFilter, DepartmentsService, etagOf } from './departments.service';
 
@@ -76,9 +77,13 @@ export class DepartmentsController {
 
   @Post('department')
   @HttpCode(200)
-  async create(@Body() body: SaveDepartmentDto, @Caller() caller: AuthenticatedUser) {
+  async create(
+    @Body() body: SaveDepartmentDto,
+    @Caller() caller: AuthenticatedUser,
+    @RequestActor() actor: Actor,
+  ) {
     await this.permissions.assertAny(caller, ['manage-livechat-departments']);
-    return this.departments.create(body);
+    return this.departments.create(body, actor);
   }
 
   // Static paths are declared before `department/:_id` so they are not taken for ids.
@@ -138,6 +143,7 @@ export class DepartmentsController {
     @Caller() caller: AuthenticatedUser,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @RequestActor() actor: Actor,
   ) {
     await this.permissions.assertAny(caller, [
       'manage-livechat-departments',
@@ -148,34 +154,46 @@ export class DepartmentsController {
       this.permissions.hasAny(caller, ['add-livechat-department-agents']),
     ]);
     if (!canSave) throw ApiError.bareBadRequest('error-not-allowed');
-    const result = await this.departments.update(id, body, { canAddAgents, ifMatch });
+    const result = await this.departments.update(id, body, { canAddAgents, ifMatch }, actor);
     void reply.header('ETag', etagOf(result.department));
     return result;
   }
 
   @Delete('department/:_id')
-  async remove(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
+  async remove(
+    @Param('_id') id: string,
+    @Caller() caller: AuthenticatedUser,
+    @RequestActor() actor: Actor,
+  ) {
     await this.permissions.assertAny(caller, [
       'manage-livechat-departments',
       'remove-livechat-department',
     ]);
-    await this.departments.remove(id);
+    await this.departments.remove(id, actor);
     return {};
   }
 
   @Post('department/:_id/archive')
   @HttpCode(200)
-  async archive(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
+  async archive(
+    @Param('_id') id: string,
+    @Caller() caller: AuthenticatedUser,
+    @RequestActor() actor: Actor,
+  ) {
     await this.permissions.assertAny(caller, ['manage-livechat-departments']);
-    await this.departments.archive(id);
+    await this.departments.archive(id, actor);
     return {};
   }
 
   @Post('department/:_id/unarchive')
   @HttpCode(200)
-  async unarchive(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
+  async unarchive(
+    @Param('_id') id: string,
+    @Caller() caller: AuthenticatedUser,
+    @RequestActor() actor: Actor,
+  ) {
     await this.permissions.assertAny(caller, ['manage-livechat-departments']);
-    await this.departments.unarchive(id);
+    await this.departments.unarchive(id, actor);
     return {};
   }
 
@@ -197,12 +215,29 @@ export class DepartmentsController {
     @Param('_id') id: string,
     @Body() body: UpdateDepartmentAgentsDto,
     @Caller() caller: AuthenticatedUser,
+    @RequestActor() actor: Actor,
   ) {
     await this.permissions.assertAny(caller, [
       'manage-livechat-departments',
       'add-livechat-department-agents',
     ]);
-    await this.departments.updateAgents(id, body.upsert, body.remove);
+    await this.departments.updateAgents(id, body.upsert, body.remove, actor);
     return {};
+  }
+
+  @Get('department/:_id/history')
+  @ApiOperation({
+    summary: 'Change history of a department, newest first (our extension; kept after a delete)',
+  })
+  @ApiOkResponse({ type: HistoryPageDoc })
+  async history(
+    @Param('_id') id: string,
+    @Query() query: PageQueryDto,
+    @Caller() caller: AuthenticatedUser,
+  ) {
+    const page = parsePage(query, [], { ts: -1 });
+    await this.permissions.assertAny(caller, ['view-livechat-departments']);
+    const { history, total } = await this.departments.history(id, page);
+    return pageEnvelope('history', history, page, total);
   }
 }

@@ -1,12 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { AnyBulkWriteOperation, Model, QueryFilter } from 'mongoose';
+import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
 import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
 import { DepartmentLocks } from '../department-locks';
+import type {
+  Actor,
+  AgentChanges,
+  FieldChange,
+  HistoryAction,
+} from '../history/department-history.schema';
+import { DepartmentHistoryService, HistoryRecord } from '../history/department-history.service';
+import { DepartmentPlan, DepartmentWriter, nextVersion } from './department-writer';
 import { AgentAssignmentDto, DepartmentDto, SaveDepartmentDto } from './dto/department.dto';
 import { DepartmentAgent } from './schemas/department-agent.schema';
 import { Department } from './schemas/department.schema';
@@ -35,17 +43,54 @@ function definedFields(dto: DepartmentDto): Partial<Department> {
   ) as Partial<Department>;
 }
 
-/** Strictly increasing `_updatedAt`, so it can serve as the department's version (ETag). */
-function nextVersion(previous: Date): Date {
-  return new Date(Math.max(Date.now(), previous.getTime() + 1));
-}
-
 /** Ids of the departments that `fields` points at (fallback and forward targets). */
 function referencedIds(fields: Partial<Department>): string[] {
   return [
     ...(fields.fallbackForwardDepartment ? [fields.fallbackForwardDepartment] : []),
     ...(fields.departmentsAllowedToForward ?? []),
   ];
+}
+
+/** A history entry of `actor` for a write about to happen. */
+function entry(
+  actor: Actor,
+  departmentId: string,
+  action: HistoryAction,
+  detail: { changes?: FieldChange[]; agents?: AgentChanges },
+): HistoryRecord {
+  return { _id: randomId(), departmentId, action, ...actor, ts: new Date(), ...detail };
+}
+
+/** The fields whose value `changes` really changes, with the old and new value. */
+function fieldChanges(current: Department, changes: Partial<Department>): FieldChange[] {
+  const list: FieldChange[] = [];
+  for (const [field, to] of Object.entries(changes)) {
+    const from = (current as unknown as Record<string, unknown>)[field];
+    if (JSON.stringify(from) !== JSON.stringify(to)) list.push({ field, from: from ?? null, to });
+  }
+  return list;
+}
+
+/** What upserting `upsert` and removing `removeIds` does to the `stored` assignments. */
+function agentChanges(
+  upsert: AgentAssignmentDto[],
+  removeIds: string[],
+  stored: Map<string, Pick<DepartmentAgent, 'count' | 'order'>>,
+): AgentChanges {
+  const changes: AgentChanges = { added: [], removed: [], changed: [] };
+  for (const agent of upsert) {
+    const before = stored.get(agent.agentId);
+    if (!before) {
+      changes.added.push(agent.agentId);
+      continue;
+    }
+    const changed: AgentChanges['changed'][number] = { agentId: agent.agentId };
+    if (agent.count !== undefined && agent.count !== before.count) changed.count = agent.count;
+    if (agent.order !== undefined && agent.order !== before.order) changed.order = agent.order;
+    if (changed.count !== undefined || changed.order !== undefined) changes.changed.push(changed);
+  }
+  changes.removed = removeIds.filter((agentId) => stored.has(agentId));
+  return changes;
 }
 
 export function etagOf(department: Pick<Department, '_id' | '_updatedAt'>): string {
@@ -60,6 +105,8 @@ export class DepartmentsService {
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly locks: DepartmentLocks,
+    private readonly writer: DepartmentWriter,
+    private readonly historyEntries: DepartmentHistoryService,
   ) {}
 
   // ---- reads -------------------------------------------------------------------------------
@@ -141,12 +188,14 @@ export class DepartmentsService {
   }
 
   // ---- writes ------------------------------------------------------------------------------
+  // Each write validates everything under the department's lock, then hands one plan to
+  // DepartmentWriter, which journals it (the history entry) and applies it crash-safely.
 
   /** Creates a department and its agents; everything is validated before anything is written. */
-  async create(body: SaveDepartmentDto): Promise<{
-    department: Department;
-    agents: DepartmentAgent[];
-  }> {
+  async create(
+    body: SaveDepartmentDto,
+    actor: Actor,
+  ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
     const fields = definedFields(body.department);
     const agents = body.agents ?? [];
     this.checkClosingTags(fields);
@@ -175,16 +224,12 @@ export class DepartmentsService {
         order: agent.order ?? 0,
         _updatedAt: now,
       }));
-
-      await this.departments.insertMany([department], { lean: true });
-      try {
-        if (assignments.length) await this.assignments.insertMany(assignments, { lean: true });
-      } catch (error) {
-        // No transactions on FerretDB: undo the department so a failed request leaves nothing.
-        await this.assignments.deleteMany({ departmentId: department._id }).catch(() => undefined);
-        await this.departments.deleteOne({ _id: department._id }).catch(() => undefined);
-        throw error;
-      }
+      await this.writer.run(
+        entry(actor, department._id, 'create', {
+          agents: { added: agents.map((agent) => agent.agentId), removed: [], changed: [] },
+        }),
+        { kind: 'create', department, assignments },
+      );
       return { department, agents: assignments };
     });
   }
@@ -197,6 +242,7 @@ export class DepartmentsService {
     id: string,
     body: SaveDepartmentDto,
     options: { canAddAgents: boolean; ifMatch?: string },
+    actor: Actor,
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
     const changes = definedFields(body.department);
     const agents = options.canAddAgents ? (body.agents ?? []) : [];
@@ -224,29 +270,29 @@ export class DepartmentsService {
         );
       }
       this.checkClosingTags({ ...current, ...changes });
-      const [usernames] = await Promise.all([
+      const [usernames, stored] = await Promise.all([
         this.resolveAgents(agents),
+        this.storedAssignments(
+          id,
+          agents.map((agent) => agent.agentId),
+        ),
         this.checkReferences(changes, id),
       ]);
 
-      const version = nextVersion(current._updatedAt);
-      const written = await this.departments.updateOne(
-        { _id: id, _updatedAt: current._updatedAt },
-        { $set: { ...changes, _updatedAt: version } },
-      );
-      // Another instance wrote in between (only possible with several instances).
-      if (written.matchedCount === 0) throw ApiError.preconditionFailed();
-
       const enabled = changes.enabled ?? current.enabled;
-      const inserted = await this.upsertAssignments(id, agents, usernames, enabled, version);
-      if (inserted)
-        await this.departments.updateOne({ _id: id }, { $inc: { numAgents: inserted } });
-      if (enabled !== current.enabled) {
-        await this.assignments.updateMany(
-          { departmentId: id },
-          { $set: { departmentEnabled: enabled, _updatedAt: version } },
-        );
-      }
+      await this.writer.run(
+        entry(actor, id, 'update', {
+          changes: fieldChanges(current, changes),
+          ...(agents.length && { agents: agentChanges(agents, [], stored) }),
+        }),
+        {
+          ...this.updatePlan(current, agents, usernames),
+          expectedVersion: current._updatedAt,
+          set: changes,
+          departmentEnabled: enabled,
+          syncEnabled: enabled !== current.enabled,
+        },
+      );
       const [department, assignments] = await Promise.all([this.findById(id), this.allAgents(id)]);
       return { department: department as Department, agents: assignments };
     });
@@ -257,6 +303,7 @@ export class DepartmentsService {
     id: string,
     upsert: AgentAssignmentDto[],
     remove: { agentId: string }[],
+    actor: Actor,
   ): Promise<void> {
     const upsertIds = new Set(upsert.map((agent) => agent.agentId));
     const removeIds = [...new Set(remove.map((agent) => agent.agentId))];
@@ -265,130 +312,145 @@ export class DepartmentsService {
       throw ApiError.invalidParams(`agent ${both} cannot be both upserted and removed`);
     }
     await this.locks.run(id, async () => {
-      const current = await this.departments
-        .findOne({ _id: id }, { enabled: 1, _updatedAt: 1 })
-        .lean<Pick<Department, '_id' | 'enabled' | '_updatedAt'>>();
-      if (!current) throw ApiError.departmentNotFound();
-      const usernames = await this.resolveAgents(upsert);
-
-      const version = nextVersion(current._updatedAt);
-      const inserted = await this.upsertAssignments(
-        id,
-        upsert,
-        usernames,
-        current.enabled,
-        version,
+      const current = await this.requireForWrite(id);
+      const [usernames, stored] = await Promise.all([
+        this.resolveAgents(upsert),
+        this.storedAssignments(id, [...upsertIds, ...removeIds]),
+      ]);
+      if (upsert.length === 0 && !removeIds.some((agentId) => stored.has(agentId))) return;
+      await this.writer.run(
+        entry(actor, id, 'agents', { agents: agentChanges(upsert, removeIds, stored) }),
+        {
+          ...this.updatePlan(current, upsert, usernames),
+          removeAgentIds: removeIds,
+        },
       );
-      const removed = removeIds.length
-        ? (await this.assignments.deleteMany({ departmentId: id, agentId: { $in: removeIds } }))
-            .deletedCount
-        : 0;
-      if (upsert.length || removed) {
-        await this.departments.updateOne(
-          { _id: id },
-          { $inc: { numAgents: inserted - removed }, $set: { _updatedAt: version } },
-        );
-      }
     });
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, actor: Actor): Promise<void> {
     if (!(await this.settings.isDepartmentRemovalEnabled())) {
       throw ApiError.bareBadRequest('error-department-removal-disabled');
     }
+    const plan = { kind: 'delete', departmentId: id } as const;
+    const record = entry(actor, id, 'delete', {});
     await this.locks.run(id, async () => {
-      const deleted = await this.departments.deleteOne({ _id: id });
-      if (deleted.deletedCount === 0) throw ApiError.bareBadRequest('error-department-not-found');
-      await this.assignments.deleteMany({ departmentId: id });
+      if (!(await this.findById(id))) throw ApiError.bareBadRequest('error-department-not-found');
+      await this.writer.start(record, plan);
     });
-    // Unlike Rocket.Chat, no department is left pointing at the deleted one.
-    const referencing = await this.departments
-      .find(
-        { $or: [{ fallbackForwardDepartment: id }, { departmentsAllowedToForward: id }] },
-        { _id: 1 },
-      )
-      .lean<{ _id: string }[]>();
-    for (const { _id: otherId } of referencing) {
-      await this.locks.run(otherId, () => this.dropReference(otherId, id));
-    }
-  }
-
-  private async dropReference(departmentId: string, removedId: string): Promise<void> {
-    const department = await this.departments
-      .findOne(
-        { _id: departmentId },
-        { fallbackForwardDepartment: 1, departmentsAllowedToForward: 1, _updatedAt: 1 },
-      )
-      .lean<Department>();
-    if (!department) return;
-    const update: { $set: Partial<Department>; $unset?: Record<string, 1> } = {
-      $set: { _updatedAt: nextVersion(department._updatedAt) },
-    };
-    if (department.departmentsAllowedToForward?.includes(removedId)) {
-      update.$set.departmentsAllowedToForward = department.departmentsAllowedToForward.filter(
-        (forwardId) => forwardId !== removedId,
-      );
-    }
-    if (department.fallbackForwardDepartment === removedId) {
-      update.$unset = { fallbackForwardDepartment: 1 };
-    }
-    await this.departments.updateOne({ _id: departmentId }, update);
+    // Unlike Rocket.Chat, no department is left pointing at the deleted one; that step
+    // takes the other departments' locks, so it runs after this one's is released.
+    await this.writer.complete(record, plan);
   }
 
   /** Archives (and disables) a department; archiving twice changes nothing. */
-  async archive(id: string): Promise<void> {
+  async archive(id: string, actor: Actor): Promise<void> {
     await this.locks.run(id, async () => {
       const current = await this.requireForWrite(id);
       if (current.archived) return;
-      await this.departments.updateOne(
-        { _id: id },
-        { $set: { archived: true, enabled: false, _updatedAt: nextVersion(current._updatedAt) } },
-      );
-      await this.assignments.updateMany(
-        { departmentId: id },
-        { $set: { departmentEnabled: false } },
-      );
+      const changes: FieldChange[] = [{ field: 'archived', from: false, to: true }];
+      if (current.enabled) changes.push({ field: 'enabled', from: true, to: false });
+      await this.writer.run(entry(actor, id, 'archive', { changes }), {
+        ...this.updatePlan(current, [], new Map()),
+        set: { archived: true, enabled: false },
+        departmentEnabled: false,
+        syncEnabled: true,
+      });
     });
   }
 
   /** Unarchives a department; it stays disabled until a PUT enables it. */
-  async unarchive(id: string): Promise<void> {
+  async unarchive(id: string, actor: Actor): Promise<void> {
     await this.locks.run(id, async () => {
       const current = await this.requireForWrite(id);
       if (current.archived !== true) return;
-      await this.departments.updateOne(
-        { _id: id },
-        { $set: { archived: false, _updatedAt: nextVersion(current._updatedAt) } },
-      );
-      await this.assignments.updateMany(
-        { departmentId: id },
-        { $set: { departmentEnabled: current.enabled } },
+      await this.writer.run(
+        entry(actor, id, 'unarchive', {
+          changes: [{ field: 'archived', from: true, to: false }],
+        }),
+        { ...this.updatePlan(current, [], new Map()), set: { archived: false } },
       );
     });
   }
 
   /** Drops every assignment of an agent (when the agent role is taken away). */
-  async removeAgentEverywhere(agentId: string): Promise<void> {
+  async removeAgentEverywhere(agentId: string, actor: Actor): Promise<void> {
+    try {
+      await this.removeAssignmentsOf(agentId, actor);
+    } catch (error) {
+      // The role is already gone: recovery drops what is left.
+      this.writer.markInterrupted();
+      throw error;
+    }
+  }
+
+  private async removeAssignmentsOf(agentId: string, actor: Actor): Promise<void> {
     const departmentIds = (await this.assignments.distinct('departmentId', {
       agentId,
     })) as string[];
     for (const departmentId of departmentIds) {
       await this.locks.run(departmentId, async () => {
-        const { deletedCount } = await this.assignments.deleteOne({ departmentId, agentId });
         const current = await this.departments
-          .findOne({ _id: departmentId }, { _updatedAt: 1 })
-          .lean<Pick<Department, '_id' | '_updatedAt'>>();
-        if (deletedCount && current) {
-          await this.departments.updateOne(
-            { _id: departmentId },
-            {
-              $inc: { numAgents: -deletedCount },
-              $set: { _updatedAt: nextVersion(current._updatedAt) },
-            },
-          );
-        }
+          .findOne({ _id: departmentId }, { enabled: 1, _updatedAt: 1 })
+          .lean<Pick<Department, '_id' | 'enabled' | '_updatedAt'>>();
+        if (!current) return;
+        await this.writer.run(
+          entry(actor, departmentId, 'agents', {
+            agents: { added: [], removed: [agentId], changed: [] },
+          }),
+          { ...this.updatePlan(current, [], new Map()), removeAgentIds: [agentId] },
+        );
       });
     }
+  }
+
+  /** Every agent id that has an assignment. */
+  async assignedAgentIds(): Promise<string[]> {
+    return (await this.assignments.distinct('agentId')) as string[];
+  }
+
+  async history(
+    departmentId: string,
+    page: Page,
+  ): Promise<{ history: HistoryRecord[]; total: number }> {
+    return this.historyEntries.list(departmentId, page);
+  }
+
+  /** An update plan that bumps the version and upserts `agents`; callers add the rest. */
+  private updatePlan(
+    current: Pick<Department, '_id' | 'enabled' | '_updatedAt'>,
+    agents: AgentAssignmentDto[],
+    usernames: Map<string, string>,
+  ): Extract<DepartmentPlan, { kind: 'update' }> {
+    return {
+      kind: 'update',
+      departmentId: current._id,
+      version: nextVersion(current._updatedAt),
+      set: {},
+      unset: [],
+      upsert: agents.map((agent) => ({
+        agentId: agent.agentId,
+        username: usernames.get(agent.agentId) as string,
+        count: agent.count,
+        order: agent.order,
+        newId: randomId(),
+      })),
+      removeAgentIds: [],
+      departmentEnabled: current.enabled,
+      syncEnabled: false,
+    };
+  }
+
+  /** The stored count/order of the given agents' assignments in a department. */
+  private async storedAssignments(
+    departmentId: string,
+    agentIds: string[],
+  ): Promise<Map<string, Pick<DepartmentAgent, 'count' | 'order'>>> {
+    if (agentIds.length === 0) return new Map();
+    const found = await this.assignments
+      .find({ departmentId, agentId: { $in: agentIds } }, { agentId: 1, count: 1, order: 1 })
+      .lean<Pick<DepartmentAgent, 'agentId' | 'count' | 'order'>[]>();
+    return new Map(found.map((assignment) => [assignment.agentId, assignment]));
   }
 
   // ---- rules -------------------------------------------------------------------------------
@@ -449,44 +511,5 @@ export class DepartmentsService {
       throw ApiError.badRequest('error-agent-not-found', 'Agent not found', { agentIds: missing });
     }
     return usernames;
-  }
-
-  /**
-   * Upserts assignments; a `count`/`order` that is given replaces the stored one, an
-   * omitted one is kept (0 for a new assignment). Returns how many were inserted.
-   */
-  private async upsertAssignments(
-    departmentId: string,
-    agents: AgentAssignmentDto[],
-    usernames: Map<string, string>,
-    departmentEnabled: boolean,
-    now: Date,
-  ): Promise<number> {
-    if (agents.length === 0) return 0;
-    const operations: AnyBulkWriteOperation<DepartmentAgent>[] = agents.map((agent) => {
-      const given: Partial<DepartmentAgent> = {};
-      const defaults: Partial<DepartmentAgent> = { _id: randomId() };
-      if (agent.count === undefined) defaults.count = 0;
-      else given.count = agent.count;
-      if (agent.order === undefined) defaults.order = 0;
-      else given.order = agent.order;
-      return {
-        updateOne: {
-          filter: { departmentId, agentId: agent.agentId },
-          update: {
-            $set: {
-              ...given,
-              username: usernames.get(agent.agentId) as string,
-              departmentEnabled,
-              _updatedAt: now,
-            },
-            $setOnInsert: defaults,
-          },
-          upsert: true,
-        },
-      };
-    });
-    const result = await this.assignments.bulkWrite(operations, { ordered: true });
-    return result.upsertedCount;
   }
 }

@@ -1,0 +1,74 @@
+// The stored invariants that every department write must leave behind, even when it was
+// interrupted (checked straight in the database, after recovery).
+import type { Db } from 'mongodb';
+
+interface StoredDepartment {
+  _id: string;
+  enabled: boolean;
+  numAgents: number;
+  fallbackForwardDepartment?: string;
+  departmentsAllowedToForward?: string[];
+}
+
+/** One line per violated invariant; empty when the data is consistent. */
+export async function invariantViolations(db: Db): Promise<string[]> {
+  const departments = await db
+    .collection<StoredDepartment>('rocketchat_livechat_department')
+    .find(
+      {},
+      {
+        projection: {
+          enabled: 1,
+          numAgents: 1,
+          fallbackForwardDepartment: 1,
+          departmentsAllowedToForward: 1,
+        },
+      },
+    )
+    .toArray();
+  const assignments = await db
+    .collection<{ departmentId: string; agentId: string; departmentEnabled: boolean }>(
+      'rocketchat_livechat_department_agents',
+    )
+    .find({})
+    .toArray();
+  const byId = new Map(departments.map((department) => [department._id, department]));
+  const counts = new Map<string, number>();
+  const violations: string[] = [];
+  const pairs = new Set<string>();
+  for (const assignment of assignments) {
+    const department = byId.get(assignment.departmentId);
+    const pair = `${assignment.departmentId}/${assignment.agentId}`;
+    if (pairs.has(pair)) violations.push(`assignment ${pair} is stored twice`);
+    pairs.add(pair);
+    if (!department) {
+      violations.push(`assignment ${pair} names a missing department`);
+      continue;
+    }
+    counts.set(department._id, (counts.get(department._id) ?? 0) + 1);
+    if (assignment.departmentEnabled !== department.enabled) {
+      violations.push(`assignment ${pair} has departmentEnabled ${assignment.departmentEnabled}`);
+    }
+  }
+  for (const department of departments) {
+    const count = counts.get(department._id) ?? 0;
+    if (department.numAgents !== count) {
+      violations.push(
+        `department ${department._id} has numAgents ${department.numAgents}, ${count} assignments`,
+      );
+    }
+    const fallback = department.fallbackForwardDepartment;
+    if (fallback && !byId.has(fallback)) {
+      violations.push(`department ${department._id} falls back to missing ${fallback}`);
+    }
+    for (const target of department.departmentsAllowedToForward ?? []) {
+      if (!byId.has(target))
+        violations.push(`department ${department._id} forwards to missing ${target}`);
+    }
+  }
+  const pending = await db
+    .collection('livechat_department_history')
+    .countDocuments({ state: 'pending' });
+  if (pending) violations.push(`${pending} journaled write(s) still pending`);
+  return violations;
+}
