@@ -80,6 +80,8 @@ func main() {
 	if *watchStdin {
 		go func() {
 			// Nothing is ever written: Read returns only when the parent is gone.
+			// (Its end of our stdout/stderr is gone too, so the log line below may
+			// end the process with SIGPIPE at once; SQLite survives that like any crash.)
 			_, _ = io.Copy(io.Discard, os.Stdin)
 			log.Print("embedded-db: parent process gone (stdin closed): stopping")
 			stop()
