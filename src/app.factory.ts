@@ -7,7 +7,13 @@ import { ApiError } from './common/api-error';
 import { assertSafeBody } from './common/body-guard';
 import { rawErrorResponse, toErrorResponse } from './common/envelope';
 import { setupOpenApi } from './common/openapi';
-import { loggerOptions, NestPinoLogger, OneLinePerRequest, requestId } from './common/logging';
+import {
+  loggerOptions,
+  NestPinoLogger,
+  OneLinePerRequest,
+  requestId,
+  routeFlags,
+} from './common/logging';
 import { RocketChatExceptionFilter } from './common/rocketchat-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -106,7 +112,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('onSend', async (request, reply) => {
     if (closing) void reply.header('Connection', 'close');
     void reply.header('X-Request-Id', request.id);
-    void reply.headers(RESPONSE_HEADERS);
+    void reply.headers(
+      routeFlags(request).ownCacheControl && reply.hasHeader('Cache-Control')
+        ? { ...RESPONSE_HEADERS, 'Cache-Control': reply.getHeader('Cache-Control') }
+        : RESPONSE_HEADERS,
+    );
   });
 
   setupOpenApi(app, VERSION);

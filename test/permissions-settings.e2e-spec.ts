@@ -24,6 +24,8 @@ const DEFAULT_PERMISSIONS: Record<string, string[]> = {
   'create-user': ['admin'],
   'access-permissions': ['admin'],
   'edit-privileged-setting': ['admin'],
+  'view-livechat-business-hours': ['admin', 'livechat-manager'],
+  'manage-livechat-business-hours': ['admin', 'livechat-manager'],
 };
 
 const VIEW = 'view-livechat-departments';
@@ -434,14 +436,17 @@ describe('permissions and settings', () => {
     });
 
     it('rejects an unknown setting id with error-invalid-setting and stores nothing', async () => {
-      for (const id of ['No_Such_Setting', 'constructor', '__proto__', 'toString']) {
+      const unknownIds = ['No_Such_Setting', 'constructor', '__proto__', 'toString'];
+      const storedBefore = await settings().countDocuments();
+      for (const id of unknownIds) {
         expectBusinessError(await t.get(`/settings/${id}`), 'error-invalid-setting');
         expectBusinessError(
           await t.post(`/settings/${id}`, { value: true }),
           'error-invalid-setting',
         );
       }
-      expect(await settings().countDocuments()).toBe(2);
+      expect(await settings().countDocuments()).toBe(storedBefore);
+      expect(await settings().countDocuments({ _id: { $in: unknownIds } })).toBe(0);
     });
 
     it('needs edit-privileged-setting', async () => {

@@ -37,6 +37,22 @@ export function loggerOptions(level: AppConfig['logLevel']) {
   };
 }
 
+/**
+ * Per-route flags, set with `@RouteConfig({...})` from @nestjs/platform-fastify:
+ * - `quietRequestLog`: the per-request line is logged at debug, not info (a public,
+ *   high-traffic route would otherwise flood the logs);
+ * - `ownCacheControl`: a `Cache-Control` the handler sets is kept (every other answer
+ *   gets `no-store`).
+ */
+export interface RouteFlags {
+  quietRequestLog?: boolean;
+  ownCacheControl?: boolean;
+}
+
+export function routeFlags(request: FastifyRequest): RouteFlags {
+  return (request.routeOptions?.config ?? {}) as RouteFlags;
+}
+
 /** One line per request, after the answer (with its request), instead of Fastify's two. */
 export class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
@@ -52,6 +68,7 @@ export class OneLinePerRequest extends LogController {
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     };
     if (error) request.log.error({ ...line, err: error }, 'request errored');
+    else if (routeFlags(request).quietRequestLog) request.log.debug(line, 'request completed');
     else request.log.info(line, 'request completed');
   }
 }

@@ -12,7 +12,8 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Default of the `Omnichannel_enable_department_removal` setting. */
   departmentRemovalEnabled: boolean;
-  rateLimit: { loginPerMinute: number; requestsPerMinute: number };
+  /** `widgetPerMinute`: `GET livechat/config` (public) per client IP. */
+  rateLimit: { loginPerMinute: number; requestsPerMinute: number; widgetPerMinute: number };
   /** Department history entries older than this are pruned. */
   historyRetentionDays: number;
 }
@@ -83,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimit: {
       loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 1_000_000),
       requestsPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
+      widgetPerMinute: integer('RATE_LIMIT_WIDGET_PER_MINUTE', 6000, 1, 10_000_000),
     },
   };
 }

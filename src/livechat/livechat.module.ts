@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
+import { RateLimiter } from '../common/rate-limiter';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { UsersModule } from '../users/users.module';
 import { AgentsController } from './agents/agents.controller';
 import { AgentsService } from './agents/agents.service';
+import { BusinessHour, BusinessHourSchema } from './business-hours/business-hour.schema';
+import { BusinessHoursController } from './business-hours/business-hours.controller';
+import { BusinessHoursService } from './business-hours/business-hours.service';
+import { CLOCK, systemClock } from './business-hours/clock';
 import { DepartmentLocks } from './department-locks';
 import { DepartmentsController } from './departments/departments.controller';
 import { DepartmentRecovery } from './departments/department-recovery';
@@ -19,8 +24,11 @@ import {
   DepartmentAgentSchema,
 } from './departments/schemas/department-agent.schema';
 import { Department, DepartmentSchema } from './departments/schemas/department.schema';
+import { LivechatEvents } from './livechat-events';
 import { RoutingController } from './routing/routing.controller';
 import { RoutingService } from './routing/routing.service';
+import { WidgetController } from './widget/widget.controller';
+import { WidgetService } from './widget/widget.service';
 
 @Module({
   imports: [
@@ -28,20 +36,33 @@ import { RoutingService } from './routing/routing.service';
       { name: Department.name, schema: DepartmentSchema },
       { name: DepartmentAgent.name, schema: DepartmentAgentSchema },
       { name: DepartmentHistoryEntry.name, schema: DepartmentHistorySchema },
+      { name: BusinessHour.name, schema: BusinessHourSchema },
     ]),
     UsersModule,
     PermissionsModule,
   ],
   // RoutingController first: its `department/:_id/next-agent` must not be shadowed.
-  controllers: [RoutingController, DepartmentsController, AgentsController],
+  controllers: [
+    RoutingController,
+    DepartmentsController,
+    AgentsController,
+    WidgetController,
+    BusinessHoursController,
+  ],
   providers: [
     DepartmentLocks,
+    LivechatEvents,
     DepartmentHistoryService,
     DepartmentWriter,
     DepartmentsService,
     DepartmentRecovery,
     AgentsService,
     RoutingService,
+    WidgetService,
+    BusinessHoursService,
+    { provide: CLOCK, useValue: systemClock },
+    // The widget's per-IP counters (the auth module keeps its own per-user ones).
+    RateLimiter,
   ],
 })
 export class LivechatModule {}

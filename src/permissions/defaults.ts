@@ -20,6 +20,8 @@ export const DEFAULT_PERMISSIONS = {
   'create-user': ['admin'],
   'access-permissions': ['admin'],
   'edit-privileged-setting': ['admin'],
+  'view-livechat-business-hours': ['admin', 'livechat-manager'],
+  'manage-livechat-business-hours': ['admin', 'livechat-manager'],
 } as const satisfies Record<string, readonly (typeof USER_ROLES)[number][]>;
 
 export type PermissionId = keyof typeof DEFAULT_PERMISSIONS;
@@ -29,12 +31,86 @@ export const SETTING_ROUTING_METHOD = 'Livechat_Routing_Method';
 export const ROUTING_METHODS = ['Auto_Selection', 'Manual_Selection'] as const;
 export type RoutingMethod = (typeof ROUTING_METHODS)[number];
 
-/** The known settings, with their validator. Defaults come from configuration. */
-export const SETTING_VALIDATORS: Readonly<Record<string, (value: unknown) => string | null>> = {
-  [SETTING_DEPARTMENT_REMOVAL]: (value) =>
-    typeof value === 'boolean' ? null : 'must be a boolean',
-  [SETTING_ROUTING_METHOD]: (value) =>
-    typeof value === 'string' && (ROUTING_METHODS as readonly string[]).includes(value)
+export const BUSINESS_HOUR_TYPES = ['Single', 'Multiple'] as const;
+export type BusinessHourType = (typeof BUSINESS_HOUR_TYPES)[number];
+
+/** What the Live Chat widget reads (`GET livechat/config`), with Rocket.Chat's ids. */
+export const WIDGET_SETTINGS = {
+  enabled: 'Livechat_enabled',
+  registrationForm: 'Livechat_registration_form',
+  nameFieldRegistrationForm: 'Livechat_name_field_registration_form',
+  emailFieldRegistrationForm: 'Livechat_email_field_registration_form',
+  displayOfflineForm: 'Livechat_display_offline_form',
+  title: 'Livechat_title',
+  titleColor: 'Livechat_title_color',
+  offlineTitle: 'Livechat_offline_title',
+  offlineMessage: 'Livechat_offline_message',
+  offlineSuccessMessage: 'Livechat_offline_success_message',
+} as const;
+
+export const SETTING_BUSINESS_HOURS_ENABLED = 'Livechat_enable_business_hours';
+export const SETTING_BUSINESS_HOUR_TYPE = 'Livechat_business_hour_type';
+
+type Validator = (value: unknown) => string | null;
+
+const isBoolean: Validator = (value) => (typeof value === 'boolean' ? null : 'must be a boolean');
+
+const oneOf =
+  (choices: readonly string[]): Validator =>
+  (value) =>
+    typeof value === 'string' && choices.includes(value)
       ? null
-      : `must be one of ${ROUTING_METHODS.join(', ')}`,
+      : `must be one of ${choices.join(', ')}`;
+
+const MAX_TEXT_LENGTH = 10_000;
+const text: Validator = (value) =>
+  typeof value === 'string' && value.length <= MAX_TEXT_LENGTH
+    ? null
+    : `must be a string of at most ${MAX_TEXT_LENGTH} characters`;
+
+/** A CSS colour the widget can paint with: `#rgb`, `#rrggbb`, `#rrggbbaa`, rgb()/hsl(), or a name. */
+const CSS_COLOR =
+  /^(#([0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})|(rgba?|hsla?)\([\d\s.,%/]{1,60}\)|[a-z]{3,30})$/i;
+const color: Validator = (value) =>
+  typeof value === 'string' && CSS_COLOR.test(value)
+    ? null
+    : 'must be a CSS colour (#rrggbb, rgb(…), hsl(…) or a colour name)';
+
+/** The known settings, with their validator. */
+export const SETTING_VALIDATORS: Readonly<Record<string, Validator>> = {
+  [SETTING_DEPARTMENT_REMOVAL]: isBoolean,
+  [SETTING_ROUTING_METHOD]: oneOf(ROUTING_METHODS),
+  [WIDGET_SETTINGS.enabled]: isBoolean,
+  [WIDGET_SETTINGS.registrationForm]: isBoolean,
+  [WIDGET_SETTINGS.nameFieldRegistrationForm]: isBoolean,
+  [WIDGET_SETTINGS.emailFieldRegistrationForm]: isBoolean,
+  [WIDGET_SETTINGS.displayOfflineForm]: isBoolean,
+  [WIDGET_SETTINGS.title]: text,
+  [WIDGET_SETTINGS.titleColor]: color,
+  [WIDGET_SETTINGS.offlineTitle]: text,
+  [WIDGET_SETTINGS.offlineMessage]: text,
+  [WIDGET_SETTINGS.offlineSuccessMessage]: text,
+  [SETTING_BUSINESS_HOURS_ENABLED]: isBoolean,
+  [SETTING_BUSINESS_HOUR_TYPE]: oneOf(BUSINESS_HOUR_TYPES),
+};
+
+/**
+ * Defaults seeded at start where a setting is missing: Rocket.Chat's, except
+ * `Livechat_enabled`, true here because this service exists to serve the widget.
+ * (`Omnichannel_enable_department_removal` comes from configuration.)
+ */
+export const SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
+  [SETTING_ROUTING_METHOD]: 'Auto_Selection',
+  [WIDGET_SETTINGS.enabled]: true,
+  [WIDGET_SETTINGS.registrationForm]: true,
+  [WIDGET_SETTINGS.nameFieldRegistrationForm]: true,
+  [WIDGET_SETTINGS.emailFieldRegistrationForm]: true,
+  [WIDGET_SETTINGS.displayOfflineForm]: true,
+  [WIDGET_SETTINGS.title]: 'Rocket.Chat',
+  [WIDGET_SETTINGS.titleColor]: '#C1272D',
+  [WIDGET_SETTINGS.offlineTitle]: 'Leave a message',
+  [WIDGET_SETTINGS.offlineMessage]: '',
+  [WIDGET_SETTINGS.offlineSuccessMessage]: '',
+  [SETTING_BUSINESS_HOURS_ENABLED]: false,
+  [SETTING_BUSINESS_HOUR_TYPE]: 'Single',
 };

@@ -6,6 +6,7 @@ import { RefreshingValue } from '../common/refreshing-value';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import {
   RoutingMethod,
+  SETTING_DEFAULTS,
   SETTING_DEPARTMENT_REMOVAL,
   SETTING_ROUTING_METHOD,
   SETTING_VALIDATORS,
@@ -13,6 +14,8 @@ import {
 import { Setting } from './permission.schema';
 
 const SETTINGS_TTL_MS = 5_000;
+
+export type SettingsListener = (id: string) => void;
 
 @Injectable()
 export class SettingsService implements OnModuleInit {
@@ -22,6 +25,7 @@ export class SettingsService implements OnModuleInit {
       .lean<Setting[]>();
     return new Map(docs.map((doc) => [doc._id, doc.value]));
   }, SETTINGS_TTL_MS);
+  private readonly listeners = new Set<SettingsListener>();
 
   constructor(
     @InjectModel(Setting.name) private readonly settings: Model<Setting>,
@@ -31,8 +35,8 @@ export class SettingsService implements OnModuleInit {
   /** Seeds missing settings with their defaults (configuration may override them). */
   async onModuleInit(): Promise<void> {
     const defaults: Record<string, unknown> = {
+      ...SETTING_DEFAULTS,
       [SETTING_DEPARTMENT_REMOVAL]: this.config.departmentRemovalEnabled,
-      [SETTING_ROUTING_METHOD]: 'Auto_Selection',
     };
     await this.settings.bulkWrite(
       Object.entries(defaults).map(([_id, value]) => ({
@@ -66,7 +70,36 @@ export class SettingsService implements OnModuleInit {
       { upsert: true, timestamps: false },
     );
     this.values.invalidate();
+    for (const listener of this.listeners) listener(id);
     return { _id: id, value };
+  }
+
+  /**
+   * Calls `listener` after every change made through this instance (other modules keep
+   * derived caches; settings know nothing of them). Returns the unsubscribe function.
+   */
+  onChange(listener: SettingsListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The current values of `ids`, read from the database now (not the 5 s cache), with
+   * the default where a setting is missing: for caches that promise other instances'
+   * changes within a bound of their own.
+   */
+  async readFresh(ids: readonly string[]): Promise<Map<string, unknown>> {
+    const docs = await this.settings
+      .find({ _id: { $in: ids } }, { _id: 1, value: 1 })
+      .lean<Setting[]>();
+    const stored = new Map(docs.map((doc) => [doc._id, doc.value]));
+    return new Map(ids.map((id) => [id, stored.has(id) ? stored.get(id) : SETTING_DEFAULTS[id]]));
+  }
+
+  /** A cached value (5 s across instances), or its default when missing. */
+  async value(id: string): Promise<unknown> {
+    const values = await this.values.get();
+    return values.has(id) ? values.get(id) : SETTING_DEFAULTS[id];
   }
 
   async isDepartmentRemovalEnabled(): Promise<boolean> {

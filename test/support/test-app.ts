@@ -44,13 +44,24 @@ export class TestApp {
     readonly db: Db,
     private readonly client: MongoClient,
     readonly admin: Session,
+    /** The database's connection string; a second instance started with `sameDatabaseAs` shares it. */
+    readonly mongoUrl: string,
+    /** False for a second instance: the first one drops the database. */
+    private readonly ownsDatabase: boolean,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+  /**
+   * Starts an app on a fresh database, or, with `sameDatabaseAs`, a second instance on
+   * that app's database (as several replicas behind a load balancer would run).
+   */
+  static async start(
+    env: Record<string, string> = {},
+    options: { sameDatabaseAs?: TestApp } = {},
+  ): Promise<TestApp> {
     const base = process.env.TEST_MONGO_URL;
     if (!base) throw new Error('TEST_MONGO_URL is not set (jest global setup did not run)');
-    const url = new URL(base);
-    url.pathname = `/t_${randomBytes(6).toString('hex')}`;
+    const url = new URL(options.sameDatabaseAs?.mongoUrl ?? base);
+    if (!options.sameDatabaseAs) url.pathname = `/t_${randomBytes(6).toString('hex')}`;
     const config = loadConfig({
       MONGO_URL: url.toString(),
       ADMIN_USERNAME: ADMIN.username,
@@ -67,7 +78,15 @@ export class TestApp {
     const client = await MongoClient.connect(url.toString());
     const baseUrl = `http://127.0.0.1:${address.port}`;
     const admin = await TestApp.loginAt(baseUrl, ADMIN.username, ADMIN.password);
-    return new TestApp(app, baseUrl, client.db(), client, admin);
+    return new TestApp(
+      app,
+      baseUrl,
+      client.db(),
+      client,
+      admin,
+      url.toString(),
+      !options.sameDatabaseAs,
+    );
   }
 
   private static async loginAt(baseUrl: string, user: string, password: string): Promise<Session> {
@@ -82,7 +101,7 @@ export class TestApp {
   }
 
   async close(): Promise<void> {
-    await this.db.dropDatabase().catch(() => undefined);
+    if (this.ownsDatabase) await this.db.dropDatabase().catch(() => undefined);
     await this.client.close();
     await this.app.close();
   }

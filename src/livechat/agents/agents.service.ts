@@ -4,6 +4,7 @@ import { ApiError } from '../../common/api-error';
 import { Page } from '../../common/pagination';
 import { UsersService } from '../../users/users.service';
 import { DepartmentsService } from '../departments/departments.service';
+import { LivechatEvents } from '../livechat-events';
 
 export const LIVECHAT_ROLE_TYPES = {
   agent: { role: 'livechat-agent', permission: 'manage-livechat-agents' },
@@ -17,11 +18,13 @@ export class AgentsService {
   constructor(
     private readonly users: UsersService,
     private readonly departments: DepartmentsService,
+    private readonly events: LivechatEvents,
   ) {}
 
   async addRole(type: LivechatRoleType, username: string) {
     const user = await this.users.addRoleByUsername(username, LIVECHAT_ROLE_TYPES[type].role);
     if (!user) throw invalidUser();
+    this.events.agentsChanged();
     return user;
   }
 
@@ -33,10 +36,12 @@ export class AgentsService {
   async removeRole(type: LivechatRoleType, userId: string, actor: Actor): Promise<void> {
     if (!(await this.users.removeRole(userId, LIVECHAT_ROLE_TYPES[type].role))) throw invalidUser();
     if (type === 'agent') await this.departments.removeAgentEverywhere(userId, actor);
+    this.events.agentsChanged();
   }
 
   async setStatus(userId: string, status: 'available' | 'not-available'): Promise<void> {
     if (!(await this.users.setLivechatStatus(userId, status))) throw invalidUser();
+    this.events.agentsChanged();
   }
 }
 

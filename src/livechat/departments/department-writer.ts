@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { AnyBulkWriteOperation, Model } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { DepartmentLocks } from '../department-locks';
+import { LivechatEvents } from '../livechat-events';
 import { DepartmentHistoryService, HistoryRecord } from '../history/department-history.service';
 import { DepartmentAgent } from './schemas/department-agent.schema';
 import { Department } from './schemas/department.schema';
@@ -68,6 +69,7 @@ export class DepartmentWriter {
     @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
     private readonly history: DepartmentHistoryService,
     private readonly locks: DepartmentLocks,
+    private readonly events: LivechatEvents,
   ) {}
 
   /** Journals and applies a write whose steps need no other lock than the caller's. */
@@ -82,6 +84,7 @@ export class DepartmentWriter {
     try {
       await this.history.begin({ ...record, plan });
       await this.apply(plan, 'first');
+      this.events.departmentsChanged();
     } catch (error) {
       this.inFlight.delete(record._id);
       if (!(error instanceof LostRace)) {
@@ -136,6 +139,7 @@ export class DepartmentWriter {
           }
           await this.apply(plan, 'resume');
         });
+        this.events.departmentsChanged();
       } catch (error) {
         this.inFlight.delete(record._id);
         this.interrupted = true;

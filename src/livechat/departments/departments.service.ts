@@ -512,4 +512,44 @@ export class DepartmentsService {
     }
     return usernames;
   }
+
+  /**
+   * Points departments at a custom business-hour schedule, or back to the default
+   * (`undefined`), each through the journal with an `update` history entry. Departments
+   * that no longer exist, or already follow it, are skipped; returns the ids changed.
+   */
+  async setBusinessHour(
+    departmentIds: string[],
+    businessHourId: string | undefined,
+    actor: Actor,
+  ): Promise<string[]> {
+    const changed: string[] = [];
+    await this.locks.runAll(departmentIds, async () => {
+      for (const id of departmentIds) {
+        const current = await this.departments
+          .findOne({ _id: id }, { enabled: 1, _updatedAt: 1, businessHourId: 1 })
+          .lean<Pick<Department, '_id' | 'enabled' | '_updatedAt' | 'businessHourId'>>();
+        if (!current || current.businessHourId === businessHourId) continue;
+        await this.writer.run(
+          entry(actor, id, 'update', {
+            changes: [
+              {
+                field: 'businessHourId',
+                from: current.businessHourId ?? null,
+                to: businessHourId ?? null,
+              },
+            ],
+          }),
+          {
+            ...this.updatePlan(current, [], new Map()),
+            ...(businessHourId === undefined
+              ? { unset: ['businessHourId'] }
+              : { set: { businessHourId } }),
+          },
+        );
+        changed.push(id);
+      }
+    });
+    return changed;
+  }
 }

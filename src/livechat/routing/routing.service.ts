@@ -4,6 +4,7 @@ import type { Model } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
+import { BusinessHoursService } from '../business-hours/business-hours.service';
 import { DepartmentLocks } from '../department-locks';
 import { DepartmentAgent } from '../departments/schemas/department-agent.schema';
 import { Department } from '../departments/schemas/department.schema';
@@ -21,23 +22,26 @@ export class RoutingService {
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly locks: DepartmentLocks,
+    private readonly businessHours: BusinessHoursService,
   ) {}
 
   /**
-   * Picks the available agent with the lowest count (then order, then username) and
+   * Null when routing is manual or the department is closed (business hours). Otherwise
+   * picks the available agent with the lowest count (then order, then username) and
    * increments that count. Under the department lock on this instance, and with a
    * compare-and-set on `count` across instances, no increment is lost or doubled.
    */
   async nextAgent(departmentId: string): Promise<{ agentId: string; username: string } | null> {
     return this.locks.run(departmentId, async () => {
       const department = await this.departments
-        .findOne({ _id: departmentId }, { enabled: 1, archived: 1 })
-        .lean<Pick<Department, '_id' | 'enabled' | 'archived'>>();
+        .findOne({ _id: departmentId }, { enabled: 1, archived: 1, businessHourId: 1 })
+        .lean<Pick<Department, '_id' | 'enabled' | 'archived' | 'businessHourId'>>();
       if (!department) throw ApiError.departmentNotFound();
       if (!department.enabled || department.archived) {
         throw ApiError.badRequest('error-department-disabled', 'The department is disabled');
       }
       if ((await this.settings.routingMethod()) === 'Manual_Selection') return null;
+      if (!(await this.businessHours.isOpen(department.businessHourId))) return null;
 
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const candidates = await this.assignments

@@ -62,6 +62,10 @@ export class Department {
   @Prop({ type: Number, required: true, default: 0 })
   numAgents: number;
 
+  /** The custom business-hour schedule it follows (absent: the default); server-managed. */
+  @Prop({ type: String })
+  businessHourId?: string;
+
   /** Absent until the department is archived. */
   @Prop({ type: Boolean })
   archived?: boolean;

@@ -1,0 +1,382 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Actor } from '../../auth/auth.decorators';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model, QueryFilter } from 'mongoose';
+import { ApiError } from '../../common/api-error';
+import { randomId } from '../../common/ids';
+import { KeyedLock } from '../../common/keyed-lock';
+import { escapeRegExp, findPage, Page } from '../../common/pagination';
+import { RefreshingValue } from '../../common/refreshing-value';
+import {
+  SETTING_BUSINESS_HOUR_TYPE,
+  SETTING_BUSINESS_HOURS_ENABLED,
+} from '../../permissions/defaults';
+import { SettingsService } from '../../permissions/settings.service';
+import { DepartmentsService } from '../departments/departments.service';
+import { Department } from '../departments/schemas/department.schema';
+import { LivechatEvents } from '../livechat-events';
+import { BusinessHour, BusinessHourKind, StoredWorkHour } from './business-hour.schema';
+import { CLOCK, Clock } from './clock';
+import type { SaveBusinessHourDto } from './dto/business-hour.dto';
+import {
+  BusinessHourRules,
+  canonicalTimeZone,
+  closingMinuteOf,
+  DayHours,
+  deriveTime,
+  formatOffset,
+  HH_MM,
+  minutesOf,
+  offsetMinutes,
+  OpenStatusCache,
+  ScheduleHours,
+  scheduleFor,
+  WEEK_DAYS,
+} from './open-now';
+
+/** Other instances' schedule and setting changes reach routing within this delay. */
+const RULES_TTL_MS = 5_000;
+/** The default schedule's id when this service creates it (one id, so racing starts make one). */
+export const DEFAULT_BUSINESS_HOUR_ID = 'default-business-hour';
+const MAX_DEPARTMENTS_PER_SCHEDULE = 1000;
+export const BUSINESS_HOUR_SETTINGS: readonly string[] = [
+  SETTING_BUSINESS_HOURS_ENABLED,
+  SETTING_BUSINESS_HOUR_TYPE,
+];
+
+/** A save request after input validation: zone canonical, days in Monday…Sunday order. */
+export interface BusinessHourInput {
+  _id?: string;
+  name: string;
+  active: boolean;
+  type: BusinessHourKind;
+  timezone: string;
+  days: DayHours[];
+  /** Custom schedules: the departments that follow it (undefined: leave them as they are). */
+  departmentIds?: string[];
+}
+
+export type BusinessHourWithDepartments = BusinessHour & {
+  departments: { _id: string; name: string }[];
+};
+
+/**
+ * Checks a save body beyond its shape (days, times, zone, department list) and
+ * normalises it. Throws 400 envelopes; called before permissions, like other input checks.
+ */
+export function parseSaveInput(body: SaveBusinessHourDto): BusinessHourInput {
+  const byDay = new Map(body.workHours.map((hours) => [hours.day, hours]));
+  if (byDay.size !== WEEK_DAYS.length) {
+    throw ApiError.invalidParams(`workHours must hold each day once: ${WEEK_DAYS.join(', ')}`);
+  }
+  const days = WEEK_DAYS.map((day) => byDay.get(day) as DayHours);
+  for (const hours of days) {
+    if (!hours.open) continue;
+    const start = minutesOf(hours.start);
+    const finish = closingMinuteOf(hours.finish);
+    if (finish === start) {
+      throw ApiError.badRequest(
+        'error-business-hour-finish-time-equals-start-time',
+        `${hours.day}: finish must be after start`,
+      );
+    }
+    if (finish < start) {
+      throw ApiError.badRequest(
+        'error-business-hour-finish-time-before-start-time',
+        `${hours.day}: finish must be after start`,
+      );
+    }
+  }
+  const timezone = canonicalTimeZone(body.timezone);
+  if (!timezone) throw ApiError.invalidParams('timezone must be a known IANA time zone name');
+  const name = body.name.trim();
+  if (body.type === 'custom' && !name) {
+    throw ApiError.invalidParams('name must be a non-empty string for a custom schedule');
+  }
+  let departmentIds: string[] | undefined;
+  if (body.departmentsToApplyBusinessHour !== undefined) {
+    departmentIds = [
+      ...new Set(
+        body.departmentsToApplyBusinessHour
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== ''),
+      ),
+    ];
+    if (body.type === 'default' && departmentIds.length) {
+      throw ApiError.invalidParams(
+        'departmentsToApplyBusinessHour applies to custom schedules only (every other department follows the default)',
+      );
+    }
+    if (departmentIds.some((id) => id.length > 64)) {
+      throw ApiError.invalidParams('departmentsToApplyBusinessHour holds an over-long id');
+    }
+    if (departmentIds.length > MAX_DEPARTMENTS_PER_SCHEDULE) {
+      throw ApiError.invalidParams(
+        `departmentsToApplyBusinessHour holds more than ${MAX_DEPARTMENTS_PER_SCHEDULE} ids`,
+      );
+    }
+  }
+  return {
+    _id: body._id,
+    name,
+    active: body.active,
+    type: body.type,
+    timezone,
+    days: days.map(({ day, open, start, finish }) => ({ day, open, start, finish })),
+    departmentIds,
+  };
+}
+
+/** A stored schedule as open-now reads it; odd stored data (from elsewhere) reads as closed. */
+function scheduleOf(doc: Pick<BusinessHour, 'timezone' | 'workHours'>): ScheduleHours {
+  return {
+    timezone: canonicalTimeZone(doc.timezone?.name ?? '') ?? 'UTC',
+    days: (doc.workHours ?? []).map((hours) => {
+      const start = hours.start?.time ?? '';
+      const finish = hours.finish?.time ?? '';
+      return {
+        day: hours.day,
+        open: hours.open === true && HH_MM.test(start) && HH_MM.test(finish),
+        start,
+        finish,
+      };
+    }),
+  };
+}
+
+function notFound(): ApiError {
+  return ApiError.badRequest('error-business-hour-not-found', 'Business hour not found');
+}
+
+/** Business-hour schedules (API.md §13) and whether a department is open now. */
+@Injectable()
+export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
+  private readonly rules = new RefreshingValue(() => this.loadRules(), RULES_TTL_MS);
+  private readonly statuses = new OpenStatusCache();
+  /** Schedule writes are rare: one at a time on this instance keeps assignments exact. */
+  private readonly writes = new KeyedLock();
+  private unsubscribe?: () => void;
+
+  constructor(
+    @InjectModel(BusinessHour.name) private readonly businessHours: Model<BusinessHour>,
+    @InjectModel(Department.name) private readonly departmentDocs: Model<Department>,
+    private readonly departments: DepartmentsService,
+    private readonly settings: SettingsService,
+    private readonly events: LivechatEvents,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.unsubscribe = this.settings.onChange((id) => {
+      if (BUSINESS_HOUR_SETTINGS.includes(id)) this.rules.invalidate();
+    });
+    await this.ensureDefault();
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Rocket.Chat creates the default schedule when missing; here: every day 00:00–23:59 UTC. */
+  private async ensureDefault(): Promise<void> {
+    if (await this.businessHours.exists({ type: 'default' })) return;
+    const now = this.clock();
+    const days = WEEK_DAYS.map((day) => ({ day, open: true, start: '00:00', finish: '23:59' }));
+    await this.businessHours.updateOne(
+      { _id: DEFAULT_BUSINESS_HOUR_ID },
+      {
+        $setOnInsert: {
+          ...this.document({ name: '', active: true, type: 'default', timezone: 'UTC', days }, now),
+          ts: new Date(now),
+          _updatedAt: new Date(now),
+        },
+      },
+      { upsert: true },
+    );
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async list(
+    name: string | undefined,
+    page: Page,
+  ): Promise<{ items: BusinessHour[]; total: number }> {
+    const filter: QueryFilter<BusinessHour> = {};
+    if (name) filter.name = { $regex: escapeRegExp(name), $options: 'i' };
+    return findPage(this.businessHours, filter, page);
+  }
+
+  /** By `_id`, or the default one; with the departments assigned to it. */
+  async findOne(query: {
+    _id?: string;
+    type?: BusinessHourKind;
+  }): Promise<BusinessHourWithDepartments> {
+    let filter: QueryFilter<BusinessHour>;
+    if (query._id !== undefined) filter = { _id: query._id };
+    else if (query.type === 'default') filter = { type: 'default' };
+    else throw ApiError.invalidParams('_id is required (or type=default)');
+    const doc = await this.businessHours.findOne(filter).lean<BusinessHour>();
+    if (!doc) throw notFound();
+    return this.withDepartments(doc);
+  }
+
+  private async withDepartments(doc: BusinessHour): Promise<BusinessHourWithDepartments> {
+    const departments = await this.departmentDocs
+      .find({ businessHourId: doc._id }, { _id: 1, name: 1 })
+      .sort({ name: 1, _id: 1 })
+      .lean<{ _id: string; name: string }[]>();
+    return { ...doc, departments };
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  /**
+   * Creates or updates a schedule (`type: 'default'` without `_id` updates the default).
+   * With `departmentIds`, exactly those departments follow this custom schedule: each
+   * leaves any other custom schedule, and departments dropped from the list go back to
+   * the default.
+   */
+  async save(input: BusinessHourInput, actor: Actor): Promise<BusinessHourWithDepartments> {
+    return this.writes.run('business-hours', async () => {
+      let existing: Pick<BusinessHour, '_id' | 'type'> | null = null;
+      if (input._id !== undefined) {
+        existing = await this.businessHours
+          .findOne({ _id: input._id }, { _id: 1, type: 1 })
+          .lean<Pick<BusinessHour, '_id' | 'type'>>();
+        if (!existing) throw notFound();
+        if (existing.type !== input.type) {
+          throw ApiError.invalidParams(`type cannot change (this schedule is ${existing.type})`);
+        }
+      } else if (input.type === 'default') {
+        existing = await this.businessHours
+          .findOne({ type: 'default' }, { _id: 1, type: 1 })
+          .lean<Pick<BusinessHour, '_id' | 'type'>>();
+      }
+      if (input.departmentIds?.length) await this.assertDepartmentsExist(input.departmentIds);
+
+      const now = this.clock();
+      const fields = { ...this.document(input, now), _updatedAt: new Date(now) };
+      let id: string;
+      if (existing) {
+        id = existing._id;
+        await this.businessHours.updateOne({ _id: id }, { $set: fields });
+      } else {
+        id = randomId();
+        await this.businessHours.insertMany([{ _id: id, ...fields, ts: new Date(now) }], {
+          lean: true,
+        });
+      }
+      if (input.type === 'custom' && input.departmentIds !== undefined) {
+        await this.assignDepartments(id, input.departmentIds, actor);
+      }
+      this.changed();
+      return this.findOne({ _id: id });
+    });
+  }
+
+  /** Deletes a custom schedule; its departments go back to the default. */
+  async remove(id: string, actor: Actor): Promise<void> {
+    await this.writes.run('business-hours', async () => {
+      const doc = await this.businessHours
+        .findOne({ _id: id }, { _id: 1, type: 1 })
+        .lean<Pick<BusinessHour, '_id' | 'type'>>();
+      if (!doc) throw notFound();
+      if (doc.type === 'default') {
+        throw ApiError.badRequest(
+          'error-business-hour-default',
+          'The default business hour cannot be removed',
+        );
+      }
+      await this.businessHours.deleteOne({ _id: id });
+      const following = await this.departmentIdsFollowing(id);
+      if (following.length) await this.departments.setBusinessHour(following, undefined, actor);
+      this.changed();
+    });
+  }
+
+  private async assignDepartments(id: string, wanted: string[], actor: Actor): Promise<void> {
+    const current = await this.departmentIdsFollowing(id);
+    const wantedSet = new Set(wanted);
+    const currentSet = new Set(current);
+    const leaving = current.filter((departmentId) => !wantedSet.has(departmentId));
+    const joining = wanted.filter((departmentId) => !currentSet.has(departmentId));
+    if (leaving.length) await this.departments.setBusinessHour(leaving, undefined, actor);
+    if (joining.length) await this.departments.setBusinessHour(joining, id, actor);
+  }
+
+  private async departmentIdsFollowing(id: string): Promise<string[]> {
+    const docs = await this.departmentDocs
+      .find({ businessHourId: id }, { _id: 1 })
+      .lean<{ _id: string }[]>();
+    return docs.map((doc) => doc._id);
+  }
+
+  private async assertDepartmentsExist(ids: string[]): Promise<void> {
+    const found = new Set(
+      (
+        await this.departmentDocs.find({ _id: { $in: ids } }, { _id: 1 }).lean<{ _id: string }[]>()
+      ).map((doc) => doc._id),
+    );
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) {
+      throw ApiError.badRequest('error-department-not-found', 'Department not found', {
+        departmentIds: missing,
+      });
+    }
+  }
+
+  private changed(): void {
+    this.rules.invalidate();
+    this.events.businessHoursChanged();
+  }
+
+  /** The stored fields of a schedule, with Rocket.Chat's derived `utc`/`cron` parts. */
+  private document(
+    input: Pick<BusinessHourInput, 'name' | 'active' | 'type' | 'timezone' | 'days'>,
+    now: number,
+  ): Omit<BusinessHour, '_id' | 'ts' | '_updatedAt'> {
+    const serverOffset = -new Date(now).getTimezoneOffset();
+    const workHours: StoredWorkHour[] = input.days.map((hours) => ({
+      day: hours.day,
+      start: deriveTime(hours.day, hours.start, input.timezone, now, serverOffset),
+      finish: deriveTime(hours.day, hours.finish, input.timezone, now, serverOffset),
+      open: hours.open,
+      code: WEEK_DAYS.indexOf(hours.day as (typeof WEEK_DAYS)[number]) + 1,
+    }));
+    return {
+      name: input.name,
+      active: input.active,
+      type: input.type,
+      timezone: { name: input.timezone, utc: formatOffset(offsetMinutes(input.timezone, now)) },
+      workHours,
+    };
+  }
+
+  // ---- open now ----------------------------------------------------------------------------
+
+  /** The settings and active schedules, read now (for caches with their own freshness bound). */
+  async loadRules(): Promise<BusinessHourRules> {
+    const [values, docs] = await Promise.all([
+      this.settings.readFresh(BUSINESS_HOUR_SETTINGS),
+      this.businessHours
+        .find({ active: true }, { _id: 1, type: 1, timezone: 1, workHours: 1 })
+        .lean<BusinessHour[]>(),
+    ]);
+    const defaultDoc = docs.find((doc) => doc.type === 'default');
+    return {
+      enabled: values.get(SETTING_BUSINESS_HOURS_ENABLED) === true,
+      multiple: values.get(SETTING_BUSINESS_HOUR_TYPE) === 'Multiple',
+      defaultSchedule: defaultDoc ? scheduleOf(defaultDoc) : undefined,
+      custom: new Map(
+        docs.filter((doc) => doc.type === 'custom').map((doc) => [doc._id, scheduleOf(doc)]),
+      ),
+    };
+  }
+
+  /** Whether a department following `businessHourId` (absent: the default) is open now. */
+  async isOpen(businessHourId: string | undefined): Promise<boolean> {
+    const schedule = scheduleFor(await this.rules.get(), businessHourId);
+    return this.statuses.status(schedule, this.clock()).open;
+  }
+}

@@ -1,0 +1,102 @@
+import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import {
+  ApiHeader,
+  ApiNotModifiedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../../auth/auth.decorators';
+import { ApiError } from '../../common/api-error';
+import type { RouteFlags } from '../../common/logging';
+import { RateLimiter } from '../../common/rate-limiter';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { WidgetService } from './widget.service';
+
+/** Browsers and CDNs may reuse an answer this long; other instances converge as fast. */
+const CACHE_CONTROL = 'public, max-age=5';
+const QUIET_AND_CACHEABLE: RouteFlags = { quietRequestLog: true, ownCacheControl: true };
+
+/** `If-None-Match` holds `etag` (a list, weak or strong, or `*`). */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const candidate = tag.trim();
+    return candidate === '*' || candidate === etag || candidate === `W/${etag}`;
+  });
+}
+
+@ApiTags('widget')
+@Controller('livechat')
+export class WidgetController {
+  constructor(
+    private readonly widget: WidgetService,
+    private readonly rateLimiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('config')
+  @Public()
+  @RouteConfig(QUIET_AND_CACHEABLE)
+  @ApiOperation({
+    summary: 'What the Live Chat widget shows (public, served from memory)',
+    description:
+      '`{ config: { enabled, settings, theme, messages, departments, online }, success }`; with `Livechat_enabled` false, `{ config: { enabled: false }, success }`. Rate-limited per client IP (RATE_LIMIT_WIDGET_PER_MINUTE).',
+  })
+  @ApiQuery({
+    name: 'department',
+    required: false,
+    description: '`online` for this department only (an unknown id gives `online: false`)',
+  })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a previous answer' })
+  @ApiOkResponse({
+    description: 'The configuration, with `ETag` and `Cache-Control: public, max-age=5`',
+    schema: {
+      example: {
+        config: {
+          enabled: true,
+          settings: {
+            registrationForm: true,
+            nameFieldRegistrationForm: true,
+            emailFieldRegistrationForm: true,
+            displayOfflineForm: true,
+          },
+          theme: { title: 'Rocket.Chat', color: '#C1272D', offlineTitle: 'Leave a message' },
+          messages: { offlineMessage: '', offlineSuccessMessage: '' },
+          departments: [
+            {
+              _id: 'sQBCsgx4EfTbuckvX',
+              name: 'Support',
+              showOnRegistration: true,
+              showOnOfflineForm: true,
+            },
+          ],
+          online: true,
+        },
+        success: true,
+      },
+    },
+  })
+  @ApiNotModifiedResponse({ description: '`If-None-Match` matched the current ETag' })
+  async getConfig(
+    @Query('department') department: unknown,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    this.rateLimiter.consume(`widget:${request.ip}`, this.config.rateLimit.widgetPerMinute);
+    if (department !== undefined && typeof department !== 'string') {
+      throw ApiError.invalidParams('department must be a string');
+    }
+    const answer = await this.widget.answer(department || undefined);
+    void reply.header('ETag', answer.etag).header('Cache-Control', CACHE_CONTROL);
+    if (matches(ifNoneMatch, answer.etag)) {
+      void reply.status(304).send();
+      return;
+    }
+    void reply.type('application/json; charset=utf-8').send(answer.body);
+  }
+}

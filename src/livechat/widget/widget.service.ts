@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { WIDGET_SETTINGS } from '../../permissions/defaults';
+import { SettingsService } from '../../permissions/settings.service';
+import { UsersService } from '../../users/users.service';
+import {
+  BUSINESS_HOUR_SETTINGS,
+  BusinessHoursService,
+} from '../business-hours/business-hours.service';
+import { CLOCK, Clock } from '../business-hours/clock';
+import { OpenStatusCache, ScheduleHours, scheduleFor } from '../business-hours/open-now';
+import { DepartmentAgent } from '../departments/schemas/department-agent.schema';
+import { Department } from '../departments/schemas/department.schema';
+import { LivechatEvents } from '../livechat-events';
+
+/** Other instances' changes reach this one's answer within this period (the contract says 5 s). */
+export const WIDGET_POLL_MS = 3_000;
+
+/** One ready-to-send answer: its JSON text and the ETag of that text. */
+export interface WidgetAnswer {
+  readonly body: string;
+  readonly etag: string;
+}
+
+/** What the widget is told about a department: exactly these four fields (Rocket.Chat's). */
+export interface WidgetDepartment {
+  _id: string;
+  name: string;
+  showOnRegistration: boolean;
+  showOnOfflineForm: boolean;
+}
+
+type ListedDepartment = Pick<
+  Department,
+  '_id' | 'name' | 'showOnRegistration' | 'showOnOfflineForm' | 'businessHourId'
+>;
+
+/** Everything an answer depends on, loaded at once; answers are derived from it in memory. */
+interface Snapshot {
+  /** The invalidation generation this snapshot was loaded for. */
+  readonly generation: number;
+  readonly disabled?: WidgetAnswer;
+  readonly online: WidgetAnswer;
+  readonly offline: WidgetAnswer;
+  /** Listed departments that have an available agent → the schedule each follows (undefined: always open). */
+  readonly staffed: ReadonlyMap<string, ScheduleHours | undefined>;
+  /** The distinct schedules of the staffed departments. */
+  readonly staffedSchedules: readonly (ScheduleHours | undefined)[];
+  /** `online` without `?department`, valid for [from, until). */
+  overall?: { online: boolean; from: number; until: number };
+}
+
+const SETTING_IDS: readonly string[] = Object.values(WIDGET_SETTINGS);
+
+function answerOf(payload: unknown): WidgetAnswer {
+  const body = JSON.stringify(payload);
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+  return { body, etag };
+}
+
+/**
+ * `GET livechat/config`, the busiest endpoint: answers are precomputed JSON texts held
+ * in memory. Writes on this instance (LivechatEvents, settings) invalidate them, so the
+ * next request waits for a rebuild; a timer rebuilds every WIDGET_POLL_MS in the
+ * background to pick up other instances' writes (requests keep the previous answer
+ * meanwhile). No request ever reads the database unless this instance just changed.
+ * `online` also depends on the time (business hours): each schedule's open/closed state
+ * is kept until its next opening or closing instant, then recomputed.
+ */
+@Injectable()
+export class WidgetService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(WidgetService.name);
+  private generation = 0;
+  private snapshot?: Snapshot;
+  private building?: { generation: number; promise: Promise<Snapshot> };
+  private poller?: NodeJS.Timeout;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly statuses = new OpenStatusCache();
+
+  constructor(
+    @InjectModel(Department.name) private readonly departments: Model<Department>,
+    @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
+    private readonly users: UsersService,
+    private readonly settings: SettingsService,
+    private readonly events: LivechatEvents,
+    private readonly businessHours: BusinessHoursService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe.push(
+      this.events.onChange(() => this.invalidate()),
+      this.settings.onChange((id) => {
+        if (SETTING_IDS.includes(id) || BUSINESS_HOUR_SETTINGS.includes(id)) this.invalidate();
+      }),
+    );
+    this.poller = setInterval(() => this.refreshInBackground(), WIDGET_POLL_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.poller);
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+  }
+
+  /** The answer for the whole widget, or for one department (`online` for it alone). */
+  async answer(departmentId: string | undefined): Promise<WidgetAnswer> {
+    const snapshot = await this.current();
+    if (snapshot.disabled) return snapshot.disabled;
+    const now = this.clock();
+    let online: boolean;
+    if (departmentId === undefined) online = this.onlineOverall(snapshot, now);
+    else if (!snapshot.staffed.has(departmentId)) online = false;
+    else online = this.statuses.status(snapshot.staffed.get(departmentId), now).open;
+    return online ? snapshot.online : snapshot.offline;
+  }
+
+  /** Some staffed department is open; kept until the earliest change of any of their schedules. */
+  private onlineOverall(snapshot: Snapshot, now: number): boolean {
+    const cached = snapshot.overall;
+    if (cached && now >= cached.from && now < cached.until) return cached.online;
+    let online = false;
+    let until = Number.POSITIVE_INFINITY;
+    for (const schedule of snapshot.staffedSchedules) {
+      const status = this.statuses.status(schedule, now);
+      online ||= status.open;
+      until = Math.min(until, status.until);
+    }
+    snapshot.overall = { online, from: now, until };
+    return online;
+  }
+
+  /** This instance changed something the widget shows: the next answer is rebuilt first. */
+  invalidate(): void {
+    this.generation++;
+  }
+
+  private current(): Snapshot | Promise<Snapshot> {
+    const snapshot = this.snapshot;
+    if (snapshot && snapshot.generation === this.generation) return snapshot;
+    return this.build();
+  }
+
+  private refreshInBackground(): void {
+    if (this.building) return;
+    this.build().catch((error: unknown) =>
+      this.logger.warn(`widget answer not refreshed: ${String(error)}`),
+    );
+  }
+
+  /** One load per generation at a time; a load finished for an older generation is not kept. */
+  private build(): Promise<Snapshot> {
+    const generation = this.generation;
+    if (this.building?.generation === generation) return this.building.promise;
+    const promise = this.load(generation)
+      .then((snapshot) => {
+        if (!this.snapshot || generation >= this.snapshot.generation) this.snapshot = snapshot;
+        return snapshot;
+      })
+      .finally(() => {
+        if (this.building?.promise === promise) this.building = undefined;
+      });
+    this.building = { generation, promise };
+    return promise;
+  }
+
+  private async load(generation: number): Promise<Snapshot> {
+    const values = await this.settings.readFresh(SETTING_IDS);
+    const flag = (id: string) => values.get(id) === true;
+    const text = (id: string) => {
+      const value = values.get(id);
+      return typeof value === 'string' ? value : '';
+    };
+    if (!flag(WIDGET_SETTINGS.enabled)) {
+      const disabled = answerOf({ config: { enabled: false }, success: true });
+      return {
+        generation,
+        disabled,
+        online: disabled,
+        offline: disabled,
+        staffed: new Map(),
+        staffedSchedules: [],
+      };
+    }
+
+    const [listed, assignments, rules] = await Promise.all([
+      this.departments
+        .find(
+          { enabled: true, archived: { $ne: true }, numAgents: { $gt: 0 } },
+          { _id: 1, name: 1, showOnRegistration: 1, showOnOfflineForm: 1, businessHourId: 1 },
+        )
+        .sort({ name: 1, _id: 1 })
+        .lean<ListedDepartment[]>(),
+      this.assignments
+        .find({ departmentEnabled: true }, { _id: 0, agentId: 1, departmentId: 1 })
+        .lean<Pick<DepartmentAgent, 'agentId' | 'departmentId'>[]>(),
+      this.businessHours.loadRules(),
+    ]);
+    const listedIds = new Set(listed.map((department) => department._id));
+    const relevant = assignments.filter((assignment) => listedIds.has(assignment.departmentId));
+    const available = await this.users.findAvailableAgentIds([
+      ...new Set(relevant.map((assignment) => assignment.agentId)),
+    ]);
+    const staffedIds = new Set(
+      relevant
+        .filter((assignment) => available.has(assignment.agentId))
+        .map((assignment) => assignment.departmentId),
+    );
+    const staffed = new Map(
+      listed
+        .filter((department) => staffedIds.has(department._id))
+        .map((department) => [department._id, scheduleFor(rules, department.businessHourId)]),
+    );
+
+    const departments: WidgetDepartment[] = listed.map((department) => ({
+      _id: department._id,
+      name: department.name,
+      showOnRegistration: department.showOnRegistration === true,
+      showOnOfflineForm: department.showOnOfflineForm === true,
+    }));
+    // Rocket.Chat's key names (apps/meteor/app/livechat/server/api/lib/livechat.ts).
+    const config = (online: boolean) => ({
+      config: {
+        enabled: true,
+        settings: {
+          registrationForm: flag(WIDGET_SETTINGS.registrationForm),
+          nameFieldRegistrationForm: flag(WIDGET_SETTINGS.nameFieldRegistrationForm),
+          emailFieldRegistrationForm: flag(WIDGET_SETTINGS.emailFieldRegistrationForm),
+          displayOfflineForm: flag(WIDGET_SETTINGS.displayOfflineForm),
+        },
+        theme: {
+          title: text(WIDGET_SETTINGS.title),
+          color: text(WIDGET_SETTINGS.titleColor),
+          offlineTitle: text(WIDGET_SETTINGS.offlineTitle),
+        },
+        messages: {
+          offlineMessage: text(WIDGET_SETTINGS.offlineMessage),
+          offlineSuccessMessage: text(WIDGET_SETTINGS.offlineSuccessMessage),
+        },
+        departments,
+        online,
+      },
+      success: true,
+    });
+    return {
+      generation,
+      online: answerOf(config(true)),
+      offline: answerOf(config(false)),
+      staffed,
+      staffedSchedules: [...new Set(staffed.values())],
+    };
+  }
+}
