@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
-import { byId } from '../../common/by-id';
 import { randomId } from '../../common/ids';
 import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { SettingsService } from '../../permissions/settings.service';
@@ -115,9 +114,7 @@ export class DepartmentsService {
   // ---- reads -------------------------------------------------------------------------------
 
   async findById(id: string): Promise<Department | null> {
-    // The driver's collection: a lookup by _id needs none of Mongoose's casting or middleware,
-    // and this is the hottest read (GET department/:_id, every write's first step).
-    return this.departments.collection.findOne<Department>(byId(id));
+    return this.departments.findOne({ _id: id }).lean<Department>();
   }
 
   async list(
