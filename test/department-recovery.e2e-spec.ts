@@ -7,7 +7,10 @@ import type { Model } from 'mongoose';
 import { DepartmentRecovery } from '../src/livechat/departments/department-recovery';
 import { DepartmentAgent } from '../src/livechat/departments/schemas/department-agent.schema';
 import { Department } from '../src/livechat/departments/schemas/department.schema';
-import { DepartmentHistoryEntry } from '../src/livechat/history/department-history.schema';
+import {
+  DepartmentHistoryEntry,
+  DepartmentJournalEntry,
+} from '../src/livechat/history/department-history.schema';
 import { invariantViolations } from './support/invariants';
 import { ApiResponse, TestApp, TestUser } from './support/test-app';
 
@@ -34,7 +37,12 @@ let writesLeft = Infinity;
 beforeAll(async () => {
   t = await TestApp.start({ DEPARTMENT_REMOVAL_ENABLED: 'true' });
   recovery = t.app.get(DepartmentRecovery);
-  for (const name of [Department.name, DepartmentAgent.name, DepartmentHistoryEntry.name]) {
+  for (const name of [
+    Department.name,
+    DepartmentAgent.name,
+    DepartmentHistoryEntry.name,
+    DepartmentJournalEntry.name,
+  ]) {
     const model = t.app.get<Model<unknown>>(getModelToken(name));
     for (const method of WRITE_METHODS) {
       const original = (model[method] as (...args: unknown[]) => unknown).bind(model);

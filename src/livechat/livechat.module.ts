@@ -17,6 +17,8 @@ import { DepartmentsService } from './departments/departments.service';
 import {
   DepartmentHistoryEntry,
   DepartmentHistorySchema,
+  DepartmentJournalEntry,
+  DepartmentJournalSchema,
 } from './history/department-history.schema';
 import { DepartmentHistoryService } from './history/department-history.service';
 import {
@@ -36,6 +38,7 @@ import { WidgetService } from './widget/widget.service';
       { name: Department.name, schema: DepartmentSchema },
       { name: DepartmentAgent.name, schema: DepartmentAgentSchema },
       { name: DepartmentHistoryEntry.name, schema: DepartmentHistorySchema },
+      { name: DepartmentJournalEntry.name, schema: DepartmentJournalSchema },
       { name: BusinessHour.name, schema: BusinessHourSchema },
     ]),
     UsersModule,

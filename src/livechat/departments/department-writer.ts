@@ -217,6 +217,14 @@ export class DepartmentWriter {
     plan: Extract<DepartmentPlan, { kind: 'create' }>,
     mode: Mode,
   ): Promise<void> {
+    if (mode === 'first') {
+      // Fresh ids: plain inserts, which FerretDB does without scanning the collection.
+      await this.departments.insertMany([plan.department], { lean: true });
+      if (plan.assignments.length) {
+        await this.assignments.insertMany(plan.assignments, { lean: true });
+      }
+      return;
+    }
     const { _id, ...department } = plan.department;
     await this.departments.updateOne({ _id }, { $setOnInsert: department }, { upsert: true });
     if (plan.assignments.length) {
@@ -232,8 +240,7 @@ export class DepartmentWriter {
         })),
       );
     }
-    // First attempt: the department was inserted with numAgents = its assignments.
-    if (mode === 'resume') await this.repair(_id);
+    await this.repair(_id);
   }
 
   private async applyUpdate(
@@ -358,7 +365,7 @@ export class DepartmentWriter {
         }
         if (!changes.length) return;
         // Recorded first with a fixed id: a replay after a crash neither loses nor doubles it.
-        await this.history.recordDone({
+        await this.history.record({
           ...cause,
           _id: `${cause._id}:${otherId}`,
           departmentId: otherId,

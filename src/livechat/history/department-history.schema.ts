@@ -25,12 +25,7 @@ export interface AgentChanges {
   changed: { agentId: string; count?: number; order?: number }[];
 }
 
-/**
- * `livechat_department_history` (our extension). One document per department write.
- * It is written `pending`, with the `plan` of the write, before the write touches
- * anything, and marked `done` (plan dropped) after its last step: a crash in between
- * leaves a pending entry that start-up rolls forward. Done entries are the history.
- */
+/** `livechat_department_history` (our extension): one document per department change. */
 @Schema({ collection: 'livechat_department_history', versionKey: false })
 export class DepartmentHistoryEntry {
   @Prop({ type: String, required: true })
@@ -56,15 +51,24 @@ export class DepartmentHistoryEntry {
 
   @Prop({ type: SchemaTypes.Mixed })
   agents?: AgentChanges;
-
-  @Prop({ type: String, required: true, enum: ['pending', 'done'] })
-  state: 'pending' | 'done';
-
-  /** The write still to be (re)applied while pending (a DepartmentPlan). */
-  @Prop({ type: SchemaTypes.Mixed })
-  plan?: unknown;
 }
 
 export const DepartmentHistorySchema = SchemaFactory.createForClass(DepartmentHistoryEntry);
 DepartmentHistorySchema.index({ departmentId: 1, ts: -1 });
-DepartmentHistorySchema.index({ state: 1, ts: 1 });
+DepartmentHistorySchema.index({ ts: 1 });
+
+/**
+ * `livechat_department_journal`: the department writes in progress, each with its
+ * future history entry and its `plan`. Written before a write's first step and deleted
+ * after its last one (when the history entry is stored), so it only ever holds writes
+ * in flight, or interrupted ones for recovery to roll forward. Kept apart from the
+ * history so that it stays small: FerretDB scans a collection for updates and deletes.
+ */
+@Schema({ collection: 'livechat_department_journal', versionKey: false })
+export class DepartmentJournalEntry extends DepartmentHistoryEntry {
+  @Prop({ type: SchemaTypes.Mixed, required: true })
+  plan: unknown;
+}
+
+export const DepartmentJournalSchema = SchemaFactory.createForClass(DepartmentJournalEntry);
+DepartmentJournalSchema.index({ ts: 1 });
