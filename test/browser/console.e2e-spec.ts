@@ -58,9 +58,13 @@ describe('admin console (browser)', () => {
     return current!.failures.splice(0);
   }
 
-  async function setRemoval(value: boolean) {
-    const res = await app.post('/settings/Omnichannel_enable_department_removal', { value });
+  async function setSetting(id: string, value: unknown) {
+    const res = await app.post(`/settings/${id}`, { value });
     expect(res.status).toBe(200);
+  }
+
+  async function setRemoval(value: boolean) {
+    await setSetting('Omnichannel_enable_department_removal', value);
   }
 
   async function departmentByName(name: string) {
@@ -500,10 +504,19 @@ describe('admin console (browser)', () => {
       (await app.get(`/livechat/department/${department._id}`)).body.department.businessHourId,
     ).toBe(saved._id);
 
-    await page.goto(`/admin/departments/${department._id}`);
+    // In "Single" mode (the default) every department follows the default schedule; in
+    // "Multiple" mode, its own.
     const schedule = page.getByRole('region', { name: 'Business hours' });
-    await expectVisible(schedule.getByRole('link', { name: 'Closed on Sundays' }));
-    await expectVisible(schedule.getByText(/^(Open|Closed) now$/));
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(schedule.getByRole('link', { name: 'the default schedule' }));
+    await setSetting('Livechat_business_hour_type', 'Multiple');
+    try {
+      await page.reload();
+      await expectVisible(schedule.getByRole('link', { name: 'Closed on Sundays' }));
+      await expectVisible(schedule.getByText(/^(Open|Closed) now$/));
+    } finally {
+      await setSetting('Livechat_business_hour_type', 'Single');
+    }
   });
 
   it('creates, edits and archives a department by keyboard alone', async () => {
