@@ -390,6 +390,10 @@ describe('admin console (browser)', () => {
       true,
     );
     await setRemoval(false);
+    await page.getByRole('switch', { name: 'Use business hours' }).click();
+    await expectVisible(page.getByText('Business hours are now in use.'));
+    expect((await app.get('/settings/Livechat_enable_business_hours')).body.value).toBe(true);
+    await setSetting('Livechat_enable_business_hours', false);
   });
 
   it('offers a user without department permissions no department actions', async () => {
@@ -623,9 +627,15 @@ describe('admin console (browser)', () => {
     await page.goto(`/admin/departments/${department._id}`);
     await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
     expect(await scrollsHorizontally(page)).toBe(false);
-    await page.getByRole('button', { name: 'Open navigation' }).click();
-    await page.getByRole('link', { name: 'Agents' }).click();
-    await expectVisible(page.getByRole('heading', { name: 'Agents', exact: true }));
+    for (const name of ['Agents', 'Widget preview', 'Business hours']) {
+      await page.getByRole('button', { name: 'Open navigation' }).click();
+      await page.getByRole('link', { name }).click();
+      await expectVisible(page.getByRole('heading', { name, exact: true }));
+      expect(await scrollsHorizontally(page)).toBe(false);
+      expect(await axeViolations(page)).toEqual([]);
+    }
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'New schedule', exact: true }));
     expect(await scrollsHorizontally(page)).toBe(false);
     expect(await axeViolations(page)).toEqual([]);
   });
