@@ -641,24 +641,51 @@ describe('admin console (browser)', () => {
   });
 
   it('takes screenshots of the list and edit pages for the README (UPDATE_SCREENSHOTS=1)', async () => {
-    const agents = await Promise.all([app.createAgent(), app.createAgent()]);
-    for (const [name, enabled] of [
-      ['Customer Success', true],
-      ['Billing', true],
-      ['Partners', false],
-    ] as const) {
-      await app.createDepartment(
-        { name, email: `${name.split(' ')[0].toLowerCase()}@example.com`, enabled },
-        agents.map((agent, order) => ({ agentId: agent.userId, order })),
+    // A service of its own, so the pictures show a plausible set of departments only.
+    const shop = await TestApp.start();
+    let context: ConsolePage | undefined;
+    try {
+      const agents: { userId: string }[] = [];
+      for (const username of ['alice.moreira', 'bruno.tanaka', 'chloe.okafor']) {
+        const user = await shop.createUser({ username });
+        expect((await shop.post('/livechat/users/agent', { username })).status).toBe(200);
+        agents.push(user);
+      }
+      const departments: Record<string, string> = {};
+      for (const [name, email, enabled, team] of [
+        ['Billing', 'billing@example.com', true, [0, 1]],
+        ['Customer Success', 'success@example.com', true, [0, 1, 2]],
+        ['Enterprise Sales', 'sales@example.com', true, [2]],
+        ['Partners', 'partners@example.com', false, [1]],
+        ['Returns', 'returns@example.com', true, []],
+      ] as const) {
+        const created = await shop.createDepartment(
+          { name, email, enabled, description: `${name} questions from the website` },
+          team.map((index, order) => ({ agentId: agents[index].userId, order })),
+        );
+        departments[name] = created.department._id;
+      }
+      expect((await shop.post(`/livechat/department/${departments.Returns}/archive`)).status).toBe(
+        200,
       );
+      context = await openConsole(browser, shop);
+      const { page } = context;
+      await logIn(page, ADMIN.username, ADMIN.password);
+      await page.getByRole('switch', { name: 'Show archived' }).check();
+      await expectVisible(page.getByText('Archived', { exact: true }));
+      await screenshot(page, 'console-departments.png');
+      await page.getByRole('link', { name: 'Customer Success' }).click();
+      await expectVisible(
+        page.getByRole('heading', { name: 'Edit Customer Success', exact: true }),
+      );
+      await expectVisible(page.getByRole('table', { name: 'Change history' }));
+      await screenshot(page, 'console-edit.png');
+      expect(context.errors).toEqual([]);
+      expect(context.failures).toEqual([]);
+    } finally {
+      await context?.context.close();
+      await shop.close();
     }
-    const page = await openAsAdmin();
-    await page.getByLabel('Search departments').fill('');
-    await expectVisible(page.getByRole('link', { name: 'Customer Success' }));
-    await screenshot(page, 'console-departments.png');
-    await page.getByRole('link', { name: 'Customer Success' }).click();
-    await expectVisible(page.getByRole('heading', { name: 'Edit Customer Success', exact: true }));
-    await screenshot(page, 'console-edit.png');
   });
 });
 
