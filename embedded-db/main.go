@@ -6,20 +6,40 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
+// exitDataDirInUse tells the parent that another live process holds the data
+// directory (see lockDataDir); the parent turns it into one clear line.
+const exitDataDirInUse = 3
+
+// stopGrace bounds how long FerretDB may take to close its connections and
+// SQLite files once asked to stop; after it the process exits anyway.
+const stopGrace = 2 * time.Second
+
+// dataDirInUseError: another live process holds the data directory's lock.
+type dataDirInUseError struct {
+	holder string // its record, "pid N, parent pid M" (empty if not written yet)
+}
+
+func (e *dataDirInUseError) Error() string { return "data directory in use by " + e.holder }
+
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (loopback only)")
 	dataDir := flag.String("data", "./data", "directory for the SQLite files")
+	watchStdin := flag.Bool("watch-stdin", false,
+		"stop when stdin reaches end of file (the parent keeps a pipe open for its lifetime, so the database dies with it, even on kill -9)")
 	flag.Parse()
 
 	dir, err := filepath.Abs(*dataDir)
@@ -29,6 +49,19 @@ func main() {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		log.Fatalf("embedded-db: create data directory: %v", err)
 	}
+
+	// Held until the process ends, however it ends: the kernel drops the lock
+	// with the last file descriptor, so a crash never leaves a stale lock.
+	lock, err := lockDataDir(dir)
+	var inUse *dataDirInUseError
+	if errors.As(err, &inUse) {
+		fmt.Fprintf(os.Stderr, "embedded-db: data directory %s is in use by another running embedded-db (%s)\n", dir, inUse.holder)
+		os.Exit(exitDataDirInUse)
+	}
+	if err != nil {
+		log.Fatalf("embedded-db: lock data directory: %v", err)
+	}
+	defer lock.Close()
 
 	// busy_timeout: concurrent writers wait for the SQLite lock instead of failing.
 	sqliteURL := "file:" + dir + "/?_pragma=busy_timeout(30000)"
@@ -44,6 +77,22 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *watchStdin {
+		go func() {
+			// Nothing is ever written: Read returns only when the parent is gone.
+			// (Its end of our stdout/stderr is gone too, so the log line below may
+			// end the process with SIGPIPE at once; SQLite survives that like any crash.)
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			log.Print("embedded-db: parent process gone (stdin closed): stopping")
+			stop()
+		}()
+	}
+	go func() {
+		<-ctx.Done()
+		time.Sleep(stopGrace)
+		log.Printf("embedded-db: not stopped after %s: exiting", stopGrace)
+		os.Exit(1)
+	}()
 
 	// The parent process waits for this line before connecting.
 	fmt.Printf("embedded-db: listening on %s, data in %s\n", *listen, dir)

@@ -11,14 +11,19 @@ const { spawn } = require('node:child_process');
 
 const ROOT = path.resolve(__dirname, '..');
 const SRC_DIR = path.join(ROOT, 'embedded-db');
-const SOURCES = ['go.mod', 'go.sum', 'main.go'];
 const EXE = process.platform === 'win32' ? '.exe' : '';
 const NO_GO_MESSAGE =
   'The embedded database needs Go (https://go.dev/dl/) to build once; install Go or set MONGO_URL to use your own MongoDB.';
 
+/** go.mod, go.sum and every .go file: what the binary is built from. */
+function sourceNames() {
+  const goFiles = fs.readdirSync(SRC_DIR).filter((name) => name.endsWith('.go'));
+  return ['go.mod', 'go.sum', ...goFiles.sort()];
+}
+
 function sourceHash() {
   const hash = crypto.createHash('sha256');
-  for (const name of SOURCES) {
+  for (const name of sourceNames()) {
     hash.update(name + '\0');
     hash.update(fs.readFileSync(path.join(SRC_DIR, name)));
     hash.update('\0');

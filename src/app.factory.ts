@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parse as parseQuery } from 'qs';
 import { registerAdminConsole } from './admin-console/admin-console';
@@ -30,6 +30,10 @@ const RESPONSE_HEADERS = {
 } as const;
 
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** JSON's insignificant whitespace: space, tab, line feed, carriage return. */
+const isJsonWhitespace = (byte: number): boolean =>
+  byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 
 /** Builds the application (shared by main.ts and the e2e tests); the caller listens. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -76,6 +80,19 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalFilters(new RocketChatExceptionFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
+  // An empty (or blank) JSON body is no body (API.md §1): Rocket.Chat's REST client sends
+  // `Content-Type: application/json` without a body on archive, unarchive and logout.
+  // Anything else goes to Fastify's own parser, which rejects `__proto__`/`constructor`
+  // poisoning. Only JSON is read: other media types are answered 415.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>(
+    'application/json',
+    { bodyLimit: MAX_BODY_BYTES },
+    (request, body, done) => {
+      if (body.every(isJsonWhitespace)) return done(null, undefined);
+      parseJson(request, body.toString('utf8'), done);
+    },
+  );
   // Once shutdown starts, answers close their keep-alive connection, so the server can
   // finish in-flight requests and stop instead of waiting out idle keep-alive sockets.
   let closing = false;

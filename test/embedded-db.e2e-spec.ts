@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { EmbeddedDb, startEmbeddedDb } from '../src/database/embedded-db';
+import { DataDirInUseError, EmbeddedDb, startEmbeddedDb } from '../src/database/embedded-db';
 
 describe('embedded database', () => {
   const dirs: string[] = [];
@@ -64,5 +64,29 @@ describe('embedded database', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('refuses a second database on the same data folder until the first is gone, even by a crash', async () => {
+    const dataDir = await tempDir();
+    const first = await start(dataDir);
+
+    const second = startEmbeddedDb({ dataDir, log });
+    await expect(second).rejects.toThrow(DataDirInUseError);
+    // The one line the service prints; the pid is the first database's parent: this process.
+    await expect(second).rejects.toThrow(
+      `DATA_DIR ${dataDir} is in use by another running service (pid ${process.pid})`,
+    );
+    // The first one is untouched.
+    const client = new MongoClient(first.url + 'still');
+    try {
+      await client.db().command({ ping: 1 });
+    } finally {
+      await client.close();
+    }
+
+    // SIGKILL leaves no stale lock: the kernel drops it with the process.
+    await first.crash();
+    const third = await start(dataDir);
+    await third.stop();
   });
 });

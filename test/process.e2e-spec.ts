@@ -1,9 +1,11 @@
-// The production start command (`node dist/main.js` with MONGO_URL, as in the container
-// image) against an embedded database started separately: database outage and recovery,
-// SIGTERM under load, and what reaches the logs.
+// The production start command (`node dist/main.js`, built by the global setup): with
+// MONGO_URL (as in the container image) against an embedded database started separately —
+// database outage, hung database, recovery, SIGTERM under load, what reaches the logs — and
+// with the embedded database owned by the service — its lifecycle, the DATA_DIR lock, idle
+// shutdown.
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,8 +27,43 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The pid of the embedded database serving `dataDir` (found by its command line), if any. */
+function embeddedDbPid(dataDir: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.some((arg) => arg.endsWith('embedded-db')) && args.includes(dataDir)) {
+        return Number(entry);
+      }
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return undefined;
+}
+
+/** The process has exited (a zombie waiting for its new parent to reap it counts as exited). */
+function hasExited(pid: number): boolean {
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+async function waitForExit(pid: number, ms: number): Promise<number | undefined> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    if (hasExited(pid)) return Date.now() - started;
+    await sleep(20);
+  }
+  return undefined;
+}
+
 class ServiceProcess {
   output = '';
+  stderr = '';
   readonly exited: Promise<number | null>;
 
   private constructor(
@@ -34,17 +71,41 @@ class ServiceProcess {
     readonly baseUrl: string,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+      this.stderr += chunk.toString();
+    });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static async start(mongoUrl: string): Promise<ServiceProcess> {
+  /** Starts the service with MONGO_URL, or with DATA_DIR (its own embedded database). */
+  static async start(
+    database: { mongoUrl: string } | { dataDir: string },
+  ): Promise<ServiceProcess> {
+    const service = await ServiceProcess.spawn(database);
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const live = await fetch(`${service.baseUrl}/health/live`).catch(() => null);
+      if (live?.status === 200) return service;
+      if (service.child.exitCode !== null) break;
+      await sleep(100);
+    }
+    service.child.kill('SIGKILL');
+    throw new Error(`service did not start:\n${service.output}`);
+  }
+
+  /** Spawns the service without waiting for it (stdout and stderr are also kept apart). */
+  static async spawn(
+    database: { mongoUrl: string } | { dataDir: string },
+  ): Promise<ServiceProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
-        MONGO_URL: mongoUrl,
+        ...('mongoUrl' in database
+          ? { MONGO_URL: database.mongoUrl }
+          : { DATA_DIR: database.dataDir }),
         PORT: String(port),
         HOST: '127.0.0.1',
         ADMIN_USERNAME: ADMIN.username,
@@ -54,16 +115,17 @@ class ServiceProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const live = await fetch(`${service.baseUrl}/health/live`).catch(() => null);
-      if (live?.status === 200) return service;
-      if (child.exitCode !== null) break;
+    return new ServiceProcess(child, `http://127.0.0.1:${port}`);
+  }
+
+  async waitReady(ms: number): Promise<boolean> {
+    const started = Date.now();
+    while (Date.now() - started < ms) {
+      const ready = await fetch(`${this.baseUrl}/health/ready`).catch(() => null);
+      if (ready?.status === 200) return true;
       await sleep(100);
     }
-    child.kill('SIGKILL');
-    throw new Error(`service did not start:\n${service.output}`);
+    return false;
   }
 
   async call(method: string, pathname: string, body?: unknown, session?: Session) {
@@ -98,6 +160,12 @@ const department = (name: string) => ({
   },
 });
 
+const UNAVAILABLE_503 = {
+  success: false,
+  error: 'The database is unavailable [error-database-unavailable]',
+  errorType: 'error-database-unavailable',
+};
+
 describe('production process (node dist/main.js)', () => {
   let dataDir: string;
   let dbPort: number;
@@ -107,11 +175,10 @@ describe('production process (node dist/main.js)', () => {
   let authToken: string;
 
   beforeAll(async () => {
-    // dist/ is the same build the container image runs (built by the global setup).
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'departments-process-'));
     dbPort = await freePort();
     db = await startEmbeddedDb({ dataDir, port: dbPort, log: () => undefined });
-    service = await ServiceProcess.start(`mongodb://127.0.0.1:${dbPort}/ops`);
+    service = await ServiceProcess.start({ mongoUrl: `mongodb://127.0.0.1:${dbPort}/ops` });
     const login = await service.call('POST', '/api/v1/login', {
       user: ADMIN.username,
       password: ADMIN.password,
@@ -123,6 +190,8 @@ describe('production process (node dist/main.js)', () => {
 
   afterAll(async () => {
     if (service?.child.exitCode === null) service.child.kill('SIGKILL');
+    // Never leave the database stopped (the hung-database test stops it).
+    if (db && !hasExited(db.pid)) process.kill(db.pid, 'SIGCONT');
     await db?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -160,11 +229,7 @@ describe('production process (node dist/main.js)', () => {
       const during = await Promise.all(Array.from({ length: 5 }, () => create('during')));
       for (const res of during) {
         expect(res.status).toBe(503);
-        expect(res.body).toEqual({
-          success: false,
-          error: 'The database is unavailable [error-database-unavailable]',
-          errorType: 'error-database-unavailable',
-        });
+        expect(res.body).toEqual(UNAVAILABLE_503);
         expect(res.headers.get('retry-after')).toBe('5');
       }
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -209,6 +274,83 @@ describe('production process (node dist/main.js)', () => {
     expect([...acknowledged].filter((id) => !stored.has(id))).toEqual([]);
   }, 60_000);
 
+  it('a hung database (SIGSTOP): every request answers 503 within 3 s, and all recover on SIGCONT', async () => {
+    const target = await service.call(
+      'POST',
+      '/api/v1/livechat/department',
+      department('hung target'),
+      admin,
+    );
+    expect(target.status).toBe(200);
+    const departmentPath = `/api/v1/livechat/department/${target.body.department._id}`;
+    const timed = async (
+      name: string,
+      request: () => Promise<{ status: number; headers: Headers; body: Json }>,
+    ) => {
+      const started = Date.now();
+      const res = await request();
+      return { name, ms: Date.now() - started, ...res };
+    };
+    // Reads, writes (three of them queued behind one department's lock), login and readiness.
+    const requests = () => [
+      timed('ready', () => service.call('GET', '/health/ready')),
+      timed('list', () => service.call('GET', '/api/v1/livechat/department', undefined, admin)),
+      timed('get', () => service.call('GET', departmentPath, undefined, admin)),
+      timed('me', () => service.call('GET', '/api/v1/me', undefined, admin)),
+      timed('login', () =>
+        service.call('POST', '/api/v1/login', { user: ADMIN.username, password: ADMIN.password }),
+      ),
+      ...[0, 1, 2].map((i) =>
+        timed(`create ${i}`, () =>
+          service.call('POST', '/api/v1/livechat/department', department(`hung ${i}`), admin),
+        ),
+      ),
+      ...[0, 1, 2].map((i) =>
+        timed(`put ${i}`, () =>
+          service.call('PUT', departmentPath, department(`hung put ${i}`), admin),
+        ),
+      ),
+      timed('archive', () => service.call('POST', `${departmentPath}/archive`, {}, admin)),
+    ];
+
+    process.kill(db.pid, 'SIGSTOP');
+    try {
+      for (const wave of ['first', 'second']) {
+        const answers = await Promise.all(requests());
+        const slowest = Math.max(...answers.map((answer) => answer.ms));
+        console.log(
+          `hung database, ${wave} wave: slowest answer ${slowest} ms (${answers.map((a) => `${a.name} ${a.ms}`).join(', ')})`,
+        );
+        for (const answer of answers) {
+          expect({ name: answer.name, status: answer.status }).toEqual({
+            name: answer.name,
+            status: 503,
+          });
+          if (answer.name === 'ready') continue;
+          expect(answer.body).toEqual(UNAVAILABLE_503);
+          expect(answer.headers.get('retry-after')).toBe('5');
+        }
+        // 3 s is the budget; the slack absorbs the load of a shared 2-core machine.
+        expect(slowest).toBeLessThan(3_500);
+      }
+    } finally {
+      process.kill(db.pid, 'SIGCONT');
+    }
+
+    const resumed = Date.now();
+    expect(await service.waitReady(5_000)).toBe(true);
+    console.log(`hung database: ready again ${Date.now() - resumed} ms after SIGCONT`);
+    const after = await service.call(
+      'POST',
+      '/api/v1/livechat/department',
+      department('after the hang'),
+      admin,
+    );
+    expect(after.status).toBe(200);
+    const read = await service.call('GET', departmentPath, undefined, admin);
+    expect(read.status).toBe(200);
+  }, 60_000);
+
   it('keeps tokens and passwords out of the logs, and tags each line with the request id', async () => {
     const me = await fetch(`${service.baseUrl}/api/v1/me`, {
       headers: {
@@ -248,4 +390,79 @@ describe('production process (node dist/main.js)', () => {
     for (const status of statuses) expect([200, 503, 'not accepted']).toContain(status);
     expect(statuses.filter((status) => status === 200).length).toBeGreaterThan(0);
   }, 30_000);
+});
+
+describe('the embedded database owned by the service (no MONGO_URL)', () => {
+  let dataDir: string;
+  const started: ServiceProcess[] = [];
+
+  async function startOwning(): Promise<ServiceProcess> {
+    const service = await ServiceProcess.start({ dataDir });
+    started.push(service);
+    expect(await service.waitReady(20_000)).toBe(true);
+    return service;
+  }
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'departments-owned-'));
+  });
+
+  afterAll(async () => {
+    for (const service of started) {
+      if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    }
+    // The database watches its service: give it a moment to follow, then make sure.
+    const pid = embeddedDbPid(dataDir);
+    if (pid !== undefined && (await waitForExit(pid, 3_000)) === undefined) {
+      process.kill(pid, 'SIGKILL');
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a second service on the same DATA_DIR refuses to start with one line, and the first keeps serving', async () => {
+    const first = await startOwning();
+    const second = await ServiceProcess.spawn({ dataDir });
+    started.push(second);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr).toBe(
+      `DATA_DIR ${dataDir} is in use by another running service (pid ${first.child.pid})\n`,
+    );
+    expect((await fetch(`${first.baseUrl}/health/ready`)).status).toBe(200);
+  }, 60_000);
+
+  it('kill -9 of the service: its database process exits too, and the data can be reopened', async () => {
+    const service = started[0];
+    const dbPid = embeddedDbPid(dataDir);
+    expect(dbPid).toBeDefined();
+    service.child.kill('SIGKILL');
+    await service.exited;
+    const exitedAfter = await waitForExit(dbPid as number, 5_000);
+    console.log(`kill -9: the embedded database exited ${exitedAfter} ms after its service`);
+    expect(exitedAfter).toBeDefined();
+    // The lock died with it: a new service opens the same data.
+    await startOwning();
+  }, 60_000);
+
+  it('SIGTERM on an idle service: exits 0 within 1 s, and its database is gone', async () => {
+    const service = started[started.length - 1];
+    // An idle keep-alive connection stays open, as a client's would.
+    const login = await service.call('POST', '/api/v1/login', {
+      user: ADMIN.username,
+      password: ADMIN.password,
+    });
+    expect(login.status).toBe(200);
+    await sleep(500);
+    const dbPid = embeddedDbPid(dataDir) as number;
+    expect(dbPid).toBeDefined();
+
+    const signalled = Date.now();
+    service.child.kill('SIGTERM');
+    const code = await service.exited;
+    const took = Date.now() - signalled;
+    console.log(`idle SIGTERM: exit code ${code} after ${took} ms`);
+    expect(code).toBe(0);
+    // 1 s is the budget; the slack absorbs the load of a shared 2-core machine.
+    expect(took).toBeLessThan(1_500);
+    expect(hasExited(dbPid)).toBe(true);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { HttpException } from '@nestjs/common';
 import {
   MongoNetworkError,
   MongoNotConnectedError,
+  MongoOperationTimeoutError,
   MongoServerError,
   MongoServerSelectionError,
   MongoTopologyClosedError,
@@ -16,6 +17,13 @@ export interface ErrorResponse {
 }
 
 const LOGGED_OUT = 'You must be logged in to do this.';
+
+/** 503 `error-database-unavailable`: the database cannot be reached (or is hung). */
+export function databaseUnavailable(): ApiError {
+  return new ApiError(503, 'error-database-unavailable', 'The database is unavailable', undefined, {
+    'Retry-After': '5',
+  });
+}
 
 /** The one mapping from anything thrown to a Rocket.Chat error envelope. */
 export function toErrorResponse(error: unknown): ErrorResponse {
@@ -43,11 +51,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     isDatabaseUnavailable(error) ||
     (error instanceof HttpException && error.getStatus() === 503)
   ) {
-    return toErrorResponse(
-      new ApiError(503, 'error-database-unavailable', 'The database is unavailable', undefined, {
-        'Retry-After': '5',
-      }),
-    );
+    return toErrorResponse(databaseUnavailable());
   }
   const fromFramework = frameworkError(error);
   if (fromFramework) return toErrorResponse(fromFramework);
@@ -89,8 +93,9 @@ function frameworkError(error: unknown): ApiError | undefined {
 const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT']);
 
 /**
- * The driver could not reach the database (as opposed to the database refusing an
- * operation). Bulk writes wrap the network error in `errorResponse`.
+ * The driver could not reach the database, or it did not answer in time (as opposed to
+ * the database refusing an operation). Network timeouts and cleared pools are network
+ * errors. Bulk writes wrap the network error in `errorResponse`.
  */
 function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!(error instanceof Error) || depth > 3) return false;
@@ -99,6 +104,8 @@ function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
     error instanceof MongoServerSelectionError ||
     error instanceof MongoNotConnectedError ||
     error instanceof MongoTopologyClosedError ||
+    error instanceof MongoOperationTimeoutError ||
+    error.name === 'MongoWaitQueueTimeoutError' ||
     error.name === 'MongooseServerSelectionError' ||
     SOCKET_ERROR_CODES.has((error as { code?: unknown }).code as string)
   ) {

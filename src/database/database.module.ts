@@ -1,7 +1,14 @@
-import { Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DatabaseCircuit, DatabaseCircuitModule } from './database-circuit';
 import type { EmbeddedDb } from './embedded-db';
 import { EMBEDDED_DB, EmbeddedDbModule } from './embedded-db.module';
 
@@ -15,32 +22,58 @@ const EMBEDDED_DB_NAME = 'rocketchat';
 @Module({
   imports: [
     MongooseModule.forRootAsync({
-      imports: [EmbeddedDbModule],
-      inject: [APP_CONFIG, EMBEDDED_DB],
-      useFactory: (config: AppConfig, embedded: EmbeddedDb | null) => ({
+      imports: [EmbeddedDbModule, DatabaseCircuitModule],
+      inject: [APP_CONFIG, EMBEDDED_DB, DatabaseCircuit],
+      useFactory: (config: AppConfig, embedded: EmbeddedDb | null, circuit: DatabaseCircuit) => ({
         uri: config.mongoUrl ?? `${embedded?.url}${EMBEDDED_DB_NAME}`,
         autoIndex: false,
         autoCreate: false,
-        // Fail fast (503) instead of queueing requests while the database is away.
+        // Fail fast (503 within 3 s) instead of queueing requests while the database is away
+        // or hung. A hung database is noticed within heartbeat + connect timeout (1.5 s): the
+        // heartbeat times out, the driver fails the operations in flight and the circuit
+        // fails the next ones at once; a connection still being opened gives up after the
+        // connect timeout (so ≤ 2.5 s in all). Polling, because a streaming monitor takes
+        // heartbeat + connect timeout per check. No driver retries: a retry would wait out a
+        // server selection after the failure; the client retries instead (Retry-After).
         bufferCommands: false,
-        serverSelectionTimeoutMS: 3_000,
-        heartbeatFrequencyMS: 2_000,
-        connectTimeoutMS: 3_000,
+        serverMonitoringMode: 'poll',
+        heartbeatFrequencyMS: 500,
+        connectTimeoutMS: 1_000,
+        serverSelectionTimeoutMS: 2_000,
+        retryReads: false,
+        retryWrites: false,
         socketTimeoutMS: 20_000,
         maxPoolSize: 20,
+        connectionFactory: (connection: Connection) => {
+          circuit.attach(connection);
+          return connection;
+        },
       }),
     }),
+    EmbeddedDbModule,
   ],
 })
-export class DatabaseModule implements OnApplicationBootstrap {
+export class DatabaseModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseModule.name);
 
-  constructor(@InjectConnection() private readonly connection: Connection) {}
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    @Inject(EMBEDDED_DB) private readonly embedded: EmbeddedDb | null,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     for (const model of Object.values(this.connection.models)) {
       await model.createIndexes();
     }
     this.logger.log(`Indexes ready on ${Object.keys(this.connection.models).length} collections`);
+  }
+
+  /**
+   * Runs once the HTTP server has finished its requests. The connection is closed before the
+   * embedded database is stopped: FerretDB waits for its clients to leave before it exits.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.close();
+    await this.embedded?.stop();
   }
 }

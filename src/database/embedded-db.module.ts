@@ -1,10 +1,10 @@
-import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EmbeddedDb, startEmbeddedDb } from './embedded-db';
 
 export const EMBEDDED_DB = Symbol('EMBEDDED_DB');
 
-/** Starts the embedded FerretDB when MONGO_URL is unset (null otherwise), and stops it on shutdown. */
+/** Starts the embedded FerretDB when MONGO_URL is unset (null otherwise); DatabaseModule stops it. */
 @Module({
   providers: [
     {
@@ -20,10 +20,4 @@ export const EMBEDDED_DB = Symbol('EMBEDDED_DB');
   ],
   exports: [EMBEDDED_DB],
 })
-export class EmbeddedDbModule implements OnApplicationShutdown {
-  constructor(@Inject(EMBEDDED_DB) private readonly embedded: EmbeddedDb | null) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.embedded?.stop();
-  }
-}
+export class EmbeddedDbModule {}

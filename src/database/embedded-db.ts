@@ -9,6 +9,8 @@ import { MongoClient } from 'mongodb';
 export interface EmbeddedDb {
   /** `mongodb://127.0.0.1:<port>/` — append the database name. */
   url: string;
+  /** The database process's id (fault tests stop and resume it). */
+  pid: number;
   /** Graceful stop (SIGTERM, then SIGKILL after 5 s); resolves once the process has exited. */
   stop(): Promise<void>;
   /** Kills the process at once, as a crash would (fault tests); resolves once it has exited. */
@@ -23,6 +25,8 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 const MAX_LOG_LINES = 50;
 const PORT_ATTEMPTS = 3;
+/** embedded-db/main.go's exit code when another live process holds the data directory's lock. */
+const EXIT_DATA_DIR_IN_USE = 3;
 
 /** The project root: the nearest folder above this file holding package.json (works from src/ and dist/). */
 function projectRoot(): string {
@@ -109,6 +113,17 @@ class LogTail {
 
 class PortInUseError extends Error {}
 
+/** Another running service (its embedded database) holds DATA_DIR; the message is one line. */
+export class DataDirInUseError extends Error {
+  constructor(dataDir: string, output: string) {
+    // main.go prints the holder's record: "pid N, parent pid M", M being its service.
+    const service = /parent pid (\d+)/.exec(output)?.[1];
+    super(
+      `DATA_DIR ${dataDir} is in use by another running service${service ? ` (pid ${service})` : ''}`,
+    );
+  }
+}
+
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -133,15 +148,21 @@ async function startOnce(
   const port = fixedPort ?? (await freePort());
   const url = `mongodb://127.0.0.1:${port}/`;
   const tail = new LogTail();
-  const child = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // stdin is a pipe this process never writes to: the database stops when it reads end of
+  // file, i.e. when this process is gone, however it died (kill -9 included).
+  const child = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-data', dataDir, '-watch-stdin'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin?.on('error', () => undefined);
   child.stdout?.on('data', (chunk: Buffer) => tail.push(chunk));
   child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk));
+  // After 'exit', output may still be in the pipes; 'close' comes once it has been read.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
   let stopping = false;
   let started = false;
   let exitInfo: string | undefined;
+  let exitCode: number | null = null;
   let spawnError: Error | undefined;
   const killOnExit = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -149,6 +170,7 @@ async function startOnce(
   process.on('exit', killOnExit);
   child.once('error', (err) => (spawnError = err));
   child.once('exit', (code, signal) => {
+    exitCode = code;
     exitInfo = signal ? `signal ${signal}` : `code ${code}`;
     process.off('exit', killOnExit);
     if (started && !stopping)
@@ -173,7 +195,9 @@ async function startOnce(
 
   const fail = async (reason: string): Promise<never> => {
     await stop();
+    await closed;
     const output = tail.text();
+    if (exitCode === EXIT_DATA_DIR_IN_USE) throw new DataDirInUseError(dataDir, output);
     const message = `embedded-db failed to start on port ${port} (${reason}). Last output:\n${output}`;
     if (/address already in use/i.test(output)) throw new PortInUseError(message);
     log(message);
@@ -194,7 +218,7 @@ async function startOnce(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await stop();
   };
-  return { url, stop, crash };
+  return { url, pid: child.pid as number, stop, crash };
 }
 
 export async function startEmbeddedDb(opts: {

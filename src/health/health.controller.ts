@@ -4,6 +4,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Connection } from 'mongoose';
 import { Public } from '../auth/auth.decorators';
+import { DatabaseCircuit } from '../database/database-circuit';
 import { MetricsService } from './metrics.service';
 
 const PING_TIMEOUT_MS = 1_500;
@@ -19,6 +20,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @InjectConnection() private readonly connection: Connection,
     private readonly metrics: MetricsService,
+    private readonly circuit: DatabaseCircuit,
   ) {}
 
   @Get('api/info')
@@ -31,7 +33,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** 200 when the database answers a ping within 1.5 s, else 503. */
+  /** 200 when the database answers a ping within 1.5 s, else 503 (at once when it is known to be away). */
   @Get('health/ready')
   @HealthCheck()
   ready() {
@@ -50,7 +52,7 @@ export class HealthController {
     });
     try {
       const db = this.connection.db;
-      if (!db) return database.down();
+      if (!db || this.circuit.isOpen) return database.down();
       await Promise.race([db.admin().ping(), timeout]);
       return database.up();
     } catch {

@@ -14,8 +14,10 @@ export interface AssignmentWrite {
   username: string;
   count?: number;
   order?: number;
-  /** The `_id` it gets if it is inserted. */
-  newId: string;
+  /** The stored assignment's id, or the id it gets when inserted. */
+  _id: string;
+  /** Whether it was stored when the write was planned. */
+  exists: boolean;
 }
 
 /**
@@ -44,6 +46,51 @@ export type DepartmentPlan =
 type Mode = 'first' | 'resume';
 
 class LostRace extends Error {}
+
+/** FerretDB 1.24 hangs (idle, until the socket times out) on a batch of 100 or more updates. */
+const BULK_CHUNK = 50;
+
+/** Sends `operations` unordered, at most BULK_CHUNK at a time; returns how many were upserted. */
+async function bulkWriteInChunks(
+  model: Model<DepartmentAgent>,
+  operations: AnyBulkWriteOperation<DepartmentAgent>[],
+): Promise<number> {
+  let upserted = 0;
+  for (let start = 0; start < operations.length; start += BULK_CHUNK) {
+    const chunk = operations.slice(start, start + BULK_CHUNK);
+    upserted += (await model.bulkWrite(chunk, { ordered: false })).upsertedCount;
+  }
+  return upserted;
+}
+
+/** Bulk operations that update the stored assignments of `plan` and insert its new ones. */
+function assignmentWrites(
+  plan: Extract<DepartmentPlan, { kind: 'update' }>,
+  addressNewBy: 'id' | 'pair',
+): AnyBulkWriteOperation<DepartmentAgent>[] {
+  return plan.upsert.map((agent) => {
+    const $set: Partial<DepartmentAgent> = {
+      username: agent.username,
+      departmentEnabled: plan.departmentEnabled,
+      _updatedAt: plan.version,
+    };
+    if (agent.count !== undefined) $set.count = agent.count;
+    if (agent.order !== undefined) $set.order = agent.order;
+    if (agent.exists) return { updateOne: { filter: { _id: agent._id }, update: { $set } } };
+    const pair = { departmentId: plan.departmentId, agentId: agent.agentId };
+    const $setOnInsert: Partial<DepartmentAgent> =
+      addressNewBy === 'id' ? pair : { _id: agent._id };
+    if (agent.count === undefined) $setOnInsert.count = 0;
+    if (agent.order === undefined) $setOnInsert.order = 0;
+    return {
+      updateOne: {
+        filter: addressNewBy === 'id' ? { _id: agent._id } : pair,
+        update: { $set, $setOnInsert },
+        upsert: true,
+      },
+    };
+  });
+}
 
 function planDepartmentId(plan: DepartmentPlan): string {
   return plan.kind === 'create' ? plan.department._id : plan.departmentId;
@@ -173,15 +220,16 @@ export class DepartmentWriter {
     const { _id, ...department } = plan.department;
     await this.departments.updateOne({ _id }, { $setOnInsert: department }, { upsert: true });
     if (plan.assignments.length) {
-      await this.assignments.bulkWrite(
-        plan.assignments.map(({ departmentId, agentId, ...assignment }) => ({
+      // By `_id`: FerretDB finds documents by `_id` without scanning the collection.
+      await bulkWriteInChunks(
+        this.assignments,
+        plan.assignments.map(({ _id: assignmentId, ...assignment }) => ({
           updateOne: {
-            filter: { departmentId, agentId },
+            filter: { _id: assignmentId },
             update: { $setOnInsert: assignment },
             upsert: true,
           },
         })),
-        { ordered: true },
       );
     }
     // First attempt: the department was inserted with numAgents = its assignments.
@@ -219,43 +267,31 @@ export class DepartmentWriter {
         { $set: { departmentEnabled: plan.departmentEnabled, _updatedAt: plan.version } },
       );
     }
-    if (mode === 'resume') return this.repair(id);
+    if (mode === 'resume' || inserted === null) return this.repair(id);
     // Counted from what this attempt actually inserted and deleted: exact across instances.
     if (inserted !== removed) {
       await this.departments.updateOne({ _id: id }, { $inc: { numAgents: inserted - removed } });
     }
   }
 
-  /** Upserts the plan's assignments; returns how many were inserted. */
+  /**
+   * Updates the plan's stored assignments and inserts the new ones; returns how many
+   * were inserted, or null when that is unknown (then numAgents is recounted).
+   */
   private async upsertAssignments(
     plan: Extract<DepartmentPlan, { kind: 'update' }>,
-  ): Promise<number> {
+  ): Promise<number | null> {
     if (plan.upsert.length === 0) return 0;
-    const operations: AnyBulkWriteOperation<DepartmentAgent>[] = plan.upsert.map((agent) => {
-      const given: Partial<DepartmentAgent> = {};
-      const defaults: Partial<DepartmentAgent> = { _id: agent.newId };
-      if (agent.count === undefined) defaults.count = 0;
-      else given.count = agent.count;
-      if (agent.order === undefined) defaults.order = 0;
-      else given.order = agent.order;
-      return {
-        updateOne: {
-          filter: { departmentId: plan.departmentId, agentId: agent.agentId },
-          update: {
-            $set: {
-              ...given,
-              username: agent.username,
-              departmentEnabled: plan.departmentEnabled,
-              _updatedAt: plan.version,
-            },
-            $setOnInsert: defaults,
-          },
-          upsert: true,
-        },
-      };
-    });
-    const result = await this.assignments.bulkWrite(operations, { ordered: true });
-    return result.upsertedCount;
+    try {
+      // By `_id` first: FerretDB finds those without scanning the collection.
+      return await bulkWriteInChunks(this.assignments, assignmentWrites(plan, 'id'));
+    } catch (error) {
+      // Another instance assigned one of these agents meanwhile (unique index on
+      // department + agent): address them by that pair, which finds its assignment.
+      if ((error as { code?: number }).code !== 11000) throw error;
+      await bulkWriteInChunks(this.assignments, assignmentWrites(plan, 'pair'));
+      return null;
+    }
   }
 
   /**

@@ -51,6 +51,8 @@ function referencedIds(fields: Partial<Department>): string[] {
   ];
 }
 
+type StoredAssignment = Pick<DepartmentAgent, '_id' | 'count' | 'order'>;
+
 /** A history entry of `actor` for a write about to happen. */
 function entry(
   actor: Actor,
@@ -75,7 +77,7 @@ function fieldChanges(current: Department, changes: Partial<Department>): FieldC
 function agentChanges(
   upsert: AgentAssignmentDto[],
   removeIds: string[],
-  stored: Map<string, Pick<DepartmentAgent, 'count' | 'order'>>,
+  stored: Map<string, StoredAssignment>,
 ): AgentChanges {
   const changes: AgentChanges = { added: [], removed: [], changed: [] };
   for (const agent of upsert) {
@@ -286,7 +288,7 @@ export class DepartmentsService {
           ...(agents.length && { agents: agentChanges(agents, [], stored) }),
         }),
         {
-          ...this.updatePlan(current, agents, usernames),
+          ...this.updatePlan(current, agents, usernames, stored),
           expectedVersion: current._updatedAt,
           set: changes,
           departmentEnabled: enabled,
@@ -321,7 +323,7 @@ export class DepartmentsService {
       await this.writer.run(
         entry(actor, id, 'agents', { agents: agentChanges(upsert, removeIds, stored) }),
         {
-          ...this.updatePlan(current, upsert, usernames),
+          ...this.updatePlan(current, upsert, usernames, stored),
           removeAgentIds: removeIds,
         },
       );
@@ -351,7 +353,7 @@ export class DepartmentsService {
       const changes: FieldChange[] = [{ field: 'archived', from: false, to: true }];
       if (current.enabled) changes.push({ field: 'enabled', from: true, to: false });
       await this.writer.run(entry(actor, id, 'archive', { changes }), {
-        ...this.updatePlan(current, [], new Map()),
+        ...this.updatePlan(current),
         set: { archived: true, enabled: false },
         departmentEnabled: false,
         syncEnabled: true,
@@ -368,7 +370,7 @@ export class DepartmentsService {
         entry(actor, id, 'unarchive', {
           changes: [{ field: 'archived', from: true, to: false }],
         }),
-        { ...this.updatePlan(current, [], new Map()), set: { archived: false } },
+        { ...this.updatePlan(current), set: { archived: false } },
       );
     });
   }
@@ -398,7 +400,7 @@ export class DepartmentsService {
           entry(actor, departmentId, 'agents', {
             agents: { added: [], removed: [agentId], changed: [] },
           }),
-          { ...this.updatePlan(current, [], new Map()), removeAgentIds: [agentId] },
+          { ...this.updatePlan(current), removeAgentIds: [agentId] },
         );
       });
     }
@@ -419,8 +421,9 @@ export class DepartmentsService {
   /** An update plan that bumps the version and upserts `agents`; callers add the rest. */
   private updatePlan(
     current: Pick<Department, '_id' | 'enabled' | '_updatedAt'>,
-    agents: AgentAssignmentDto[],
-    usernames: Map<string, string>,
+    agents: AgentAssignmentDto[] = [],
+    usernames = new Map<string, string>(),
+    stored = new Map<string, StoredAssignment>(),
   ): Extract<DepartmentPlan, { kind: 'update' }> {
     return {
       kind: 'update',
@@ -433,7 +436,8 @@ export class DepartmentsService {
         username: usernames.get(agent.agentId) as string,
         count: agent.count,
         order: agent.order,
-        newId: randomId(),
+        _id: stored.get(agent.agentId)?._id ?? randomId(),
+        exists: stored.has(agent.agentId),
       })),
       removeAgentIds: [],
       departmentEnabled: current.enabled,
@@ -441,15 +445,15 @@ export class DepartmentsService {
     };
   }
 
-  /** The stored count/order of the given agents' assignments in a department. */
+  /** The stored assignments (id, count, order) of the given agents in a department. */
   private async storedAssignments(
     departmentId: string,
     agentIds: string[],
-  ): Promise<Map<string, Pick<DepartmentAgent, 'count' | 'order'>>> {
+  ): Promise<Map<string, StoredAssignment>> {
     if (agentIds.length === 0) return new Map();
     const found = await this.assignments
       .find({ departmentId, agentId: { $in: agentIds } }, { agentId: 1, count: 1, order: 1 })
-      .lean<Pick<DepartmentAgent, 'agentId' | 'count' | 'order'>[]>();
+      .lean<(StoredAssignment & { agentId: string })[]>();
     return new Map(found.map((assignment) => [assignment.agentId, assignment]));
   }
 
@@ -541,7 +545,7 @@ export class DepartmentsService {
             ],
           }),
           {
-            ...this.updatePlan(current, [], new Map()),
+            ...this.updatePlan(current),
             ...(businessHourId === undefined
               ? { unset: ['businessHourId'] }
               : { set: { businessHourId } }),
