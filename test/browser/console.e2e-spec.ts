@@ -58,9 +58,13 @@ describe('admin console (browser)', () => {
     return current!.failures.splice(0);
   }
 
-  async function setRemoval(value: boolean) {
-    const res = await app.post('/settings/Omnichannel_enable_department_removal', { value });
+  async function setSetting(id: string, value: unknown) {
+    const res = await app.post(`/settings/${id}`, { value });
     expect(res.status).toBe(200);
+  }
+
+  async function setRemoval(value: boolean) {
+    await setSetting('Omnichannel_enable_department_removal', value);
   }
 
   async function departmentByName(name: string) {
@@ -386,6 +390,10 @@ describe('admin console (browser)', () => {
       true,
     );
     await setRemoval(false);
+    await page.getByRole('switch', { name: 'Use business hours' }).click();
+    await expectVisible(page.getByText('Business hours are now in use.'));
+    expect((await app.get('/settings/Livechat_enable_business_hours')).body.value).toBe(true);
+    await setSetting('Livechat_enable_business_hours', false);
   });
 
   it('offers a user without department permissions no department actions', async () => {
@@ -500,10 +508,19 @@ describe('admin console (browser)', () => {
       (await app.get(`/livechat/department/${department._id}`)).body.department.businessHourId,
     ).toBe(saved._id);
 
-    await page.goto(`/admin/departments/${department._id}`);
+    // In "Single" mode (the default) every department follows the default schedule; in
+    // "Multiple" mode, its own.
     const schedule = page.getByRole('region', { name: 'Business hours' });
-    await expectVisible(schedule.getByRole('link', { name: 'Closed on Sundays' }));
-    await expectVisible(schedule.getByText(/^(Open|Closed) now$/));
+    await page.goto(`/admin/departments/${department._id}`);
+    await expectVisible(schedule.getByRole('link', { name: 'the default schedule' }));
+    await setSetting('Livechat_business_hour_type', 'Multiple');
+    try {
+      await page.reload();
+      await expectVisible(schedule.getByRole('link', { name: 'Closed on Sundays' }));
+      await expectVisible(schedule.getByText(/^(Open|Closed) now$/));
+    } finally {
+      await setSetting('Livechat_business_hour_type', 'Single');
+    }
   });
 
   it('creates, edits and archives a department by keyboard alone', async () => {
@@ -610,32 +627,65 @@ describe('admin console (browser)', () => {
     await page.goto(`/admin/departments/${department._id}`);
     await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
     expect(await scrollsHorizontally(page)).toBe(false);
-    await page.getByRole('button', { name: 'Open navigation' }).click();
-    await page.getByRole('link', { name: 'Agents' }).click();
-    await expectVisible(page.getByRole('heading', { name: 'Agents', exact: true }));
+    for (const name of ['Agents', 'Widget preview', 'Business hours']) {
+      await page.getByRole('button', { name: 'Open navigation' }).click();
+      await page.getByRole('link', { name }).click();
+      await expectVisible(page.getByRole('heading', { name, exact: true }));
+      expect(await scrollsHorizontally(page)).toBe(false);
+      expect(await axeViolations(page)).toEqual([]);
+    }
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'New schedule', exact: true }));
     expect(await scrollsHorizontally(page)).toBe(false);
     expect(await axeViolations(page)).toEqual([]);
   });
 
   it('takes screenshots of the list and edit pages for the README (UPDATE_SCREENSHOTS=1)', async () => {
-    const agents = await Promise.all([app.createAgent(), app.createAgent()]);
-    for (const [name, enabled] of [
-      ['Customer Success', true],
-      ['Billing', true],
-      ['Partners', false],
-    ] as const) {
-      await app.createDepartment(
-        { name, email: `${name.split(' ')[0].toLowerCase()}@example.com`, enabled },
-        agents.map((agent, order) => ({ agentId: agent.userId, order })),
+    // A service of its own, so the pictures show a plausible set of departments only.
+    const shop = await TestApp.start();
+    let context: ConsolePage | undefined;
+    try {
+      const agents: { userId: string }[] = [];
+      for (const username of ['alice.moreira', 'bruno.tanaka', 'chloe.okafor']) {
+        const user = await shop.createUser({ username });
+        expect((await shop.post('/livechat/users/agent', { username })).status).toBe(200);
+        agents.push(user);
+      }
+      const departments: Record<string, string> = {};
+      for (const [name, email, enabled, team] of [
+        ['Billing', 'billing@example.com', true, [0, 1]],
+        ['Customer Success', 'success@example.com', true, [0, 1, 2]],
+        ['Enterprise Sales', 'sales@example.com', true, [2]],
+        ['Partners', 'partners@example.com', false, [1]],
+        ['Returns', 'returns@example.com', true, []],
+      ] as const) {
+        const created = await shop.createDepartment(
+          { name, email, enabled, description: `${name} questions from the website` },
+          team.map((index, order) => ({ agentId: agents[index].userId, order })),
+        );
+        departments[name] = created.department._id;
+      }
+      expect((await shop.post(`/livechat/department/${departments.Returns}/archive`)).status).toBe(
+        200,
       );
+      context = await openConsole(browser, shop);
+      const { page } = context;
+      await logIn(page, ADMIN.username, ADMIN.password);
+      await page.getByRole('switch', { name: 'Show archived' }).check();
+      await expectVisible(page.getByText('Archived', { exact: true }));
+      await screenshot(page, 'console-departments.png');
+      await page.getByRole('link', { name: 'Customer Success' }).click();
+      await expectVisible(
+        page.getByRole('heading', { name: 'Edit Customer Success', exact: true }),
+      );
+      await expectVisible(page.getByRole('table', { name: 'Change history' }));
+      await screenshot(page, 'console-edit.png');
+      expect(context.errors).toEqual([]);
+      expect(context.failures).toEqual([]);
+    } finally {
+      await context?.context.close();
+      await shop.close();
     }
-    const page = await openAsAdmin();
-    await page.getByLabel('Search departments').fill('');
-    await expectVisible(page.getByRole('link', { name: 'Customer Success' }));
-    await screenshot(page, 'console-departments.png');
-    await page.getByRole('link', { name: 'Customer Success' }).click();
-    await expectVisible(page.getByRole('heading', { name: 'Edit Customer Success', exact: true }));
-    await screenshot(page, 'console-edit.png');
   });
 });
 

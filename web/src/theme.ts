@@ -77,6 +77,9 @@ export const theme = createTheme({
   components: {
     // Mantine's close button is an icon only: give it a name screen readers can say.
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close dialog' } } }),
+    // Wide tables scroll sideways inside their box on narrow screens; keyboard users must be
+    // able to reach that box to scroll it (a native, focusable overflow container).
+    TableScrollContainer: { defaultProps: { type: 'native', tabIndex: 0 } },
   },
   headings: {
     fontFamily: typography.fontFamily.sans.join(', '),

@@ -10,23 +10,38 @@ import { AppLink } from './AppLink';
 export function DepartmentBusinessHour({ department }: { department: Department }) {
   const { can } = useAuth();
   const allowed = can('view-livechat-business-hours');
-  const schedule = useQuery({
-    queryKey: ['business-hour', department.businessHourId ?? 'default'],
-    enabled: allowed,
-    queryFn: () =>
-      get<{ businessHour: BusinessHour | null }>(
-        'livechat/business-hour',
-        department.businessHourId ? { _id: department.businessHourId } : { type: 'default' },
-      ),
-    retry: false,
-  });
+  const readSettings = allowed && can('edit-privileged-setting');
   const enabledSetting = useQuery({
     queryKey: ['setting', 'Livechat_enable_business_hours'],
-    enabled: allowed && can('edit-privileged-setting'),
+    enabled: readSettings,
     queryFn: () => get<{ value: boolean }>('settings/Livechat_enable_business_hours'),
     retry: false,
   });
-  const businessHour = schedule.data?.businessHour;
+  const typeSetting = useQuery({
+    queryKey: ['setting', 'Livechat_business_hour_type'],
+    enabled: readSettings,
+    queryFn: () => get<{ value: string }>('settings/Livechat_business_hour_type'),
+    retry: false,
+  });
+  // In "Single" mode every department follows the default schedule, whatever it carries.
+  const customId = typeSetting.data?.value === 'Single' ? undefined : department.businessHourId;
+  const custom = useQuery({
+    queryKey: ['business-hour', customId],
+    enabled: allowed && customId !== undefined,
+    queryFn: () =>
+      get<{ businessHour: BusinessHour | null }>('livechat/business-hour', { _id: customId }),
+    retry: false,
+  });
+  // An inactive (or missing) custom schedule leaves the department on the default one.
+  const customApplies = custom.data?.businessHour?.active === true;
+  const fallback = useQuery({
+    queryKey: ['business-hour', 'default'],
+    enabled: allowed && (customId === undefined || (custom.isSuccess && !customApplies)),
+    queryFn: () =>
+      get<{ businessHour: BusinessHour | null }>('livechat/business-hour', { type: 'default' }),
+    retry: false,
+  });
+  const businessHour = customApplies ? custom.data?.businessHour : fallback.data?.businessHour;
   if (!allowed || !businessHour) return null;
   const alwaysOpen = enabledSetting.data?.value === false;
   const open = alwaysOpen || isOpenAt(businessHour);
@@ -47,6 +62,11 @@ export function DepartmentBusinessHour({ department }: { department: Department 
           {open ? 'Open now' : 'Closed now'}
         </Badge>
       </Group>
+      {custom.data?.businessHour && !customApplies && (
+        <Text size="sm" c="gray.7" mt="xs">
+          Its schedule “{custom.data.businessHour.name}” is inactive, so the default one applies.
+        </Text>
+      )}
       {alwaysOpen && (
         <Text size="sm" c="gray.7" mt="xs">
           Business hours are turned off, so every department is open.
