@@ -132,13 +132,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const logOut = useCallback(async () => {
+    // End the session here first, so that no query of this page goes out with the token
+    // while the service revokes it; then revoke it with the credentials kept aside.
+    const ending = loadSession();
+    await queryClient.cancelQueries();
+    end(null);
+    if (!ending) return;
     try {
-      await request('POST', 'logout');
+      await request('POST', 'logout', {
+        anonymous: true,
+        headers: { 'X-User-Id': ending.userId, 'X-Auth-Token': ending.authToken },
+      });
     } catch {
       // The token is dropped locally whatever the answer.
     }
-    end(null);
-  }, [end]);
+  }, [end, queryClient]);
 
   const value = useMemo<AuthState>(
     () => ({
