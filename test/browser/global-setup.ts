@@ -27,6 +27,6 @@ export default async function globalSetup(): Promise<void> {
     console.log('Building the admin console (web/ changed since the last build)…');
     execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, stdio: 'inherit' });
   }
-  // When the e2e project runs in the same jest process, its database is shared.
-  if (!process.env.TEST_MONGO_URL) await e2eGlobalSetup();
+  // The e2e setup starts the database once per jest process; both projects share it.
+  await e2eGlobalSetup();
 }

@@ -13,6 +13,10 @@ declare global {
 
 export default async function globalSetup(): Promise<void> {
   buildIfStale();
+  // The e2e and browser projects both call this in one jest process: start one database,
+  // or the second would replace the first's handle and the first would never be stopped
+  // (its pipes then keep jest from exiting).
+  if (globalThis.__TEST_EMBEDDED_DB__) return;
   if (process.env.MONGO_URL) {
     process.env.TEST_MONGO_URL = process.env.MONGO_URL;
     return;
