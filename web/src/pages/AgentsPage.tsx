@@ -5,7 +5,6 @@ import {
   Group,
   List,
   Modal,
-  Pagination,
   Select,
   Table,
   Text,
@@ -20,6 +19,7 @@ import { useAuth } from '../auth';
 import { AppLink } from '../components/AppLink';
 import { PageTitle } from '../components/PageTitle';
 import type { Agent, AgentDepartment, Page } from '../types';
+import { PagePagination } from '../components/PagePagination';
 
 const PAGE_SIZE = 25;
 
@@ -209,20 +209,7 @@ export default function AgentsPage() {
           </Table>
         </Table.ScrollContainer>
       )}
-      {pages > 1 && (
-        <Pagination
-          mt="md"
-          total={pages}
-          value={page}
-          onChange={setPage}
-          size="sm"
-          getItemProps={(item) => ({ 'aria-label': `Page ${item}` })}
-          getControlProps={(control) => ({
-            'aria-label':
-              control === 'previous' ? 'Previous page' : control === 'next' ? 'Next page' : control,
-          })}
-        />
-      )}
+      {pages > 1 && <PagePagination mt="md" total={pages} value={page} onChange={setPage} />}
       <Modal
         opened={removing !== null}
         onClose={() => setRemoving(null)}

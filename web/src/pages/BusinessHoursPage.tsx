@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Pagination, Skeleton, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Group, Skeleton, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { errorText, get } from '../api';
@@ -7,6 +7,7 @@ import { isOpenAt } from '../business-hours';
 import { AppLink, useGuardedNavigate } from '../components/AppLink';
 import { PageTitle } from '../components/PageTitle';
 import type { BusinessHour, Page } from '../types';
+import { PagePagination } from '../components/PagePagination';
 
 const PAGE_SIZE = 25;
 
@@ -100,20 +101,7 @@ export default function BusinessHoursPage() {
           </Table>
         </Table.ScrollContainer>
       )}
-      {pages > 1 && (
-        <Pagination
-          mt="md"
-          total={pages}
-          value={page}
-          onChange={setPage}
-          size="sm"
-          getItemProps={(item) => ({ 'aria-label': `Page ${item}` })}
-          getControlProps={(control) => ({
-            'aria-label':
-              control === 'previous' ? 'Previous page' : control === 'next' ? 'Next page' : control,
-          })}
-        />
-      )}
+      {pages > 1 && <PagePagination mt="md" total={pages} value={page} onChange={setPage} />}
     </>
   );
 }

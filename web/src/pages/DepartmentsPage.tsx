@@ -3,7 +3,6 @@ import {
   Badge,
   Button,
   Group,
-  Pagination,
   Select,
   Skeleton,
   Switch,
@@ -20,6 +19,7 @@ import { useAuth } from '../auth';
 import { AppLink } from '../components/AppLink';
 import { PageTitle } from '../components/PageTitle';
 import type { Department, Page } from '../types';
+import { PagePagination } from '../components/PagePagination';
 
 type SortField = 'name' | 'email' | 'enabled' | 'numAgents';
 const COLUMNS: { field: SortField; label: string }[] = [
@@ -212,22 +212,7 @@ export function DepartmentsPage() {
             allowDeselect={false}
             w={120}
           />
-          <Pagination
-            total={pages}
-            value={page}
-            onChange={setPage}
-            size="sm"
-            aria-label="Pages"
-            getItemProps={(item) => ({ 'aria-label': `Page ${item}` })}
-            getControlProps={(control) => ({
-              'aria-label':
-                control === 'previous'
-                  ? 'Previous page'
-                  : control === 'next'
-                    ? 'Next page'
-                    : control,
-            })}
-          />
+          <PagePagination total={pages} value={page} onChange={setPage} aria-label="Pages" />
         </Group>
       </Group>
     </>
