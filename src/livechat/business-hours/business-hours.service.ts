@@ -13,7 +13,6 @@ import {
 } from '../../permissions/defaults';
 import { SettingsService } from '../../permissions/settings.service';
 import { DepartmentsService } from '../departments/departments.service';
-import { Department } from '../departments/schemas/department.schema';
 import { LivechatEvents } from '../livechat-events';
 import { BusinessHour, BusinessHourKind, StoredWorkHour } from './business-hour.schema';
 import { CLOCK, Clock } from './clock';
@@ -160,7 +159,6 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @InjectModel(BusinessHour.name) private readonly businessHours: Model<BusinessHour>,
-    @InjectModel(Department.name) private readonly departmentDocs: Model<Department>,
     private readonly departments: DepartmentsService,
     private readonly settings: SettingsService,
     private readonly events: LivechatEvents,
@@ -222,11 +220,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async withDepartments(doc: BusinessHour): Promise<BusinessHourWithDepartments> {
-    const departments = await this.departmentDocs
-      .find({ businessHourId: doc._id }, { _id: 1, name: 1 })
-      .sort({ name: 1, _id: 1 })
-      .lean<{ _id: string; name: string }[]>();
-    return { ...doc, departments };
+    return { ...doc, departments: await this.departments.following(doc._id) };
   }
 
   // ---- writes ------------------------------------------------------------------------------
@@ -306,17 +300,12 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async departmentIdsFollowing(id: string): Promise<string[]> {
-    const docs = await this.departmentDocs
-      .find({ businessHourId: id }, { _id: 1 })
-      .lean<{ _id: string }[]>();
-    return docs.map((doc) => doc._id);
+    return (await this.departments.following(id)).map((department) => department._id);
   }
 
   private async assertDepartmentsExist(ids: string[]): Promise<void> {
     const found = new Set(
-      (
-        await this.departmentDocs.find({ _id: { $in: ids } }, { _id: 1 }).lean<{ _id: string }[]>()
-      ).map((doc) => doc._id),
+      (await this.departments.listByIds(ids, { _id: 1 })).map((department) => department._id),
     );
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) {

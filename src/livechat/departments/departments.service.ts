@@ -153,6 +153,14 @@ export class DepartmentsService {
       .lean<Department[]>();
   }
 
+  /** The departments that follow a business-hour schedule, by name. */
+  async following(businessHourId: string): Promise<{ _id: string; name: string }[]> {
+    return this.departments
+      .find({ businessHourId }, { _id: 1, name: 1 })
+      .sort({ name: 1, _id: 1 })
+      .lean<{ _id: string; name: string }[]>();
+  }
+
   async listAgents(
     departmentId: string,
     page: Page,
