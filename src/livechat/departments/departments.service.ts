@@ -528,14 +528,13 @@ export class DepartmentsService {
   /**
    * Points departments at a custom business-hour schedule, or back to the default
    * (`undefined`), each through the journal with an `update` history entry. Departments
-   * that no longer exist, or already follow it, are skipped; returns the ids changed.
+   * that no longer exist, or already follow it, are skipped.
    */
   async setBusinessHour(
     departmentIds: string[],
     businessHourId: string | undefined,
     actor: Actor,
-  ): Promise<string[]> {
-    const changed: string[] = [];
+  ): Promise<void> {
     await this.locks.runAll(departmentIds, async () => {
       for (const id of departmentIds) {
         const current = await this.departments
@@ -559,9 +558,7 @@ export class DepartmentsService {
               : { set: { businessHourId } }),
           },
         );
-        changed.push(id);
       }
     });
-    return changed;
   }
 }

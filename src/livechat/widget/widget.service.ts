@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { WIDGET_SETTINGS } from '../../permissions/defaults';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
@@ -63,8 +64,8 @@ function answerOf(payload: unknown): WidgetAnswer {
 /**
  * `GET livechat/config`, the busiest endpoint: answers are precomputed JSON texts held
  * in memory. Writes on this instance (LivechatEvents, settings) invalidate them, so the
- * next request waits for a rebuild; a timer rebuilds every WIDGET_POLL_MS in the
- * background to pick up other instances' writes (requests keep the previous answer
+ * next request waits for a rebuild; with MONGO_URL a timer rebuilds every WIDGET_POLL_MS
+ * in the background to pick up other instances' writes (requests keep the previous answer
  * meanwhile). No request ever reads the database unless this instance just changed.
  * `online` also depends on the time (business hours): each schedule's open/closed state
  * is kept until its next opening or closing instant, then recomputed.
@@ -87,6 +88,7 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
     private readonly events: LivechatEvents,
     private readonly businessHours: BusinessHoursService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -96,7 +98,11 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
         if (SETTING_IDS.includes(id) || BUSINESS_HOUR_SETTINGS.includes(id)) this.invalidate();
       }),
     );
-    this.poller = setInterval(() => this.refreshInBackground(), WIDGET_POLL_MS).unref();
+    // Only other instances' writes need polling for; the embedded database has one instance
+    // (DATA_DIR is locked), and its every write on this one invalidates the answer.
+    if (this.config.mongoUrl) {
+      this.poller = setInterval(() => this.refreshInBackground(), WIDGET_POLL_MS).unref();
+    }
   }
 
   onModuleDestroy(): void {
