@@ -5,6 +5,8 @@
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { DepartmentRecovery } from '../src/livechat/departments/department-recovery';
+import { MAX_REPLAY_ATTEMPTS } from '../src/livechat/departments/department-writer';
+import { UsersService } from '../src/users/users.service';
 import { DepartmentAgent } from '../src/livechat/departments/schemas/department-agent.schema';
 import { Department } from '../src/livechat/departments/schemas/department.schema';
 import {
@@ -37,6 +39,8 @@ let writesLeft = Infinity;
 beforeAll(async () => {
   t = await TestApp.start({ DEPARTMENT_REMOVAL_ENABLED: 'true' });
   recovery = t.app.get(DepartmentRecovery);
+  // The tests run the recovery passes themselves, between the simulated crashes.
+  await recovery.onApplicationShutdown();
   for (const name of [
     Department.name,
     DepartmentAgent.name,
@@ -280,7 +284,7 @@ describe('a department write interrupted after any of its steps is rolled forwar
           await scenario.done(fixture, response);
         } else {
           expect(response.status).toBe(500); // the simulated crash
-          await recovery.run(new Date());
+          await recovery.run();
           if (k === 0) await scenario.untouched(fixture);
           else await scenario.done(fixture, undefined);
         }
@@ -292,42 +296,279 @@ describe('a department write interrupted after any of its steps is rolled forwar
   );
 });
 
+/** Runs `request` with only `k` database writes allowed (then the "database" fails). */
+async function failingAfter(k: number, request: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  writesLeft = k;
+  try {
+    return await request();
+  } finally {
+    writesLeft = Infinity;
+  }
+}
+
+const departmentBody = (d: Json, fields: Record<string, unknown> = {}) => ({
+  department: {
+    name: d.name,
+    email: d.email,
+    enabled: true,
+    showOnRegistration: true,
+    showOnOfflineForm: true,
+    ...fields,
+  },
+});
+
 describe('rolling forward after an outage, while the service keeps running', () => {
-  it('never undoes a later write: a superseded entry only repairs derived data', async () => {
+  it('finishes a write that failed midway at the next background pass, however young', async () => {
     const d = (await t.createDepartment({}, [{ agentId: agents[0].userId }])).department;
-    const put = (name: string) =>
-      t.put(`/livechat/department/${d._id}`, {
-        department: {
-          name,
-          email: d.email,
-          enabled: true,
-          showOnRegistration: true,
-          showOnOfflineForm: true,
-        },
-      });
-    writesLeft = 1; // journaled, then the database "fails"
-    try {
-      expect((await put('first, interrupted')).status).toBe(500);
-    } finally {
-      writesLeft = Infinity;
-    }
-    expect((await put('second, acknowledged')).status).toBe(200);
-    await recovery.run(new Date());
-    expect(await department(d._id)).toMatchObject({ name: 'second, acknowledged', numAgents: 1 });
+    // Journal, department, assignments written; the numAgents increment fails.
+    const res = await failingAfter(3, () =>
+      t.post(`/livechat/department/${d._id}/agents`, {
+        upsert: [{ agentId: agents[1].userId }],
+        remove: [],
+      }),
+    );
+    expect(res.status).toBe(500);
+    expect(await department(d._id)).toMatchObject({ numAgents: 1 });
+    await recovery.background();
+    expect(await department(d._id)).toMatchObject({ numAgents: 2 });
     expect(await invariantViolations(t.db)).toEqual([]);
   });
 
-  it('leaves a write younger than the cut-off to its own request', async () => {
+  it('never replays a failed DELETE over a later acknowledged write', async () => {
     const d = (await t.createDepartment()).department;
-    writesLeft = 1;
-    try {
-      expect((await t.post(`/livechat/department/${d._id}/archive`)).status).toBe(500);
-    } finally {
-      writesLeft = Infinity;
+    const del = await failingAfter(1, () => t.delete(`/livechat/department/${d._id}`));
+    expect(del.status).toBe(500); // journaled, nothing applied
+    // The next write finishes the interrupted DELETE first: the PUT finds no department.
+    const put = await t.put(`/livechat/department/${d._id}`, departmentBody(d, { name: 'later' }));
+    expect(put.status).toBe(400);
+    expect(put.body.errorType).toBe('error-department-not-found');
+    await recovery.run();
+    expect(await department(d._id)).toBeNull();
+    expect(await invariantViolations(t.db)).toEqual([]);
+  });
+
+  it('never undoes a later write, even when the interrupted one carries a later clock', async () => {
+    const d = (await t.createDepartment({}, [{ agentId: agents[0].userId }])).department;
+    expect(
+      (
+        await failingAfter(1, () =>
+          t.put(`/livechat/department/${d._id}`, departmentBody(d, { name: 'interrupted' })),
+        )
+      ).status,
+    ).toBe(500);
+    // That instance's clock was an hour ahead.
+    await t.db
+      .collection('livechat_department_journal')
+      .updateMany({ departmentId: d._id }, { $set: { ts: new Date(Date.now() + 3_600_000) } });
+    const put = await t.put(`/livechat/department/${d._id}`, departmentBody(d, { name: 'acked' }));
+    expect(put.status).toBe(200);
+    await recovery.run();
+    expect(await department(d._id)).toMatchObject({ name: 'acked', numAgents: 1 });
+    expect(await invariantViolations(t.db)).toEqual([]);
+  });
+
+  it('re-checks references when it replays: no reference to a department deleted meanwhile', async () => {
+    const target = (await t.createDepartment()).department;
+    const d = (await t.createDepartment()).department;
+    const put = await failingAfter(1, () =>
+      t.put(
+        `/livechat/department/${d._id}`,
+        departmentBody(d, {
+          fallbackForwardDepartment: target._id,
+          departmentsAllowedToForward: [target._id],
+        }),
+      ),
+    );
+    expect(put.status).toBe(500);
+    expect((await t.delete(`/livechat/department/${target._id}`)).status).toBe(200);
+    await recovery.run();
+    const stored = await department(d._id);
+    expect(stored.fallbackForwardDepartment).toBeUndefined();
+    expect(stored.departmentsAllowedToForward).toEqual([]);
+    expect(await invariantViolations(t.db)).toEqual([]);
+  });
+
+  it('removing a schedule interrupted anywhere leaves no department following a missing one', async () => {
+    const days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+    for (let k = 0; k < 20; k++) {
+      const a = (await t.createDepartment()).department;
+      const b = (await t.createDepartment()).department;
+      const saved = await t.post('/livechat/business-hour', {
+        name: `schedule-${k}-${Math.random()}`,
+        active: true,
+        type: 'custom',
+        timezone: 'UTC',
+        workHours: days.map((day) => ({ day, start: '08:00', finish: '17:00', open: true })),
+        departmentsToApplyBusinessHour: `${a._id},${b._id}`,
+      });
+      expect(saved.status).toBe(200);
+      const id = saved.body.businessHour._id;
+      const res = await failingAfter(k, () => t.delete(`/livechat/business-hour/${id}`));
+      await recovery.run();
+      expect(await invariantViolations(t.db)).toEqual([]);
+      if (res.status === 200) break;
     }
-    await recovery.run(new Date(Date.now() - 30_000)); // the periodic pass
-    expect((await department(d._id)).archived).toBeUndefined();
-    await recovery.run(new Date());
-    expect(await department(d._id)).toMatchObject({ archived: true, enabled: false });
+  });
+
+  it('drops an assignment when the agent role is taken away between its check and its insert', async () => {
+    const users = t.app.get(UsersService);
+    const agent = await t.createAgent();
+    const d = (await t.createDepartment()).department;
+    const original = users.findWithRole.bind(users);
+    jest.spyOn(users, 'findWithRole').mockImplementationOnce(async (ids, role) => {
+      const found = await original(ids, role);
+      // Another request takes the role away (and sweeps its assignments) right now.
+      expect((await t.delete(`/livechat/users/agent/${agent.userId}`)).status).toBe(200);
+      return found;
+    });
+    const res = await t.post(`/livechat/department/${d._id}/agents`, {
+      upsert: [{ agentId: agent.userId }],
+      remove: [],
+    });
+    expect(res.status).toBe(200);
+    expect(await agentIdsOf(d._id)).toEqual([]);
+    expect(await department(d._id)).toMatchObject({ numAgents: 0 });
+    expect(await invariantViolations(t.db)).toEqual([]);
+  });
+
+  it("never lets a replay overwrite routing's count", async () => {
+    const agent = await t.createAgent({ available: true });
+    const d = (await t.createDepartment({}, [{ agentId: agent.userId }])).department;
+    const res = await failingAfter(1, () =>
+      t.post(`/livechat/department/${d._id}/agents`, {
+        upsert: [{ agentId: agent.userId, count: 5 }],
+        remove: [],
+      }),
+    );
+    expect(res.status).toBe(500);
+    const routed = await t.post(`/livechat/department/${d._id}/next-agent`);
+    expect(routed.status).toBe(200);
+    expect(routed.body.agent).toMatchObject({ agentId: agent.userId });
+    await recovery.run();
+    const assignment: Json = await t.db
+      .collection('rocketchat_livechat_department_agents')
+      .findOne({ departmentId: d._id, agentId: agent.userId });
+    expect(assignment.count).toBe(6); // the journaled 5, then the routed chat
+  });
+
+  it('repair restores every invariant, whatever was left behind', async () => {
+    const target = (await t.createDepartment()).department;
+    const d = (
+      await t.createDepartment({ fallbackForwardDepartment: target._id }, [
+        { agentId: agents[0].userId },
+      ])
+    ).department;
+    const gone = (await t.createDepartment({}, [{ agentId: agents[1].userId }])).department;
+    const departments = t.db.collection<Json>('rocketchat_livechat_department');
+    const assignments = t.db.collection<Json>('rocketchat_livechat_department_agents');
+    // Damage of every kind, as a crash between unjournaled steps could leave it.
+    await departments.deleteOne({ _id: target._id });
+    await departments.deleteOne({ _id: gone._id });
+    await departments.updateOne(
+      { _id: d._id },
+      {
+        $set: {
+          numAgents: 7,
+          departmentsAllowedToForward: [target._id],
+          businessHourId: 'no-such-schedule',
+          parentId: 'no-such-unit',
+        },
+      },
+    );
+    await assignments.updateMany({ departmentId: d._id }, { $set: { departmentEnabled: false } });
+    await assignments.insertOne({
+      _id: `stray-${Date.now()}`,
+      departmentId: d._id,
+      agentId: t.admin.userId, // not an agent
+      username: 'admin',
+      departmentEnabled: true,
+      count: 0,
+      order: 0,
+      _updatedAt: new Date(),
+    });
+    // Journal entries for both, as interrupted writes would leave them.
+    const journal = t.db.collection<Json>('livechat_department_journal');
+    for (const [id, plan] of [
+      [
+        d._id,
+        {
+          kind: 'update',
+          departmentId: d._id,
+          version: new Date(),
+          set: {},
+          unset: [],
+          upsert: [],
+          removeAgentIds: [],
+          departmentEnabled: true,
+          syncEnabled: false,
+        },
+      ],
+      [gone._id, { kind: 'delete', departmentId: gone._id }],
+    ] as const) {
+      await journal.insertOne({
+        _id: `repair-${id}`,
+        departmentId: id,
+        action: 'update',
+        user: { _id: 'system', username: 'system' },
+        requestId: 'test',
+        ts: new Date(),
+        plan,
+      });
+    }
+    await recovery.run();
+    expect(await invariantViolations(t.db)).toEqual([]);
+    expect(await department(d._id)).toMatchObject({ numAgents: 1 });
+  });
+});
+
+describe('a poisoned journal entry', () => {
+  const poison = (id: string, departmentId: string) =>
+    t.db.collection<Json>('livechat_department_journal').insertOne({
+      _id: id,
+      departmentId,
+      action: 'update',
+      user: { _id: 'system', username: 'system' },
+      requestId: 'test',
+      ts: new Date(),
+      plan: { kind: 'no-such-kind', departmentId },
+    });
+
+  it('blocks neither the other entries nor a start, and is parked after a few tries', async () => {
+    const d = (await t.createDepartment()).department;
+    const other = (await t.createDepartment()).department;
+    await poison(`poison-${d._id}`, d._id);
+    expect(
+      (await failingAfter(1, () => t.post(`/livechat/department/${other._id}/archive`))).status,
+    ).toBe(500);
+
+    // A start (local mode finishes the journal before it listens) is not stopped by it.
+    const second = await TestApp.start({ WRITE_COORDINATION: 'local' }, { sameDatabaseAs: t });
+    await second.close();
+    expect(await department(other._id)).toMatchObject({ archived: true, enabled: false });
+
+    // Writes to its department answer 503 (retry later) until it is parked.
+    const put = await t.put(`/livechat/department/${d._id}`, departmentBody(d, { name: 'x' }));
+    expect(put.status).toBe(503);
+    for (let i = 0; i < MAX_REPLAY_ATTEMPTS; i++) await recovery.run();
+    const entry: Json = await t.db
+      .collection('livechat_department_journal')
+      .findOne({ _id: `poison-${d._id}` as never });
+    expect(entry).toMatchObject({ parked: true, attempts: MAX_REPLAY_ATTEMPTS });
+
+    const ready = await t.request('GET', '!/health/ready', { as: null });
+    expect(ready.status).toBe(200);
+    expect(ready.body.details.departmentJournal.parked).toEqual([
+      { _id: `poison-${d._id}`, departmentId: d._id },
+    ]);
+    const metrics = await t.request<string>('GET', '!/metrics', { as: null });
+    expect(String(metrics.body)).toMatch(/^department_journal_parked 1$/m);
+
+    // Parked: the department is writable again.
+    const after = await t.put(`/livechat/department/${d._id}`, departmentBody(d, { name: 'y' }));
+    expect(after.status).toBe(200);
+    await t.db
+      .collection('livechat_department_journal')
+      .deleteOne({ _id: `poison-${d._id}` as never });
+    expect(await invariantViolations(t.db)).toEqual([]);
   });
 });

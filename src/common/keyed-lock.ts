@@ -1,8 +1,7 @@
 /**
- * In-process mutual exclusion per key (a department id). FerretDB applies updates
- * as unlocked read-modify-write, so concurrent writes to one department from this
- * process must be serialised here; across instances MongoDB's atomic operators and
- * unique indexes carry correctness.
+ * In-process mutual exclusion per key. FerretDB applies updates as unlocked
+ * read-modify-write, so concurrent writes to one document from this process must be
+ * serialised; across instances, WriteLeases adds a lease stored in the database.
  */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();

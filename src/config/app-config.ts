@@ -16,6 +16,13 @@ export interface AppConfig {
   rateLimit: { loginPerMinute: number; requestsPerMinute: number; widgetPerMinute: number };
   /** Department history entries older than this are pruned. */
   historyRetentionDays: number;
+  /**
+   * How department writes are serialised: `local` (one process owns the database: the
+   * embedded one) or `shared` (stored leases, for several instances on MONGO_URL).
+   */
+  writeCoordination: 'local' | 'shared';
+  /** A write lease whose holder shows no heartbeat for this long is taken over. */
+  writeLeaseTtlMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -63,6 +70,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('ADMIN_USERNAME and ADMIN_PASS must be set together');
   }
 
+  const writeCoordination = text('WRITE_COORDINATION') ?? (mongoUrl ? 'shared' : 'local');
+  if (writeCoordination !== 'local' && writeCoordination !== 'shared') {
+    throw new ConfigError(`WRITE_COORDINATION must be local or shared (got "${writeCoordination}")`);
+  }
+
   return {
     port: integer('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '0.0.0.0',
@@ -81,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: logLevel as AppConfig['logLevel'],
     departmentRemovalEnabled: boolean('DEPARTMENT_REMOVAL_ENABLED', false),
     historyRetentionDays: integer('HISTORY_RETENTION_DAYS', 365, 1, 36500),
+    writeCoordination,
+    writeLeaseTtlMs: integer('WRITE_LEASE_TTL_MS', 5_000, 200, 600_000),
     rateLimit: {
       loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 1_000_000),
       requestsPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),

@@ -6,6 +6,7 @@ import type { Connection } from 'mongoose';
 import { Public } from '../auth/auth.decorators';
 import { DatabaseCircuit } from '../database/database-circuit';
 import { MetricsService } from './metrics.service';
+import { ReadinessDetails } from './readiness-details';
 
 const PING_TIMEOUT_MS = 1_500;
 const VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -21,6 +22,7 @@ export class HealthController {
     @InjectConnection() private readonly connection: Connection,
     private readonly metrics: MetricsService,
     private readonly circuit: DatabaseCircuit,
+    private readonly details: ReadinessDetails,
   ) {}
 
   @Get('api/info')
@@ -33,11 +35,21 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** 200 when the database answers a ping within 1.5 s, else 503 (at once when it is known to be away). */
+  /**
+   * 200 when the database answers a ping within 1.5 s, else 503 (at once when it is known
+   * to be away). Features add details (the department journal); those never fail it.
+   */
   @Get('health/ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.pingDatabase()]);
+    return this.health.check([
+      () => this.pingDatabase(),
+      ...this.details.entries().map(
+        ([name, report]) =>
+          async () =>
+            this.indicators.check(name).up(await report().catch(() => ({ unknown: true }))),
+      ),
+    ]);
   }
 
   /**

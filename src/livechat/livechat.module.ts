@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RateLimiter } from '../common/rate-limiter';
 import { MongooseModule } from '@nestjs/mongoose';
+import { CoordinationModule } from '../coordination/coordination.module';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { UsersModule } from '../users/users.module';
 import { AgentsController } from './agents/agents.controller';
@@ -9,7 +10,6 @@ import { BusinessHour, BusinessHourSchema } from './business-hours/business-hour
 import { BusinessHoursController } from './business-hours/business-hours.controller';
 import { BusinessHoursService } from './business-hours/business-hours.service';
 import { CLOCK, systemClock } from './business-hours/clock';
-import { DepartmentLocks } from './department-locks';
 import { DepartmentsController } from './departments/departments.controller';
 import { DepartmentRecovery } from './departments/department-recovery';
 import { DepartmentWriter } from './departments/department-writer';
@@ -43,6 +43,7 @@ import { WidgetService } from './widget/widget.service';
     ]),
     UsersModule,
     PermissionsModule,
+    CoordinationModule,
   ],
   // RoutingController first: its `department/:_id/next-agent` must not be shadowed.
   controllers: [
@@ -53,7 +54,6 @@ import { WidgetService } from './widget/widget.service';
     BusinessHoursController,
   ],
   providers: [
-    DepartmentLocks,
     LivechatEvents,
     DepartmentHistoryService,
     DepartmentWriter,

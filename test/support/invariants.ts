@@ -8,6 +8,8 @@ interface StoredDepartment {
   numAgents: number;
   fallbackForwardDepartment?: string;
   departmentsAllowedToForward?: string[];
+  businessHourId?: string;
+  parentId?: string;
 }
 
 /** One line per violated invariant; empty when the data is consistent. */
@@ -22,10 +24,28 @@ export async function invariantViolations(db: Db): Promise<string[]> {
           numAgents: 1,
           fallbackForwardDepartment: 1,
           departmentsAllowedToForward: 1,
+          businessHourId: 1,
+          parentId: 1,
         },
       },
     )
     .toArray();
+  const schedules = new Set(
+    (
+      await db
+        .collection<{ _id: string }>('rocketchat_livechat_business_hours')
+        .find({}, { projection: { _id: 1 } })
+        .toArray()
+    ).map((schedule) => schedule._id),
+  );
+  const agents = new Set(
+    (
+      await db
+        .collection<{ _id: string }>('users')
+        .find({ roles: 'livechat-agent' }, { projection: { _id: 1 } })
+        .toArray()
+    ).map((user) => user._id),
+  );
   const assignments = await db
     .collection<{ departmentId: string; agentId: string; departmentEnabled: boolean }>(
       'rocketchat_livechat_department_agents',
@@ -46,6 +66,9 @@ export async function invariantViolations(db: Db): Promise<string[]> {
       continue;
     }
     counts.set(department._id, (counts.get(department._id) ?? 0) + 1);
+    if (!agents.has(assignment.agentId)) {
+      violations.push(`assignment ${pair} names a user without the agent role`);
+    }
     if (assignment.departmentEnabled !== department.enabled) {
       violations.push(`assignment ${pair} has departmentEnabled ${assignment.departmentEnabled}`);
     }
@@ -64,6 +87,12 @@ export async function invariantViolations(db: Db): Promise<string[]> {
     for (const target of department.departmentsAllowedToForward ?? []) {
       if (!byId.has(target))
         violations.push(`department ${department._id} forwards to missing ${target}`);
+    }
+    if (department.parentId && !byId.has(department.parentId)) {
+      violations.push(`department ${department._id} has missing parent ${department.parentId}`);
+    }
+    if (department.businessHourId && !schedules.has(department.businessHourId)) {
+      violations.push(`department ${department._id} follows missing ${department.businessHourId}`);
     }
   }
   const pending = await db.collection('livechat_department_journal').countDocuments({});

@@ -4,13 +4,13 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
-import { KeyedLock } from '../../common/keyed-lock';
 import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { RefreshingValue } from '../../common/refreshing-value';
 import {
   SETTING_BUSINESS_HOUR_TYPE,
   SETTING_BUSINESS_HOURS_ENABLED,
 } from '../../permissions/defaults';
+import { WriteLeases } from '../../coordination/write-leases';
 import { SettingsService } from '../../permissions/settings.service';
 import { DepartmentsService } from '../departments/departments.service';
 import { LivechatEvents } from '../livechat-events';
@@ -144,6 +144,9 @@ function scheduleOf(doc: Pick<BusinessHour, 'timezone' | 'workHours'>): Schedule
   };
 }
 
+/** Schedule writes are rare: one at a time, across instances, keeps assignments exact. */
+const SCHEDULES_LEASE = 'business-hours';
+
 function notFound(): ApiError {
   return ApiError.badRequest('error-business-hour-not-found', 'Business hour not found');
 }
@@ -153,8 +156,6 @@ function notFound(): ApiError {
 export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   private readonly rules = new RefreshingValue(() => this.loadRules(), RULES_TTL_MS);
   private readonly statuses = new OpenStatusCache();
-  /** Schedule writes are rare: one at a time on this instance keeps assignments exact. */
-  private readonly writes = new KeyedLock();
   private unsubscribe?: () => void;
 
   constructor(
@@ -162,6 +163,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
     private readonly departments: DepartmentsService,
     private readonly settings: SettingsService,
     private readonly events: LivechatEvents,
+    private readonly leases: WriteLeases,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -232,7 +234,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
    * the default.
    */
   async save(input: BusinessHourInput, actor: Actor): Promise<BusinessHourWithDepartments> {
-    return this.writes.run('business-hours', async () => {
+    return this.leases.run([SCHEDULES_LEASE], async (fence) => {
       let existing: Pick<BusinessHour, '_id' | 'type'> | null = null;
       if (input._id !== undefined) {
         existing = await this.businessHours
@@ -252,6 +254,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       const now = this.clock();
       const fields = { ...this.document(input, now), _updatedAt: new Date(now) };
       let id: string;
+      await fence.check();
       if (existing) {
         id = existing._id;
         await this.businessHours.updateOne({ _id: id }, { $set: fields });
@@ -271,7 +274,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   /** Deletes a custom schedule; its departments go back to the default. */
   async remove(id: string, actor: Actor): Promise<void> {
-    await this.writes.run('business-hours', async () => {
+    await this.leases.run([SCHEDULES_LEASE], async (fence) => {
       const doc = await this.businessHours
         .findOne({ _id: id }, { _id: 1, type: 1 })
         .lean<Pick<BusinessHour, '_id' | 'type'>>();
@@ -282,9 +285,12 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
           'The default business hour cannot be removed',
         );
       }
-      await this.businessHours.deleteOne({ _id: id });
+      // Departments first: a crash in between leaves a schedule nobody follows, never a
+      // department following a missing schedule.
       const following = await this.departmentIdsFollowing(id);
       if (following.length) await this.departments.setBusinessHour(following, undefined, actor);
+      await fence.check();
+      await this.businessHours.deleteOne({ _id: id });
       this.changed();
     });
   }

@@ -5,47 +5,87 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { Gauge } from 'prom-client';
 import type { Actor } from '../../auth/auth.decorators';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { WriteLeases } from '../../coordination/write-leases';
+import { MetricsService } from '../../health/metrics.service';
+import { ReadinessDetails } from '../../health/readiness-details';
 import { UsersService } from '../../users/users.service';
 import { DepartmentHistoryService } from '../history/department-history.service';
 import { DepartmentWriter } from './department-writer';
 import { DepartmentsService } from './departments.service';
 
-/** How long a write may stay pending before the periodic pass takes it for interrupted. */
-const STALE_AFTER_MS = 30_000;
-const RECOVERY_INTERVAL_MS = 30_000;
+const RECOVERY_INTERVAL_MS = 5_000;
+/** A department whose roll-forward failed waits 2^n intervals (at most this many) before the next try. */
+const MAX_BACKOFF_INTERVALS = 12;
+/** With shared leases, the non-agents' assignments are swept every this many passes (a minute). */
+const SHARED_SWEEP_EVERY = 12;
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const SYSTEM: Actor = { user: { _id: 'system', username: 'system' }, requestId: 'recovery' };
 
 /**
- * Brings department data back to a consistent state after a crash or an outage: at
- * start (before the service listens, so /health/ready never reports half-done writes)
- * and every 30 s after a write failed midway (always, with MONGO_URL). Also prunes history older than HISTORY_RETENTION_DAYS, hourly.
+ * Brings department data back to a consistent state after a crash or an outage.
+ * - At start: with the embedded database (local mode) every journaled write is finished
+ *   before the service listens, so /health/ready never reports half-done writes. With
+ *   shared leases, entries of other live instances are theirs to finish, and a dead
+ *   instance's leases expire only after a TTL, so the start does not wait for them: the
+ *   background pass takes them over.
+ * - Every 5 s: with shared leases always (any instance may have died), locally only after
+ *   a write failed midway here. Each department is finished under its lease; one that keeps
+ *   failing is retried with backoff (and its entry parked by the writer), never blocking
+ *   the others.
+ * Also prunes history older than HISTORY_RETENTION_DAYS, hourly.
  */
 @Injectable()
 export class DepartmentRecovery implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DepartmentRecovery.name);
   private timers: NodeJS.Timeout[] = [];
   private running?: Promise<void>;
+  /** Per department: failed passes in a row, and the pass number before which it is skipped. */
+  private readonly backoff = new Map<string, { failures: number; skipUntil: number }>();
+  private passes = 0;
 
   constructor(
     private readonly writer: DepartmentWriter,
     private readonly departments: DepartmentsService,
     private readonly users: UsersService,
     private readonly history: DepartmentHistoryService,
+    private readonly leases: WriteLeases,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    metrics: MetricsService,
+    readiness: ReadinessDetails,
+  ) {
+    const journal = history;
+    new Gauge({
+      name: 'department_journal_pending',
+      help: 'Department writes journaled and not finished (in flight or interrupted)',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await journal.journalStatus()).pending);
+      },
+    });
+    new Gauge({
+      name: 'department_journal_parked',
+      help: 'Journal entries parked after failing every replay (they need an operator)',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await journal.journalStatus()).parked.length);
+      },
+    });
+    readiness.register('departmentJournal', () => this.history.journalStatus());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.run(new Date());
+    if (this.leases.shared) await this.sweepNonAgents();
+    else await this.run();
     await this.prune();
     this.timers = [
       setInterval(() => void this.background(), RECOVERY_INTERVAL_MS),
       setInterval(
-        () => void this.prune().catch((error) => this.warn('History pruning', error)),
+        () => void this.prune().catch((error) => this.warn('Pruning', error)),
         PRUNE_INTERVAL_MS,
       ),
     ];
@@ -58,12 +98,63 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * Rolls forward the journaled writes started before `startedBefore`, then drops the
-   * assignments of users who lost the agent role (a role removal interrupted before it
-   * had journaled every department).
+   * Rolls forward every journaled write, then drops the assignments of users who lost
+   * the agent role (a role removal interrupted before it reached every department).
    */
-  async run(startedBefore: Date): Promise<void> {
-    await this.writer.rollForward(startedBefore);
+  async run(): Promise<void> {
+    await this.rollForward(false);
+    await this.sweepNonAgents();
+  }
+
+  /** Deletes history entries older than the retention period, and old lease markers. */
+  async prune(): Promise<void> {
+    const removed = await this.history.prune(
+      new Date(Date.now() - this.config.historyRetentionDays * DAY_MS),
+    );
+    if (removed) this.logger.log(`Pruned ${removed} history entries`);
+    await this.leases.pruneTakeovers();
+  }
+
+  /** One background pass (also what the tests call instead of waiting for the timer). */
+  async background(): Promise<void> {
+    this.running ??= this.pass()
+      .catch((error: unknown) => this.warn('Roll-forward', error))
+      .finally(() => (this.running = undefined));
+    await this.running;
+  }
+
+  private async pass(): Promise<void> {
+    this.passes++;
+    // A role removal cut short by a crash leaves no trace but the assignments themselves.
+    const sweep =
+      this.writer.takeAgentsToSweep() ||
+      (this.leases.shared && this.passes % SHARED_SWEEP_EVERY === 0);
+    // Locally only this process's failed writes can be pending, and the scan is not free
+    // (FerretDB scans the collection); with shared leases any instance may have died.
+    if (this.leases.shared || this.writer.hasLocalLeftovers()) await this.rollForward(true);
+    if (sweep) await this.sweepNonAgents();
+  }
+
+  /** Rolls forward the pending departments (with `backoff`, only those due for a try). */
+  private async rollForward(backoff: boolean): Promise<void> {
+    const pending = await this.history.pending();
+    const due = [...new Set(pending.map((entry) => entry.departmentId))].filter(
+      (id) => !backoff || (this.backoff.get(id)?.skipUntil ?? 0) <= this.passes,
+    );
+    if (due.length === 0) return;
+    const { failed } = await this.writer.rollForward(due);
+    for (const id of due) {
+      if (!failed.includes(id)) {
+        this.backoff.delete(id);
+        continue;
+      }
+      const failures = (this.backoff.get(id)?.failures ?? 0) + 1;
+      const wait = Math.min(2 ** failures, MAX_BACKOFF_INTERVALS);
+      this.backoff.set(id, { failures, skipUntil: this.passes + wait });
+    }
+  }
+
+  private async sweepNonAgents(): Promise<void> {
     const agentIds = await this.departments.assignedAgentIds();
     const agents = new Set(
       (await this.users.findWithRole(agentIds, 'livechat-agent')).map((user) => user._id),
@@ -72,25 +163,6 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
       this.logger.log(`Removing the assignments of ${agentId}, who is no longer an agent`);
       await this.departments.removeAgentEverywhere(agentId, SYSTEM);
     }
-  }
-
-  /** Deletes history entries older than the retention period. */
-  async prune(): Promise<void> {
-    const removed = await this.history.prune(
-      new Date(Date.now() - this.config.historyRetentionDays * DAY_MS),
-    );
-    if (removed) this.logger.log(`Pruned ${removed} history entries`);
-  }
-
-  private async background(): Promise<void> {
-    // On the embedded database (one instance) only this process's failed writes can be
-    // pending, and the scan is not free (FerretDB scans the collection); with MongoDB
-    // other instances may have crashed, and the query is indexed.
-    if (!this.writer.takeInterrupted() && !this.config.mongoUrl) return;
-    this.running ??= this.run(new Date(Date.now() - STALE_AFTER_MS))
-      .catch((error: unknown) => this.warn('Roll-forward', error))
-      .finally(() => (this.running = undefined));
-    await this.running;
   }
 
   private warn(what: string, error: unknown): void {

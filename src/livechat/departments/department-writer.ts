@@ -1,10 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { AnyBulkWriteOperation, Model } from 'mongoose';
+import { Counter } from 'prom-client';
 import { ApiError } from '../../common/api-error';
-import { DepartmentLocks } from '../department-locks';
+import { databaseUnavailable } from '../../common/envelope';
+import { Fence, LeaseLost, WriteLeases } from '../../coordination/write-leases';
+import { MetricsService } from '../../health/metrics.service';
+import { UsersService } from '../../users/users.service';
+import { BusinessHour } from '../business-hours/business-hour.schema';
 import { LivechatEvents } from '../livechat-events';
-import { DepartmentHistoryService, HistoryRecord } from '../history/department-history.service';
+import {
+  DepartmentHistoryService,
+  HistoryRecord,
+  PendingRecord,
+} from '../history/department-history.service';
 import { DepartmentAgent } from './schemas/department-agent.schema';
 import { Department } from './schemas/department.schema';
 
@@ -30,8 +39,6 @@ export type DepartmentPlan =
       kind: 'update';
       departmentId: string;
       version: Date;
-      /** Compare-and-set on `_updatedAt` for the first attempt (If-Match, other instances). */
-      expectedVersion?: Date;
       set: Partial<Department>;
       unset: string[];
       upsert: AssignmentWrite[];
@@ -44,8 +51,10 @@ export type DepartmentPlan =
   | { kind: 'delete'; departmentId: string };
 
 type Mode = 'first' | 'resume';
+type UpdatePlan = Extract<DepartmentPlan, { kind: 'update' }>;
 
-class LostRace extends Error {}
+/** A journal entry that keeps failing is parked after this many replays. */
+export const MAX_REPLAY_ATTEMPTS = 5;
 
 /** FerretDB 1.24 hangs (idle, until the socket times out) on a batch of 100 or more updates. */
 const BULK_CHUNK = 50;
@@ -65,7 +74,7 @@ async function bulkWriteInChunks(
 
 /** Bulk operations that update the stored assignments of `plan` and insert its new ones. */
 function assignmentWrites(
-  plan: Extract<DepartmentPlan, { kind: 'update' }>,
+  plan: UpdatePlan,
   addressNewBy: 'id' | 'pair',
 ): AnyBulkWriteOperation<DepartmentAgent>[] {
   return plan.upsert.map((agent) => {
@@ -92,142 +101,244 @@ function assignmentWrites(
   });
 }
 
-function planDepartmentId(plan: DepartmentPlan): string {
+export function planDepartmentId(plan: DepartmentPlan): string {
   return plan.kind === 'create' ? plan.department._id : plan.departmentId;
 }
 
+/** The fields of a department that name another document. */
+type References = Pick<
+  Department,
+  '_id' | 'enabled' | 'fallbackForwardDepartment' | 'departmentsAllowedToForward' | 'businessHourId'
+> & { parentId?: string };
+
+const leaseKey = (departmentId: string) => `department:${departmentId}`;
+
 /**
  * The one code path for department writes (which touch several documents and have no
- * transactions): journal the plan, apply its steps, mark it done. A write interrupted
- * by a crash or an outage is rolled forward by the same steps (DepartmentRecovery);
- * replays end with a repair of the department's derived data (numAgents,
- * departmentEnabled, orphans).
+ * transactions). A write holds the department's write lease (WriteLeases: one writer per
+ * department across every instance), finishes first whatever an interrupted write left
+ * journaled for that department, then journals its own plan, applies it step by step
+ * (each step checks the lease) and marks it done. So a department never has two journaled
+ * writes in flight, and a replay never runs after a later write: the order of writes is
+ * the order in which they held the lease, not a clock. Replays end with a repair of
+ * everything derived (counts, departmentEnabled, references, non-agents' assignments).
  */
 @Injectable()
 export class DepartmentWriter {
   private readonly logger = new Logger(DepartmentWriter.name);
-  /** Writes of this process between `start` and `complete`: never replayed concurrently. */
-  private readonly inFlight = new Set<string>();
-  /** A write of this process failed midway since the last roll-forward (see takeInterrupted). */
-  private interrupted = false;
+  /** Departments whose write failed midway in this process (local mode reads the journal only for those). */
+  private readonly dirty = new Set<string>();
+  /** A role removal failed midway: recovery sweeps the assignments of non-agents. */
+  private agentsToSweep = false;
+  private readonly replays: Counter;
+  private readonly parkings: Counter;
 
   constructor(
     @InjectModel(Department.name) private readonly departments: Model<Department>,
     @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
+    @InjectModel(BusinessHour.name) private readonly businessHours: Model<BusinessHour>,
     private readonly history: DepartmentHistoryService,
-    private readonly locks: DepartmentLocks,
+    private readonly leases: WriteLeases,
+    private readonly users: UsersService,
     private readonly events: LivechatEvents,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.replays = new Counter({
+      name: 'department_journal_replays_total',
+      help: 'Interrupted department writes rolled forward',
+      registers: [metrics.registry],
+    });
+    this.parkings = new Counter({
+      name: 'department_journal_parked_total',
+      help: 'Journal entries parked after failing every replay',
+      registers: [metrics.registry],
+    });
+  }
 
-  /** Journals and applies a write whose steps need no other lock than the caller's. */
-  async run(record: HistoryRecord, plan: DepartmentPlan): Promise<void> {
-    await this.start(record, plan);
+  /**
+   * Runs `task` holding the write leases of `departmentIds`, once what interrupted writes
+   * left journaled for them is finished.
+   */
+  async withDepartments<T>(
+    departmentIds: string[],
+    task: (fence: Fence) => Promise<T>,
+  ): Promise<T> {
+    return this.leases.run(departmentIds.map(leaseKey), async (fence) => {
+      for (const id of new Set(departmentIds)) await this.settle(id, fence, false);
+      return task(fence);
+    });
+  }
+
+  /** Journals and applies a write; the caller holds the department's lease. */
+  async run(record: HistoryRecord, plan: DepartmentPlan, fence: Fence): Promise<void> {
+    await this.start(record, plan, fence);
     await this.complete(record, plan);
   }
 
-  /** Journals the write and applies its steps; the caller holds the department's lock. */
-  async start(record: HistoryRecord, plan: DepartmentPlan): Promise<void> {
-    this.inFlight.add(record._id);
+  /** Journals the write and applies its steps on the department; the caller holds its lease. */
+  async start(record: HistoryRecord, plan: DepartmentPlan, fence: Fence): Promise<void> {
     try {
       await this.history.begin({ ...record, plan });
-      await this.apply(plan, 'first');
+      await this.apply(plan, 'first', fence);
       this.events.departmentsChanged();
     } catch (error) {
-      this.inFlight.delete(record._id);
-      if (!(error instanceof LostRace)) {
-        this.interrupted = true;
-        throw error;
-      }
-      await this.history.abandon(record._id);
-      throw ApiError.preconditionFailed();
+      this.dirty.add(planDepartmentId(plan));
+      throw asServiceError(error);
     }
   }
 
-  /** The steps that take other departments' locks (after the caller released its own), then done. */
+  /**
+   * The steps on other departments (a delete's reference clean-up, which takes their
+   * leases, so the caller has released its own), then the history entry.
+   */
   async complete(record: HistoryRecord, plan: DepartmentPlan): Promise<void> {
     try {
       if (plan.kind === 'delete') await this.dropReferencesTo(plan.departmentId, record);
       await this.history.finish(record);
     } catch (error) {
-      this.interrupted = true;
-      throw error;
-    } finally {
-      this.inFlight.delete(record._id);
+      this.dirty.add(planDepartmentId(plan));
+      throw asServiceError(error);
     }
   }
 
   // ---- recovery ----------------------------------------------------------------------------
 
-  /** Notes a department write that failed before it could be journaled in full. */
-  markInterrupted(): void {
-    this.interrupted = true;
+  /** Notes a role removal that failed midway (the role is gone, assignments may be left). */
+  markAgentsToSweep(): void {
+    this.agentsToSweep = true;
   }
 
-  /** Whether a write failed midway since the last call (then a roll-forward is due). */
-  takeInterrupted(): boolean {
-    const interrupted = this.interrupted;
-    this.interrupted = false;
-    return interrupted;
+  /** Whether a role removal failed since the last call. */
+  takeAgentsToSweep(): boolean {
+    const sweep = this.agentsToSweep;
+    this.agentsToSweep = false;
+    return sweep;
   }
 
-  /** Finishes every journaled write started before `startedBefore`; returns how many. */
-  async rollForward(startedBefore: Date): Promise<number> {
-    const pending = await this.history.pending<DepartmentPlan>(startedBefore);
-    let resumed = 0;
-    for (const { plan, ...record } of pending) {
-      if (this.inFlight.has(record._id)) continue;
-      this.inFlight.add(record._id);
-      const departmentId = planDepartmentId(plan);
+  /** Whether this process has interrupted writes that nobody finished yet. */
+  hasLocalLeftovers(): boolean {
+    return this.dirty.size > 0;
+  }
+
+  /**
+   * Finishes the journaled writes of `departmentIds` (all pending ones when omitted),
+   * each under its department's lease: writes still in flight elsewhere are waited for,
+   * not replayed. A failing department does not stop the others. Returns how many
+   * entries were finished and which departments failed.
+   */
+  async rollForward(departmentIds?: string[]): Promise<{ finished: number; failed: string[] }> {
+    const ids = departmentIds ?? [
+      ...new Set((await this.history.pending<DepartmentPlan>()).map((e) => e.departmentId)),
+    ];
+    let finished = 0;
+    const failed: string[] = [];
+    for (const id of ids) {
       try {
-        await this.locks.run(departmentId, async () => {
-          if (plan.kind !== 'delete' && (await this.history.hasLaterEntry(record))) {
-            // A later write already went through: only restore the derived data.
-            return this.repair(departmentId);
-          }
-          await this.apply(plan, 'resume');
-        });
-        this.events.departmentsChanged();
+        finished += await this.leases.run([leaseKey(id)], (fence) => this.settle(id, fence, true));
+        // A delete's clean-up of other departments runs outside its own lease.
+        for (const { plan, ...record } of await this.history.pendingFor<DepartmentPlan>(id)) {
+          if (plan.kind !== 'delete') continue;
+          await this.complete(record, plan);
+          finished++;
+        }
       } catch (error) {
-        this.inFlight.delete(record._id);
-        this.interrupted = true;
-        throw error;
+        failed.push(id);
+        this.logger.warn(`Roll-forward of department ${id} failed: ${describe(error)}`);
       }
-      await this.complete(record, plan);
-      resumed++;
     }
-    if (resumed) this.logger.log(`Rolled forward ${resumed} interrupted department write(s)`);
-    return resumed;
+    if (finished) this.logger.log(`Rolled forward ${finished} interrupted department write(s)`);
+    return { finished, failed };
+  }
+
+  /**
+   * Finishes the department's journaled writes; the caller holds its lease. Shared mode
+   * always looks (another instance may have died midway); local mode only after a
+   * failure here, or when `force`d. A delete's own steps are replayed here, its clean-up
+   * of other departments is left to its request or to rollForward.
+   */
+  private async settle(departmentId: string, fence: Fence, force: boolean): Promise<number> {
+    if (!force && !this.leases.shared && !this.dirty.has(departmentId)) return 0;
+    let finished = 0;
+    for (const entry of await this.history.pendingFor<DepartmentPlan>(departmentId)) {
+      if (await this.replay(entry, fence)) finished++;
+    }
+    this.dirty.delete(departmentId);
+    return finished;
+  }
+
+  /** Replays one entry; true when it is finished. A poisoned entry is parked after a few tries. */
+  private async replay(
+    { plan, ...record }: PendingRecord<DepartmentPlan>,
+    fence: Fence,
+  ): Promise<boolean> {
+    try {
+      await this.apply(plan, 'resume', fence);
+      this.replays.inc();
+      this.events.departmentsChanged();
+      if (plan.kind === 'delete') return false;
+      await this.history.finish(record);
+      return true;
+    } catch (error) {
+      if (isTransient(error)) throw asServiceError(error);
+      const { attempts, parked } = await this.history.failedAttempt(
+        record._id,
+        MAX_REPLAY_ATTEMPTS,
+      );
+      if (!parked) {
+        this.logger.warn(
+          `Replay ${attempts}/${MAX_REPLAY_ATTEMPTS} of journal entry ${record._id} failed: ${describe(error)}`,
+        );
+        throw databaseUnavailable();
+      }
+      this.parkings.inc();
+      this.logger.error(
+        `Parked journal entry ${record._id} (department ${record.departmentId}) after ` +
+          `${attempts} failed replays: ${describe(error)}`,
+      );
+      await this.repair(record.departmentId, fence);
+      return false;
+    }
   }
 
   // ---- steps -------------------------------------------------------------------------------
 
-  private async apply(plan: DepartmentPlan, mode: Mode): Promise<void> {
+  private async apply(plan: DepartmentPlan, mode: Mode, fence: Fence): Promise<void> {
     switch (plan.kind) {
       case 'create':
-        return this.applyCreate(plan, mode);
+        return this.applyCreate(plan, mode, fence);
       case 'update':
-        return this.applyUpdate(plan, mode);
+        return this.applyUpdate(plan, mode, fence);
       case 'delete':
+        await fence.check();
         await this.departments.deleteOne({ _id: plan.departmentId });
+        await fence.check();
         await this.assignments.deleteMany({ departmentId: plan.departmentId });
+        return;
+      default:
+        throw new Error(`unknown plan kind ${(plan as { kind?: unknown }).kind}`);
     }
   }
 
   private async applyCreate(
     plan: Extract<DepartmentPlan, { kind: 'create' }>,
     mode: Mode,
+    fence: Fence,
   ): Promise<void> {
+    const { _id, ...department } = plan.department;
+    await fence.check();
     if (mode === 'first') {
       // Fresh ids: plain inserts, which FerretDB does without scanning the collection.
       await this.departments.insertMany([plan.department], { lean: true });
       if (plan.assignments.length) {
+        await fence.check();
         await this.assignments.insertMany(plan.assignments, { lean: true });
+        await this.dropLostAgents(_id, plan.assignments, fence);
       }
       return;
     }
-    const { _id, ...department } = plan.department;
     await this.departments.updateOne({ _id }, { $setOnInsert: department }, { upsert: true });
     if (plan.assignments.length) {
+      await fence.check();
       // By `_id`: FerretDB finds documents by `_id` without scanning the collection.
       await bulkWriteInChunks(
         this.assignments,
@@ -240,25 +351,22 @@ export class DepartmentWriter {
         })),
       );
     }
-    await this.repair(_id);
+    await this.repair(_id, fence);
   }
 
-  private async applyUpdate(
-    plan: Extract<DepartmentPlan, { kind: 'update' }>,
-    mode: Mode,
-  ): Promise<void> {
+  private async applyUpdate(plan: UpdatePlan, mode: Mode, fence: Fence): Promise<void> {
     const id = plan.departmentId;
-    const filter: Record<string, unknown> = { _id: id };
-    if (mode === 'first' && plan.expectedVersion) filter._updatedAt = plan.expectedVersion;
-    const written = await this.departments.updateOne(filter, {
-      $set: { ...plan.set, _updatedAt: plan.version },
-      ...(plan.unset.length && { $unset: Object.fromEntries(plan.unset.map((f) => [f, 1])) }),
-    });
-    if (written.matchedCount === 0) {
-      if (mode === 'first') throw new LostRace();
-      return this.repair(id); // deleted since: drop what may be left of it
-    }
+    await fence.check();
+    const written = await this.departments.updateOne(
+      { _id: id },
+      {
+        $set: { ...plan.set, _updatedAt: plan.version },
+        ...(plan.unset.length && { $unset: Object.fromEntries(plan.unset.map((f) => [f, 1])) }),
+      },
+    );
+    if (written.matchedCount === 0) return this.repair(id, fence); // deleted: drop what is left
 
+    await fence.check();
     const inserted = await this.upsertAssignments(plan);
     const removed = plan.removeAgentIds.length
       ? (
@@ -274,27 +382,27 @@ export class DepartmentWriter {
         { $set: { departmentEnabled: plan.departmentEnabled, _updatedAt: plan.version } },
       );
     }
-    if (mode === 'resume' || inserted === null) return this.repair(id);
-    // Counted from what this attempt actually inserted and deleted: exact across instances.
+    if (mode === 'resume' || inserted === null) return this.repair(id, fence);
+    // Counted from what this write inserted and deleted (no other writer holds the lease).
     if (inserted !== removed) {
+      await fence.check();
       await this.departments.updateOne({ _id: id }, { $inc: { numAgents: inserted - removed } });
     }
+    await this.dropLostAgents(id, plan.upsert, fence);
   }
 
   /**
    * Updates the plan's stored assignments and inserts the new ones; returns how many
    * were inserted, or null when that is unknown (then numAgents is recounted).
    */
-  private async upsertAssignments(
-    plan: Extract<DepartmentPlan, { kind: 'update' }>,
-  ): Promise<number | null> {
+  private async upsertAssignments(plan: UpdatePlan): Promise<number | null> {
     if (plan.upsert.length === 0) return 0;
     try {
       // By `_id` first: FerretDB finds those without scanning the collection.
       return await bulkWriteInChunks(this.assignments, assignmentWrites(plan, 'id'));
     } catch (error) {
-      // Another instance assigned one of these agents meanwhile (unique index on
-      // department + agent): address them by that pair, which finds its assignment.
+      // The pair is stored under another id (an assignment this plan did not see, such
+      // as one left by a replay): address them by the pair, then recount.
       if ((error as { code?: number }).code !== 11000) throw error;
       await bulkWriteInChunks(this.assignments, assignmentWrites(plan, 'pair'));
       return null;
@@ -302,28 +410,104 @@ export class DepartmentWriter {
   }
 
   /**
-   * Restores what is derived from a department: its numAgents, its assignments'
-   * departmentEnabled, and no assignment at all once it is gone. Idempotent.
+   * The agent role was checked before the write, and may have been taken away since:
+   * its removal sweeps assignments that exist when it runs, so a write that inserted
+   * one checks again afterwards. Whichever runs second sees the other's effect.
    */
-  async repair(departmentId: string): Promise<void> {
+  private async dropLostAgents(
+    departmentId: string,
+    written: { agentId: string }[],
+    fence: Fence,
+  ): Promise<void> {
+    if (written.length === 0) return;
+    const ids = written.map((assignment) => assignment.agentId);
+    if ((await this.users.findWithRole(ids, 'livechat-agent')).length === ids.length) return;
+    await this.repair(departmentId, fence);
+  }
+
+  /**
+   * Restores everything derived from a department and its references: no assignment
+   * once it is gone, none of users who lost the agent role, numAgents, the assignments'
+   * departmentEnabled, and no reference to a missing department or schedule. Idempotent;
+   * the caller holds the department's lease.
+   */
+  async repair(departmentId: string, fence: Fence): Promise<void> {
     const department = await this.departments
-      .findOne({ _id: departmentId }, { enabled: 1 })
-      .lean<Pick<Department, '_id' | 'enabled'>>();
+      .findOne(
+        { _id: departmentId },
+        {
+          enabled: 1,
+          fallbackForwardDepartment: 1,
+          departmentsAllowedToForward: 1,
+          businessHourId: 1,
+          parentId: 1,
+        },
+      )
+      .lean<References>();
+    await fence.check();
     if (!department) {
       await this.assignments.deleteMany({ departmentId });
       return;
     }
-    const numAgents = await this.assignments.countDocuments({ departmentId });
-    await this.departments.updateOne({ _id: departmentId }, { $set: { numAgents } });
+    const stored = await this.assignments
+      .find({ departmentId }, { agentId: 1 })
+      .lean<{ agentId: string }[]>();
+    const agentIds = stored.map((assignment) => assignment.agentId);
+    const agents = new Set(
+      (await this.users.findWithRole(agentIds, 'livechat-agent')).map((user) => user._id),
+    );
+    const lost = agentIds.filter((agentId) => !agents.has(agentId));
+    if (lost.length) {
+      this.logger.log(`Dropping ${lost.length} assignment(s) of non-agents from ${departmentId}`);
+      await this.assignments.deleteMany({ departmentId, agentId: { $in: lost } });
+    }
+    const update = await this.referenceRepairs(department);
+    update.$set.numAgents = agentIds.length - lost.length;
+    await fence.check();
+    await this.departments.updateOne({ _id: departmentId }, update);
     await this.assignments.updateMany(
       { departmentId, departmentEnabled: { $ne: department.enabled } },
       { $set: { departmentEnabled: department.enabled } },
     );
   }
 
+  /** The update that removes a department's references to missing documents. */
+  private async referenceRepairs(department: References) {
+    const update: { $set: Partial<Department>; $unset?: Record<string, 1> } = { $set: {} };
+    const targets = [
+      ...(department.fallbackForwardDepartment ? [department.fallbackForwardDepartment] : []),
+      ...(department.departmentsAllowedToForward ?? []),
+      ...(department.parentId ? [department.parentId] : []),
+    ];
+    const existing = new Set(
+      targets.length
+        ? (
+            await this.departments
+              .find({ _id: { $in: targets } }, { _id: 1 })
+              .lean<{ _id: string }[]>()
+          ).map((target) => target._id)
+        : [],
+    );
+    const unset = (field: string) => (update.$unset = { ...update.$unset, [field]: 1 });
+    if (department.fallbackForwardDepartment && !existing.has(department.fallbackForwardDepartment))
+      unset('fallbackForwardDepartment');
+    if (department.parentId && !existing.has(department.parentId)) unset('parentId');
+    const forwards = department.departmentsAllowedToForward;
+    if (forwards?.some((id) => !existing.has(id))) {
+      update.$set.departmentsAllowedToForward = forwards.filter((id) => existing.has(id));
+    }
+    if (
+      department.businessHourId &&
+      !(await this.businessHours.exists({ _id: department.businessHourId }))
+    ) {
+      unset('businessHourId');
+    }
+    return update;
+  }
+
   /**
    * Removes a deleted department from every other department's fallback and forward
-   * list, each under its own lock and with its own history entry.
+   * list, each under its own lease and with its own history entry.
    */
   private async dropReferencesTo(removedId: string, cause: HistoryRecord): Promise<void> {
     const referencing = await this.departments
@@ -338,7 +522,7 @@ export class DepartmentWriter {
       )
       .lean<{ _id: string }[]>();
     for (const { _id: otherId } of referencing) {
-      await this.locks.run(otherId, async () => {
+      await this.withDepartments([otherId], async (fence) => {
         const other = await this.departments
           .findOne(
             { _id: otherId },
@@ -372,13 +556,38 @@ export class DepartmentWriter {
           action: 'update',
           changes,
         });
+        await fence.check();
         await this.departments.updateOne({ _id: otherId }, update);
       });
     }
   }
 }
 
-/** Strictly increasing `_updatedAt`, so it can serve as the department's version (ETag). */
+/**
+ * The department's next `_updatedAt` (its ETag): never earlier than the stored one, so
+ * it only moves forward even when this machine's clock is behind another's. It is a
+ * version for clients, not what orders writes (the lease does).
+ */
 export function nextVersion(previous: Date): Date {
   return new Date(Math.max(Date.now(), new Date(previous).getTime() + 1));
+}
+
+/** An outage or a lost lease: worth retrying, and no evidence against the entry. */
+function isTransient(error: unknown): boolean {
+  return (
+    error instanceof LeaseLost ||
+    (error instanceof ApiError && error.status === 503) ||
+    /^Mongo(Network|NotConnected|ServerSelection|TopologyClosed|OperationTimeout)/.test(
+      (error as Error)?.name ?? '',
+    )
+  );
+}
+
+/** A lost lease answers 503 (the write will be finished by its new holder); the rest as is. */
+function asServiceError(error: unknown): unknown {
+  return error instanceof LeaseLost ? databaseUnavailable() : error;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -6,7 +6,6 @@ import { randomId } from '../../common/ids';
 import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
-import { DepartmentLocks } from '../department-locks';
 import type {
   Actor,
   AgentChanges,
@@ -106,7 +105,6 @@ export class DepartmentsService {
     @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
     private readonly users: UsersService,
     private readonly settings: SettingsService,
-    private readonly locks: DepartmentLocks,
     private readonly writer: DepartmentWriter,
     private readonly historyEntries: DepartmentHistoryService,
   ) {}
@@ -209,9 +207,10 @@ export class DepartmentsService {
     const fields = definedFields(body.department);
     const agents = body.agents ?? [];
     this.checkClosingTags(fields);
-    // Referenced departments stay locked until the insert, so a concurrent DELETE of
+    const id = randomId();
+    // Referenced departments stay leased until the insert, so a concurrent DELETE of
     // one of them either happens first (400 here) or cleans our reference after us.
-    return this.locks.runAll(referencedIds(fields), async () => {
+    return this.writer.withDepartments([id, ...referencedIds(fields)], async (fence) => {
       const [usernames] = await Promise.all([
         this.resolveAgents(agents),
         this.checkReferences(fields, undefined),
@@ -220,7 +219,7 @@ export class DepartmentsService {
       const now = new Date();
       const department: Department = {
         ...(fields as DepartmentDto),
-        _id: randomId(),
+        _id: id,
         numAgents: agents.length,
         _updatedAt: now,
       };
@@ -239,6 +238,7 @@ export class DepartmentsService {
           agents: { added: agents.map((agent) => agent.agentId), removed: [], changed: [] },
         }),
         { kind: 'create', department, assignments },
+        fence,
       );
       return { department, agents: assignments };
     });
@@ -256,8 +256,8 @@ export class DepartmentsService {
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
     const changes = definedFields(body.department);
     const agents = options.canAddAgents ? (body.agents ?? []) : [];
-    // Also lock the departments this one will point at (see create()).
-    return this.locks.runAll([id, ...referencedIds(changes)], async () => {
+    // Also lease the departments this one will point at (see create()).
+    return this.writer.withDepartments([id, ...referencedIds(changes)], async (fence) => {
       const current = await this.findById(id);
       if (!current) throw ApiError.departmentNotFound();
       if (
@@ -297,14 +297,16 @@ export class DepartmentsService {
         }),
         {
           ...this.updatePlan(current, agents, usernames, stored),
-          expectedVersion: current._updatedAt,
           set: changes,
           departmentEnabled: enabled,
           syncEnabled: enabled !== current.enabled,
         },
+        fence,
       );
+      // Still under the lease: nobody can have deleted it since.
       const [department, assignments] = await Promise.all([this.findById(id), this.allAgents(id)]);
-      return { department: department as Department, agents: assignments };
+      if (!department) throw ApiError.departmentNotFound();
+      return { department, agents: assignments };
     });
   }
 
@@ -321,7 +323,7 @@ export class DepartmentsService {
     if (both !== undefined) {
       throw ApiError.invalidParams(`agent ${both} cannot be both upserted and removed`);
     }
-    await this.locks.run(id, async () => {
+    await this.writer.withDepartments([id], async (fence) => {
       const current = await this.requireForWrite(id);
       const [usernames, stored] = await Promise.all([
         this.resolveAgents(upsert),
@@ -334,6 +336,7 @@ export class DepartmentsService {
           ...this.updatePlan(current, upsert, usernames, stored),
           removeAgentIds: removeIds,
         },
+        fence,
       );
     });
   }
@@ -344,34 +347,38 @@ export class DepartmentsService {
     }
     const plan = { kind: 'delete', departmentId: id } as const;
     const record = entry(actor, id, 'delete', {});
-    await this.locks.run(id, async () => {
+    await this.writer.withDepartments([id], async (fence) => {
       if (!(await this.findById(id))) throw ApiError.bareBadRequest('error-department-not-found');
-      await this.writer.start(record, plan);
+      await this.writer.start(record, plan, fence);
     });
     // Unlike Rocket.Chat, no department is left pointing at the deleted one; that step
-    // takes the other departments' locks, so it runs after this one's is released.
+    // takes the other departments' leases, so it runs after this one's is released.
     await this.writer.complete(record, plan);
   }
 
   /** Archives (and disables) a department; archiving twice changes nothing. */
   async archive(id: string, actor: Actor): Promise<void> {
-    await this.locks.run(id, async () => {
+    await this.writer.withDepartments([id], async (fence) => {
       const current = await this.requireForWrite(id);
       if (current.archived) return;
       const changes: FieldChange[] = [{ field: 'archived', from: false, to: true }];
       if (current.enabled) changes.push({ field: 'enabled', from: true, to: false });
-      await this.writer.run(entry(actor, id, 'archive', { changes }), {
-        ...this.updatePlan(current),
-        set: { archived: true, enabled: false },
-        departmentEnabled: false,
-        syncEnabled: true,
-      });
+      await this.writer.run(
+        entry(actor, id, 'archive', { changes }),
+        {
+          ...this.updatePlan(current),
+          set: { archived: true, enabled: false },
+          departmentEnabled: false,
+          syncEnabled: true,
+        },
+        fence,
+      );
     });
   }
 
   /** Unarchives a department; it stays disabled until a PUT enables it. */
   async unarchive(id: string, actor: Actor): Promise<void> {
-    await this.locks.run(id, async () => {
+    await this.writer.withDepartments([id], async (fence) => {
       const current = await this.requireForWrite(id);
       if (current.archived !== true) return;
       await this.writer.run(
@@ -379,6 +386,7 @@ export class DepartmentsService {
           changes: [{ field: 'archived', from: true, to: false }],
         }),
         { ...this.updatePlan(current), set: { archived: false } },
+        fence,
       );
     });
   }
@@ -389,7 +397,7 @@ export class DepartmentsService {
       await this.removeAssignmentsOf(agentId, actor);
     } catch (error) {
       // The role is already gone: recovery drops what is left.
-      this.writer.markInterrupted();
+      this.writer.markAgentsToSweep();
       throw error;
     }
   }
@@ -399,7 +407,7 @@ export class DepartmentsService {
       agentId,
     })) as string[];
     for (const departmentId of departmentIds) {
-      await this.locks.run(departmentId, async () => {
+      await this.writer.withDepartments([departmentId], async (fence) => {
         const current = await this.departments
           .findOne({ _id: departmentId }, { enabled: 1, _updatedAt: 1 })
           .lean<Pick<Department, '_id' | 'enabled' | '_updatedAt'>>();
@@ -409,6 +417,7 @@ export class DepartmentsService {
             agents: { added: [], removed: [agentId], changed: [] },
           }),
           { ...this.updatePlan(current), removeAgentIds: [agentId] },
+          fence,
         );
       });
     }
@@ -535,7 +544,7 @@ export class DepartmentsService {
     businessHourId: string | undefined,
     actor: Actor,
   ): Promise<void> {
-    await this.locks.runAll(departmentIds, async () => {
+    await this.writer.withDepartments(departmentIds, async (fence) => {
       for (const id of departmentIds) {
         const current = await this.departments
           .findOne({ _id: id }, { enabled: 1, _updatedAt: 1, businessHourId: 1 })
@@ -557,6 +566,7 @@ export class DepartmentsService {
               ? { unset: ['businessHourId'] }
               : { set: { businessHourId } }),
           },
+          fence,
         );
       }
     });

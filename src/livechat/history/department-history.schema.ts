@@ -68,7 +68,16 @@ DepartmentHistorySchema.index({ ts: 1 });
 export class DepartmentJournalEntry extends DepartmentHistoryEntry {
   @Prop({ type: SchemaTypes.Mixed, required: true })
   plan: unknown;
+
+  /** Failed replays so far. */
+  @Prop({ type: Number })
+  attempts?: number;
+
+  /** Set after too many failed replays: kept for an operator, never replayed again. */
+  @Prop({ type: Boolean })
+  parked?: boolean;
 }
 
 export const DepartmentJournalSchema = SchemaFactory.createForClass(DepartmentJournalEntry);
 DepartmentJournalSchema.index({ ts: 1 });
+DepartmentJournalSchema.index({ departmentId: 1 });

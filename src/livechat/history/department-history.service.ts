@@ -44,20 +44,52 @@ export class DepartmentHistoryService {
     }
   }
 
-  /** Journaled writes not yet finished, oldest first. */
-  async pending<Plan>(startedBefore: Date): Promise<PendingRecord<Plan>[]> {
+  /** Journaled writes not yet finished (parked ones aside), oldest first. */
+  async pending<Plan>(): Promise<PendingRecord<Plan>[]> {
     return this.journal
-      .find({ ts: { $lte: startedBefore } })
+      .find({ parked: { $ne: true } })
       .sort({ ts: 1, _id: 1 })
       .lean<PendingRecord<Plan>[]>();
   }
 
-  /** Whether the department was written again after `record` (which must then not be replayed). */
-  async hasLaterEntry(record: HistoryRecord): Promise<boolean> {
-    const later = { departmentId: record.departmentId, ts: { $gt: record.ts } };
-    return (
-      (await this.entries.exists(later)) !== null || (await this.journal.exists(later)) !== null
-    );
+  /** The department's journaled writes not yet finished (parked ones aside). */
+  async pendingFor<Plan>(departmentId: string): Promise<PendingRecord<Plan>[]> {
+    return this.journal
+      .find({ departmentId, parked: { $ne: true } })
+      .sort({ ts: 1, _id: 1 })
+      .lean<PendingRecord<Plan>[]>();
+  }
+
+  /**
+   * Counts a failed replay of a journal entry, and parks it (no more replays) at
+   * `maxAttempts`. The caller holds the department's write lease: the only writer.
+   */
+  async failedAttempt(
+    id: string,
+    maxAttempts: number,
+  ): Promise<{ attempts: number; parked: boolean }> {
+    const entry = await this.journal
+      .findOne({ _id: id }, { attempts: 1 })
+      .lean<{ attempts?: number }>();
+    const attempts = (entry?.attempts ?? 0) + 1;
+    const parked = attempts >= maxAttempts;
+    await this.journal.updateOne({ _id: id }, { $set: { attempts, ...(parked && { parked }) } });
+    return { attempts, parked };
+  }
+
+  /** How many entries are pending, and the parked ones (which need an operator). */
+  async journalStatus(): Promise<{
+    pending: number;
+    parked: { _id: string; departmentId: string }[];
+  }> {
+    const [pending, parked] = await Promise.all([
+      this.journal.countDocuments({ parked: { $ne: true } }),
+      this.journal
+        .find({ parked: true }, { _id: 1, departmentId: 1 })
+        .limit(20)
+        .lean<{ _id: string; departmentId: string }[]>(),
+    ]);
+    return { pending, parked };
   }
 
   async list(

@@ -66,6 +66,10 @@ export class Department {
   @Prop({ type: String })
   businessHourId?: string;
 
+  /** The unit (Rocket.Chat EE) the department belongs to, if any. */
+  @Prop({ type: String })
+  parentId?: string;
+
   /** Absent until the department is archived. */
   @Prop({ type: Boolean })
   archived?: boolean;
