@@ -1,120 +1,38 @@
 // kill -9 under a mixed write load, several times, on the same data: after each restart
 // the stored invariants hold, every acknowledged create and delete is durable, and the
 // embedded database never outlives the service it belongs to.
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedDb } from '../src/database/embedded-db';
 import { invariantViolations } from './support/invariants';
+import {
+  pick,
+  processesUsing,
+  ServiceProcess,
+  Session,
+  sleep,
+  some,
+} from './support/service-process';
 
-const ROOT = path.resolve(__dirname, '..');
 const ADMIN = { username: 'crash-admin', password: 'crash-admin-secret' };
 const KILLS = 6;
 const CLIENTS = 4;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are checked field by field
 type Json = any;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+/** The service on its embedded database in `dataDir`. */
+const startService = (dataDir: string) =>
+  ServiceProcess.start({
+    DATA_DIR: dataDir,
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASS: ADMIN.password,
   });
-}
-
-/** Pids of live processes whose command line mentions `dataDir` (the embedded database). */
-function processesUsing(dataDir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (cmdline.includes(dataDir) && state !== 'Z') pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
-
-interface Session {
-  userId: string;
-  authToken: string;
-}
-
-class Service {
-  output = '';
-  readonly exited: Promise<void>;
-  private constructor(
-    readonly child: ChildProcess,
-    readonly baseUrl: string,
-  ) {
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-  }
-
-  /** Starts `node dist/main.js` on `dataDir` and waits until /health/ready says ready. */
-  static async start(dataDir: string): Promise<Service> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        ADMIN_USERNAME: ADMIN.username,
-        ADMIN_PASS: ADMIN.password,
-        DEPARTMENT_REMOVAL_ENABLED: 'true',
-        LOG_LEVEL: 'info',
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const service = new Service(child, `http://127.0.0.1:${port}`);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && child.exitCode === null) {
-      const ready = await fetch(`${service.baseUrl}/health/ready`).catch(() => null);
-      if (ready?.status === 200) return service;
-      await sleep(100);
-    }
-    child.kill('SIGKILL');
-    throw new Error(`service did not become ready:\n${service.output}`);
-  }
-
-  async call(method: string, pathname: string, session: Session | null, body?: unknown) {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (session) {
-      headers['x-user-id'] = session.userId;
-      headers['x-auth-token'] = session.authToken;
-    }
-    const res = await fetch(`${this.baseUrl}/api/v1${pathname}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    return { status: res.status, body: (await res.json()) as Json };
-  }
-}
-
-const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
-const some = <T>(items: T[], max: number): T[] =>
-  items.filter(() => Math.random() < max / items.length).slice(0, max);
 
 describe('kill -9 under a mixed write load', () => {
   let dataDir: string;
-  let service: Service | undefined;
+  let service: ServiceProcess | undefined;
 
   beforeAll(() => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'departments-crash-'));
@@ -127,12 +45,8 @@ describe('kill -9 under a mixed write load', () => {
   });
 
   it(`keeps every invariant over ${KILLS} kills`, async () => {
-    service = await Service.start(dataDir);
-    const login = await service.call('POST', '/login', null, {
-      user: ADMIN.username,
-      password: ADMIN.password,
-    });
-    const admin: Session = { userId: login.body.data.userId, authToken: login.body.data.authToken };
+    service = await startService(dataDir);
+    const admin: Session = await service.login(ADMIN.username, ADMIN.password);
     const agentIds: string[] = [];
     for (let i = 0; i < 6; i++) {
       const username = `crash-agent-${i}`;
@@ -156,7 +70,7 @@ describe('kill -9 under a mixed write load', () => {
     let operations = 0;
     let rolledForward = 0;
 
-    const operation = async (target: Service): Promise<void> => {
+    const operation = async (target: ServiceProcess): Promise<void> => {
       const ids = [...created];
       const id = ids.length ? pick(ids) : undefined;
       const roll = Math.random();
@@ -215,7 +129,7 @@ describe('kill -9 under a mixed write load', () => {
 
     const violations: string[] = [];
     for (let kill = 1; kill <= KILLS; kill++) {
-      const target: Service = service;
+      const target: ServiceProcess = service;
       let stop = false;
       const clients = Array.from({ length: CLIENTS }, async () => {
         while (!stop) await operation(target).catch(() => undefined); // refused: the service is gone
@@ -230,7 +144,7 @@ describe('kill -9 under a mixed write load', () => {
       while (processesUsing(dataDir).length && Date.now() < deadline) await sleep(50);
       expect(processesUsing(dataDir)).toEqual([]);
 
-      service = await Service.start(dataDir);
+      service = await startService(dataDir);
       rolledForward += Number(/Rolled forward (\d+)/.exec(service.output)?.[1] ?? 0);
       // Ready means recovered: check through the API that acknowledged writes are there.
       for (const departmentId of [...created].filter((id) => !maybeDeleted.has(id)).slice(-10)) {

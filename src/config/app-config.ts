@@ -72,7 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const writeCoordination = text('WRITE_COORDINATION') ?? (mongoUrl ? 'shared' : 'local');
   if (writeCoordination !== 'local' && writeCoordination !== 'shared') {
-    throw new ConfigError(`WRITE_COORDINATION must be local or shared (got "${writeCoordination}")`);
+    throw new ConfigError(
+      `WRITE_COORDINATION must be local or shared (got "${writeCoordination}")`,
+    );
   }
 
   return {

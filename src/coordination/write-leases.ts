@@ -194,7 +194,10 @@ export class WriteLeases implements OnApplicationShutdown {
       if (!lease.lost && performance.now() - lease.confirmedAt >= this.ttlMs / 2) {
         await this.beat(lease);
       }
-      if (lease.lost) throw new LeaseLost(lease.key);
+      if (lease.lost) {
+        this.logger.warn(`Lost the write lease of ${lease.key}: another instance took it over`);
+        throw new LeaseLost(lease.key);
+      }
     }
   }
 

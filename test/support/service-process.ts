@@ -1,0 +1,109 @@
+// The production build (`node dist/main.js`) run as a child process, as the image runs it:
+// for the tests that kill it (crash, several instances on one database).
+import { ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are checked field by field
+type Json = any;
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Pids of live processes whose command line mentions `text` (a data folder). */
+export function processesUsing(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (cmdline.includes(text) && state !== 'Z') pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+export interface Session {
+  userId: string;
+  authToken: string;
+}
+
+export class ServiceProcess {
+  output = '';
+  readonly exited: Promise<void>;
+  private constructor(
+    readonly child: ChildProcess,
+    readonly baseUrl: string,
+  ) {
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
+  /** Starts `node dist/main.js` with `env` and waits until /health/ready says ready. */
+  static async start(env: Record<string, string>): Promise<ServiceProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DEPARTMENT_REMOVAL_ENABLED: 'true',
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && child.exitCode === null) {
+      const ready = await fetch(`${service.baseUrl}/health/ready`).catch(() => null);
+      if (ready?.status === 200) return service;
+      await sleep(100);
+    }
+    child.kill('SIGKILL');
+    throw new Error(`service did not become ready:\n${service.output}`);
+  }
+
+  async call(method: string, pathname: string, session: Session | null, body?: unknown) {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (session) {
+      headers['x-user-id'] = session.userId;
+      headers['x-auth-token'] = session.authToken;
+    }
+    const res = await fetch(`${this.baseUrl}/api/v1${pathname}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    return { status: res.status, body: (await res.json()) as Json };
+  }
+
+  async login(user: string, password: string): Promise<Session> {
+    const res = await this.call('POST', '/login', null, { user, password });
+    if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
+    return { userId: res.body.data.userId, authToken: res.body.data.authToken };
+  }
+}
+
+export const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
+export const some = <T>(items: T[], max: number): T[] =>
+  items.filter(() => Math.random() < max / items.length).slice(0, max);
