@@ -188,5 +188,5 @@ describe('kill -9 under a mixed write load', () => {
     }
     expect(violations).toEqual([]);
     expect(operations).toBeGreaterThan(KILLS * 10);
-  });
+  }, 180_000);
 });

@@ -259,10 +259,13 @@ export class DepartmentWriter {
   private async settle(departmentId: string, fence: Fence, force: boolean): Promise<number> {
     if (!force && !this.leases.shared && !this.dirty.has(departmentId)) return 0;
     let finished = 0;
+    let leftover = false;
     for (const entry of await this.history.pendingFor<DepartmentPlan>(departmentId)) {
       if (await this.replay(entry, fence)) finished++;
+      else leftover ||= entry.plan.kind === 'delete';
     }
-    this.dirty.delete(departmentId);
+    // A delete's clean-up is still to do: keep it in sight of the local recovery pass.
+    if (!leftover) this.dirty.delete(departmentId);
     return finished;
   }
 
