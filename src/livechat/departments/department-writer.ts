@@ -241,6 +241,7 @@ export class DepartmentWriter {
           await this.complete(record, plan);
           finished++;
         }
+        this.dirty.delete(id);
       } catch (error) {
         failed.push(id);
         this.logger.warn(`Roll-forward of department ${id} failed: ${describe(error)}`);
