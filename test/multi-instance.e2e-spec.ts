@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { EmbeddedDb, startEmbeddedDb } from '../src/database/embedded-db';
-import { invariantViolations } from './support/invariants';
+import { durabilityViolations, invariantViolations } from './support/invariants';
 import { pick, ServiceProcess, Session, sleep, some } from './support/service-process';
 
 const ADMIN = { username: 'multi-admin', password: 'multi-admin-secret' };
@@ -210,24 +210,10 @@ describe('several instances on one database', () => {
       const deadline = Date.now() + 60_000;
       while ((await journal.countDocuments({})) > 0 && Date.now() < deadline) await sleep(500);
 
-      const violations = await invariantViolations(client.db());
-      const stored = new Set(
-        (
-          await client
-            .db()
-            .collection('rocketchat_livechat_department')
-            .find({}, { projection: { _id: 1 } })
-            .toArray()
-        ).map((stored) => String(stored._id)),
-      );
-      for (const id of live) {
-        if (!stored.has(id) && !maybeDeleted.has(id)) {
-          violations.push(`acknowledged create ${id} was lost`);
-        }
-      }
-      for (const id of deleted) {
-        if (stored.has(id)) violations.push(`acknowledged delete ${id} came back`);
-      }
+      const violations = [
+        ...(await invariantViolations(client.db())),
+        ...(await durabilityViolations(client.db(), { created: live, deleted, maybeDeleted })),
+      ];
       console.log(
         `multi-instance test: ${INSTANCES} instances, 2 kills, ${operations} operations ` +
           `(${refused} refused by a killed instance), ${created.size} creates, ` +

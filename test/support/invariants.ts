@@ -99,3 +99,33 @@ export async function invariantViolations(db: Db): Promise<string[]> {
   if (pending) violations.push(`${pending} journaled write(s) still pending`);
   return violations;
 }
+
+/** What a write load was told: creates still alive, deletes acknowledged, deletes without an answer. */
+export interface Acknowledged {
+  created: Set<string>;
+  deleted: Set<string>;
+  /** A DELETE cut off by a kill may or may not have happened (it is rolled forward). */
+  maybeDeleted: Set<string>;
+}
+
+/** One line per acknowledged create that was lost or acknowledged delete that came back. */
+export async function durabilityViolations(db: Db, acknowledged: Acknowledged): Promise<string[]> {
+  const stored = new Set(
+    (
+      await db
+        .collection<{ _id: string }>('rocketchat_livechat_department')
+        .find({}, { projection: { _id: 1 } })
+        .toArray()
+    ).map((department) => department._id),
+  );
+  const violations: string[] = [];
+  for (const id of acknowledged.created) {
+    if (!stored.has(id) && !acknowledged.maybeDeleted.has(id)) {
+      violations.push(`acknowledged create ${id} was lost`);
+    }
+  }
+  for (const id of acknowledged.deleted) {
+    if (stored.has(id)) violations.push(`acknowledged delete ${id} came back`);
+  }
+  return violations;
+}
