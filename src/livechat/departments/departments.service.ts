@@ -36,11 +36,29 @@ export type DepartmentProjection = Record<string, 0 | 1>;
 
 const AUTOCOMPLETE_LIMIT = 100;
 
-/** The department fields a DTO actually carries (class instances may hold `undefined`). */
-function definedFields(dto: DepartmentDto): Partial<Department> {
-  return Object.fromEntries(
-    Object.entries(dto).filter(([, value]) => value !== undefined),
-  ) as Partial<Department>;
+/** What clears an optional field: `null`, `""` or `[]`; a cleared field is stored as unset. */
+function isEmpty(value: unknown): boolean {
+  return value === null || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+/** The department fields a DTO carries: the values to store, and the cleared fields to unset. */
+function definedFields(dto: DepartmentDto): { set: Partial<Department>; unset: string[] } {
+  const set: Record<string, unknown> = {};
+  const unset: string[] = [];
+  for (const [field, value] of Object.entries(dto)) {
+    // departmentUnit is not a department field (see checkUnit).
+    if (value === undefined || field === 'departmentUnit') continue;
+    if (isEmpty(value)) unset.push(field);
+    else set[field] = value;
+  }
+  return { set: set as Partial<Department>, unset };
+}
+
+/** No units exist yet: naming one is refused as Rocket.Chat refuses an unknown unit. */
+function checkUnit(body: SaveDepartmentDto): void {
+  if (body.departmentUnit?._id || body.department.departmentUnit?.id) {
+    throw ApiError.badRequest('error-unit-not-found', 'Unit not found');
+  }
 }
 
 /** Ids of the departments that `fields` points at (fallback and forward targets). */
@@ -51,7 +69,7 @@ function referencedIds(fields: Partial<Department>): string[] {
   ];
 }
 
-type StoredAssignment = Pick<DepartmentAgent, '_id' | 'count' | 'order'>;
+type StoredAssignment = Pick<DepartmentAgent, '_id' | 'count' | 'order' | 'username'>;
 
 /** A history entry of `actor` for a write about to happen. */
 function entry(
@@ -63,23 +81,57 @@ function entry(
   return { _id: randomId(), departmentId, action, ...actor, ts: new Date(), ...detail };
 }
 
-/** The fields whose value `changes` really changes, with the old and new value. */
-function fieldChanges(current: Department, changes: Partial<Department>): FieldChange[] {
+/** Optional flags whose absence means false. */
+const OPTIONAL_FLAGS = new Set(['requestTagBeforeClosingChat', 'allowReceiveForwardOffline']);
+
+/** The fields whose value is an id of another department: history keeps their names. */
+const DEPARTMENT_REFERENCES = new Set(['fallbackForwardDepartment', 'departmentsAllowedToForward']);
+
+/**
+ * A field's value as the history compares and shows it: every empty value is `null`, an
+ * absent optional flag is `false` (so a form that sends `""`, `[]` or `false` for what
+ * was never set records nothing).
+ */
+function comparable(field: string, value: unknown): unknown {
+  if (value === undefined || isEmpty(value)) return OPTIONAL_FLAGS.has(field) ? false : null;
+  return value;
+}
+
+/** The fields that `set` and `unset` really change, with the old and new value. */
+function fieldChanges(current: Department, set: Partial<Department>, unset: string[]): FieldChange[] {
   const list: FieldChange[] = [];
-  for (const [field, to] of Object.entries(changes)) {
-    const from = (current as unknown as Record<string, unknown>)[field];
-    if (JSON.stringify(from) !== JSON.stringify(to)) list.push({ field, from: from ?? null, to });
+  const stored = current as unknown as Record<string, unknown>;
+  const next = set as Record<string, unknown>;
+  for (const field of [...Object.keys(set), ...unset]) {
+    const from = comparable(field, stored[field]);
+    const to = comparable(field, next[field]);
+    if (JSON.stringify(from) !== JSON.stringify(to)) list.push({ field, from, to });
   }
   return list;
 }
 
-/** What upserting `upsert` and removing `removeIds` does to the `stored` assignments. */
+/** `value` (an id, a list of ids or null) with each id replaced by its name (null if unknown). */
+function namesOf(value: unknown, names: ReadonlyMap<string, string>): string | null | (string | null)[] {
+  if (Array.isArray(value)) return value.map((id) => names.get(id as string) ?? null);
+  return typeof value === 'string' ? (names.get(value) ?? null) : null;
+}
+
+/** `change` with `fromName`/`toName`: its ids replaced by the names they had at the time. */
+function withNames(change: FieldChange, names: ReadonlyMap<string, string>): FieldChange {
+  return { ...change, fromName: namesOf(change.from, names), toName: namesOf(change.to, names) };
+}
+
+/**
+ * What upserting `upsert` and removing `removeIds` does to the `stored` assignments, with
+ * the username of every agent it names (`usernames`: of the upserted agents).
+ */
 function agentChanges(
   upsert: AgentAssignmentDto[],
   removeIds: string[],
   stored: Map<string, StoredAssignment>,
+  usernames: ReadonlyMap<string, string>,
 ): AgentChanges {
-  const changes: AgentChanges = { added: [], removed: [], changed: [] };
+  const changes: AgentChanges = { added: [], removed: [], changed: [], users: [] };
   for (const agent of upsert) {
     const before = stored.get(agent.agentId);
     if (!before) {
@@ -92,6 +144,11 @@ function agentChanges(
     if (changed.count !== undefined || changed.order !== undefined) changes.changed.push(changed);
   }
   changes.removed = removeIds.filter((agentId) => stored.has(agentId));
+  const named = [...changes.added, ...changes.removed, ...changes.changed.map((c) => c.agentId)];
+  changes.users = named.map((agentId) => ({
+    _id: agentId,
+    username: usernames.get(agentId) ?? stored.get(agentId)?.username ?? '',
+  }));
   return changes;
 }
 
@@ -206,7 +263,9 @@ export class DepartmentsService {
     body: SaveDepartmentDto,
     actor: Actor,
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
-    const fields = definedFields(body.department);
+    checkUnit(body);
+    // On create, a cleared field is simply left out.
+    const fields = definedFields(body.department).set;
     const agents = body.agents ?? [];
     this.checkClosingTags(fields);
     // Referenced departments stay locked until the insert, so a concurrent DELETE of
@@ -219,7 +278,7 @@ export class DepartmentsService {
 
       const now = new Date();
       const department: Department = {
-        ...(fields as DepartmentDto),
+        ...(fields as Department),
         _id: randomId(),
         numAgents: agents.length,
         _updatedAt: now,
@@ -236,7 +295,7 @@ export class DepartmentsService {
       }));
       await this.writer.run(
         entry(actor, department._id, 'create', {
-          agents: { added: agents.map((agent) => agent.agentId), removed: [], changed: [] },
+          agents: agentChanges(agents, [], new Map(), usernames),
         }),
         { kind: 'create', department, assignments },
       );
@@ -254,7 +313,8 @@ export class DepartmentsService {
     options: { canAddAgents: boolean; ifMatch?: string },
     actor: Actor,
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
-    const changes = definedFields(body.department);
+    checkUnit(body);
+    const { set: changes, unset } = definedFields(body.department);
     const agents = options.canAddAgents ? (body.agents ?? []) : [];
     // Also lock the departments this one will point at (see create()).
     return this.locks.runAll([id, ...referencedIds(changes)], async () => {
@@ -279,7 +339,9 @@ export class DepartmentsService {
           'A department cannot be its own fallback department',
         );
       }
-      this.checkClosingTags({ ...current, ...changes });
+      const after: Partial<Department> = { ...current, ...changes };
+      for (const field of unset) delete (after as Record<string, unknown>)[field];
+      this.checkClosingTags(after);
       const [usernames, stored] = await Promise.all([
         this.resolveAgents(agents),
         this.storedAssignments(
@@ -292,13 +354,14 @@ export class DepartmentsService {
       const enabled = changes.enabled ?? current.enabled;
       await this.writer.run(
         entry(actor, id, 'update', {
-          changes: fieldChanges(current, changes),
-          ...(agents.length && { agents: agentChanges(agents, [], stored) }),
+          changes: await this.namedChanges(fieldChanges(current, changes, unset)),
+          ...(agents.length && { agents: agentChanges(agents, [], stored, usernames) }),
         }),
         {
           ...this.updatePlan(current, agents, usernames, stored),
           expectedVersion: current._updatedAt,
           set: changes,
+          unset,
           departmentEnabled: enabled,
           syncEnabled: enabled !== current.enabled,
         },
@@ -328,8 +391,12 @@ export class DepartmentsService {
         this.storedAssignments(id, [...upsertIds, ...removeIds]),
       ]);
       if (upsert.length === 0 && !removeIds.some((agentId) => stored.has(agentId))) return;
+      const record = entry(actor, id, 'agents', {
+        agents: agentChanges(upsert, removeIds, stored, usernames),
+      });
       await this.writer.run(
-        entry(actor, id, 'agents', { agents: agentChanges(upsert, removeIds, stored) }),
+        // The second request of a save (same user, same X-Request-Id): one history entry.
+        await this.historyEntries.asPartOfSave(record),
         {
           ...this.updatePlan(current, upsert, usernames, stored),
           removeAgentIds: removeIds,
@@ -395,10 +462,10 @@ export class DepartmentsService {
   }
 
   private async removeAssignmentsOf(agentId: string, actor: Actor): Promise<void> {
-    const departmentIds = (await this.assignments.distinct('departmentId', {
-      agentId,
-    })) as string[];
-    for (const departmentId of departmentIds) {
+    const assignments = await this.assignments
+      .find({ agentId }, { departmentId: 1, username: 1 })
+      .lean<Pick<DepartmentAgent, 'departmentId' | 'username'>[]>();
+    for (const { departmentId, username } of assignments) {
       await this.locks.run(departmentId, async () => {
         const current = await this.departments
           .findOne({ _id: departmentId }, { enabled: 1, _updatedAt: 1 })
@@ -406,7 +473,7 @@ export class DepartmentsService {
         if (!current) return;
         await this.writer.run(
           entry(actor, departmentId, 'agents', {
-            agents: { added: [], removed: [agentId], changed: [] },
+            agents: { added: [], removed: [agentId], changed: [], users: [{ _id: agentId, username }] },
           }),
           { ...this.updatePlan(current), removeAgentIds: [agentId] },
         );
@@ -453,16 +520,40 @@ export class DepartmentsService {
     };
   }
 
-  /** The stored assignments (id, count, order) of the given agents in a department. */
+  /** The stored assignments (id, count, order, username) of the given agents in a department. */
   private async storedAssignments(
     departmentId: string,
     agentIds: string[],
   ): Promise<Map<string, StoredAssignment>> {
     if (agentIds.length === 0) return new Map();
     const found = await this.assignments
-      .find({ departmentId, agentId: { $in: agentIds } }, { agentId: 1, count: 1, order: 1 })
+      .find(
+        { departmentId, agentId: { $in: agentIds } },
+        { agentId: 1, count: 1, order: 1, username: 1 },
+      )
       .lean<(StoredAssignment & { agentId: string })[]>();
     return new Map(found.map((assignment) => [assignment.agentId, assignment]));
+  }
+
+  /** `changes` with the names of the departments their reference fields point at (from and to). */
+  private async namedChanges(changes: FieldChange[]): Promise<FieldChange[]> {
+    const references = changes.filter((change) => DEPARTMENT_REFERENCES.has(change.field));
+    if (references.length === 0) return changes;
+    const ids = new Set(
+      references.flatMap((change) => [change.from, change.to].flat()).filter(
+        (id): id is string => typeof id === 'string',
+      ),
+    );
+    const names = new Map(
+      (
+        await this.departments
+          .find({ _id: { $in: [...ids] } }, { _id: 1, name: 1 })
+          .lean<{ _id: string; name: string }[]>()
+      ).map((department) => [department._id, department.name]),
+    );
+    return changes.map((change) =>
+      DEPARTMENT_REFERENCES.has(change.field) ? withNames(change, names) : change,
+    );
   }
 
   // ---- rules -------------------------------------------------------------------------------
@@ -527,13 +618,15 @@ export class DepartmentsService {
 
   /**
    * Points departments at a custom business-hour schedule, or back to the default
-   * (`undefined`), each through the journal with an `update` history entry. Departments
+   * (`undefined`), each through the journal with an `update` history entry that keeps the
+   * schedules' names (`scheduleNames`: by id, of every schedule involved). Departments
    * that no longer exist, or already follow it, are skipped.
    */
   async setBusinessHour(
     departmentIds: string[],
     businessHourId: string | undefined,
     actor: Actor,
+    scheduleNames: ReadonlyMap<string, string>,
   ): Promise<void> {
     await this.locks.runAll(departmentIds, async () => {
       for (const id of departmentIds) {
@@ -544,11 +637,14 @@ export class DepartmentsService {
         await this.writer.run(
           entry(actor, id, 'update', {
             changes: [
-              {
-                field: 'businessHourId',
-                from: current.businessHourId ?? null,
-                to: businessHourId ?? null,
-              },
+              withNames(
+                {
+                  field: 'businessHourId',
+                  from: current.businessHourId ?? null,
+                  to: businessHourId ?? null,
+                },
+                scheduleNames,
+              ),
             ],
           }),
           {
