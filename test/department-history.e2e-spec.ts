@@ -323,11 +323,23 @@ describe('department history in names', () => {
     expect(saved.status).toBe(200);
     const scheduleId = saved.body.businessHour._id;
     expect((await latestOf(desk._id)).changes).toEqual([
-      { field: 'businessHourId', from: null, to: scheduleId, fromName: null, toName: 'Berlin office' },
+      {
+        field: 'businessHourId',
+        from: null,
+        to: scheduleId,
+        fromName: null,
+        toName: 'Berlin office',
+      },
     ]);
     expect((await t.delete(`/livechat/business-hour/${scheduleId}`)).status).toBe(200);
     expect((await latestOf(desk._id)).changes).toEqual([
-      { field: 'businessHourId', from: scheduleId, to: null, fromName: 'Berlin office', toName: null },
+      {
+        field: 'businessHourId',
+        from: scheduleId,
+        to: null,
+        fromName: 'Berlin office',
+        toName: null,
+      },
     ]);
   });
 
