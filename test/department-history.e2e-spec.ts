@@ -494,4 +494,11 @@ it('is described in the OpenAPI document with its answer shape', async () => {
   expect(Object.keys(doc.components.schemas.HistoryPageDoc.properties)).toEqual(
     expect.arrayContaining(['history', 'count', 'offset', 'total']),
   );
+  // The names kept with an entry.
+  expect(Object.keys(doc.components.schemas.FieldChangeDoc.properties)).toEqual(
+    expect.arrayContaining(['field', 'from', 'to', 'fromName', 'toName']),
+  );
+  expect(Object.keys(doc.components.schemas.AgentChangesDoc.properties)).toEqual(
+    expect.arrayContaining(['added', 'removed', 'changed', 'users']),
+  );
 });

@@ -98,7 +98,11 @@ function comparable(field: string, value: unknown): unknown {
 }
 
 /** The fields that `set` and `unset` really change, with the old and new value. */
-function fieldChanges(current: Department, set: Partial<Department>, unset: string[]): FieldChange[] {
+function fieldChanges(
+  current: Department,
+  set: Partial<Department>,
+  unset: string[],
+): FieldChange[] {
   const list: FieldChange[] = [];
   const stored = current as unknown as Record<string, unknown>;
   const next = set as Record<string, unknown>;
@@ -111,7 +115,10 @@ function fieldChanges(current: Department, set: Partial<Department>, unset: stri
 }
 
 /** `value` (an id, a list of ids or null) with each id replaced by its name (null if unknown). */
-function namesOf(value: unknown, names: ReadonlyMap<string, string>): string | null | (string | null)[] {
+function namesOf(
+  value: unknown,
+  names: ReadonlyMap<string, string>,
+): string | null | (string | null)[] {
   if (Array.isArray(value)) return value.map((id) => names.get(id as string) ?? null);
   return typeof value === 'string' ? (names.get(value) ?? null) : null;
 }
@@ -473,7 +480,12 @@ export class DepartmentsService {
         if (!current) return;
         await this.writer.run(
           entry(actor, departmentId, 'agents', {
-            agents: { added: [], removed: [agentId], changed: [], users: [{ _id: agentId, username }] },
+            agents: {
+              added: [],
+              removed: [agentId],
+              changed: [],
+              users: [{ _id: agentId, username }],
+            },
           }),
           { ...this.updatePlan(current), removeAgentIds: [agentId] },
         );
@@ -540,9 +552,9 @@ export class DepartmentsService {
     const references = changes.filter((change) => DEPARTMENT_REFERENCES.has(change.field));
     if (references.length === 0) return changes;
     const ids = new Set(
-      references.flatMap((change) => [change.from, change.to].flat()).filter(
-        (id): id is string => typeof id === 'string',
-      ),
+      references
+        .flatMap((change) => [change.from, change.to].flat())
+        .filter((id): id is string => typeof id === 'string'),
     );
     const names = new Map(
       (

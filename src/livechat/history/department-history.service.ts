@@ -120,7 +120,10 @@ export class DepartmentHistoryService {
  * The agent changes of `first` followed by `then`, as one: an agent added and then removed
  * is neither; later count/order values win.
  */
-export function mergeAgentChanges(first: AgentChanges | undefined, then: AgentChanges): AgentChanges {
+export function mergeAgentChanges(
+  first: AgentChanges | undefined,
+  then: AgentChanges,
+): AgentChanges {
   const before = first ?? { added: [], removed: [], changed: [] };
   const removedNow = new Set(then.removed);
   const added = [
