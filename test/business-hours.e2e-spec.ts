@@ -271,9 +271,19 @@ describe('business hours', () => {
           .filter((entry: Json) => entry.action === 'update')
           .map((entry: Json) => [entry.user.username, entry.changes]),
       ).toEqual([
-        ['admin', [{ field: 'businessHourId', from: b._id, to: null }]],
-        ['admin', [{ field: 'businessHourId', from: a._id, to: b._id }]],
-        ['admin', [{ field: 'businessHourId', from: null, to: a._id }]],
+        // With the schedules' names, which read after the delete of b.
+        [
+          'admin',
+          [{ field: 'businessHourId', from: b._id, to: null, fromName: b.name, toName: null }],
+        ],
+        [
+          'admin',
+          [{ field: 'businessHourId', from: a._id, to: b._id, fromName: a.name, toName: b.name }],
+        ],
+        [
+          'admin',
+          [{ field: 'businessHourId', from: null, to: a._id, fromName: null, toName: a.name }],
+        ],
       ]);
       const raw = await t.db
         .collection('rocketchat_livechat_department')

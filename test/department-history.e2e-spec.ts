@@ -30,6 +30,9 @@ const history = async (id: string, query = ''): Promise<Json> => {
   return res.body;
 };
 
+/** An agent as history entries name it. */
+const userOf = (user: TestUser) => ({ _id: user.userId, username: user.username });
+
 const base = (overrides: Record<string, unknown> = {}) => ({
   name: 'History desk',
   email: 'history@example.com',
@@ -66,7 +69,12 @@ describe('department history', () => {
       user: admin(),
       ts: expect.any(String),
       requestId: 'req-create-1',
-      agents: { added: [agents[0].userId], removed: [], changed: [] },
+      agents: {
+        added: [agents[0].userId],
+        removed: [],
+        changed: [],
+        users: [userOf(agents[0])],
+      },
     });
     expect(Date.parse(body.history[0].ts)).toBeGreaterThan(Date.now() - 60_000);
   });
@@ -87,6 +95,7 @@ describe('department history', () => {
       added: [agents[1].userId],
       removed: [],
       changed: [{ agentId: agents[0].userId, count: 4 }],
+      users: [userOf(agents[1]), userOf(agents[0])],
     });
   });
 
@@ -112,6 +121,7 @@ describe('department history', () => {
       added: [agents[2].userId],
       removed: [agents[0].userId],
       changed: [{ agentId: agents[1].userId, order: 3 }],
+      users: [userOf(agents[2]), userOf(agents[0]), userOf(agents[1])],
     });
   });
 
@@ -143,7 +153,12 @@ describe('department history', () => {
     expect(latest).toMatchObject({
       action: 'agents',
       user: { _id: manager.userId, username: manager.username },
-      agents: { added: [], removed: [agents[2].userId], changed: [] },
+      agents: {
+        added: [],
+        removed: [agents[2].userId],
+        changed: [],
+        users: [userOf(agents[2])],
+      },
     });
   });
 
@@ -236,6 +251,240 @@ describe('department history', () => {
   });
 });
 
+describe('department history in names', () => {
+  const latestOf = async (id: string): Promise<Json> => (await history(id)).history[0];
+
+  it('keeps the referenced departments’ names with each reference change, after they are deleted too', async () => {
+    const sales = (await t.createDepartment(base({ name: 'Sales' }))).department;
+    const support = (await t.createDepartment(base({ name: 'Support' }))).department;
+    const desk = (await t.createDepartment(base({ name: 'Names desk' }))).department;
+    const res = await t.put(`/livechat/department/${desk._id}`, {
+      department: base({
+        name: 'Names desk',
+        fallbackForwardDepartment: sales._id,
+        departmentsAllowedToForward: [sales._id, support._id],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const expected = [
+      {
+        field: 'fallbackForwardDepartment',
+        from: null,
+        to: sales._id,
+        fromName: null,
+        toName: 'Sales',
+      },
+      {
+        field: 'departmentsAllowedToForward',
+        from: null,
+        to: [sales._id, support._id],
+        fromName: null,
+        toName: ['Sales', 'Support'],
+      },
+    ];
+    expect((await latestOf(desk._id)).changes).toEqual(expect.arrayContaining(expected));
+
+    // Moving the fallback names both ends.
+    await t.put(`/livechat/department/${desk._id}`, {
+      department: base({ name: 'Names desk', fallbackForwardDepartment: support._id }),
+    });
+    expect((await latestOf(desk._id)).changes).toEqual([
+      {
+        field: 'fallbackForwardDepartment',
+        from: sales._id,
+        to: support._id,
+        fromName: 'Sales',
+        toName: 'Support',
+      },
+    ]);
+
+    // The names were stored with the entries: they still read once Sales is gone.
+    expect((await t.delete(`/livechat/department/${sales._id}`)).status).toBe(200);
+    const entries = (await history(desk._id)).history;
+    const withSales = entries.find((entry: Json) =>
+      entry.changes?.some((change: Json) => change.toName === 'Sales'),
+    );
+    expect(withSales.changes).toEqual(expect.arrayContaining(expected));
+  });
+
+  it('names the schedules of a businessHourId change, after the schedule is deleted too', async () => {
+    const desk = (await t.createDepartment(base({ name: 'Schedule desk' }))).department;
+    const schedule = {
+      name: 'Berlin office',
+      active: true,
+      type: 'custom',
+      timezone: 'Europe/Berlin',
+      workHours: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'].map(
+        (day) => ({ day, start: '08:00', finish: '17:00', open: true }),
+      ),
+      departmentsToApplyBusinessHour: desk._id,
+    };
+    const saved = await t.post('/livechat/business-hour', schedule);
+    expect(saved.status).toBe(200);
+    const scheduleId = saved.body.businessHour._id;
+    expect((await latestOf(desk._id)).changes).toEqual([
+      {
+        field: 'businessHourId',
+        from: null,
+        to: scheduleId,
+        fromName: null,
+        toName: 'Berlin office',
+      },
+    ]);
+    expect((await t.delete(`/livechat/business-hour/${scheduleId}`)).status).toBe(200);
+    expect((await latestOf(desk._id)).changes).toEqual([
+      {
+        field: 'businessHourId',
+        from: scheduleId,
+        to: null,
+        fromName: 'Berlin office',
+        toName: null,
+      },
+    ]);
+  });
+
+  it('records no change for empty values a form sends for what was never set', async () => {
+    const desk = (await t.createDepartment(base({ name: 'Phantom desk' }))).department;
+    const before = (await history(desk._id)).total;
+    // What Rocket.Chat's form (and the console) send for a department without optional values.
+    const res = await t.put(`/livechat/department/${desk._id}`, {
+      department: {
+        enabled: true,
+        name: 'Phantom desk',
+        description: '',
+        showOnRegistration: true,
+        showOnOfflineForm: false,
+        requestTagBeforeClosingChat: false,
+        email: 'history@example.com',
+        chatClosingTags: [],
+        offlineMessageChannelName: '',
+        abandonedRoomsCloseCustomMessage: '',
+        waitingQueueMessage: '',
+        departmentsAllowedToForward: [],
+        fallbackForwardDepartment: '',
+        allowReceiveForwardOffline: false,
+        maxNumberSimultaneousChat: null,
+      },
+      agents: [],
+    });
+    expect(res.status).toBe(200);
+    expect((await history(desk._id)).total).toBe(before);
+  });
+
+  it('records a cleared field as a change to null', async () => {
+    const desk = (
+      await t.createDepartment(
+        base({ name: 'Clear desk', description: 'old', chatClosingTags: ['a'] }),
+      )
+    ).department;
+    await t.put(`/livechat/department/${desk._id}`, {
+      department: base({ name: 'Clear desk', description: '', chatClosingTags: [] }),
+    });
+    expect((await latestOf(desk._id)).changes).toEqual([
+      { field: 'description', from: 'old', to: null },
+      { field: 'chatClosingTags', from: ['a'], to: null },
+    ]);
+  });
+});
+
+describe('one history entry per save', () => {
+  // Agents of their own: an earlier test takes the agent role from agents[2].
+  let crew: TestUser[];
+  beforeAll(async () => {
+    crew = await Promise.all([t.createAgent(), t.createAgent(), t.createAgent()]);
+  });
+
+  /** A console save: PUT, then POST …/agents for the removals, both with `requestId`. */
+  const save = async (
+    id: string,
+    requestId: string,
+    remove: TestUser[],
+    options: { agentsRequestId?: string; as?: TestUser } = {},
+  ) => {
+    const put = await t.put(
+      `/livechat/department/${id}`,
+      {
+        department: base({ name: `Save desk ${requestId}` }),
+        agents: [{ agentId: crew[2].userId, count: 1 }],
+      },
+      { headers: { 'x-request-id': requestId }, ...(options.as && { as: options.as }) },
+    );
+    expect(put.status).toBe(200);
+    const post = await t.post(
+      `/livechat/department/${id}/agents`,
+      { upsert: [], remove: remove.map((agent) => ({ agentId: agent.userId })) },
+      {
+        headers: { 'x-request-id': options.agentsRequestId ?? requestId },
+        ...(options.as && { as: options.as }),
+      },
+    );
+    expect(post.status).toBe(200);
+  };
+
+  const desk = async () =>
+    (
+      await t.createDepartment(base({ name: 'Save desk' }), [
+        { agentId: crew[0].userId },
+        { agentId: crew[1].userId },
+      ])
+    ).department;
+
+  it('merges the agents request into the PUT entry of the same user and request id', async () => {
+    const department = await desk();
+    await save(department._id, 'save-1', [crew[0]]);
+    const body = await history(department._id);
+    expect(body.total).toBe(2);
+    expect(body.history[0]).toMatchObject({
+      action: 'update',
+      requestId: 'save-1',
+      changes: [{ field: 'name', from: 'Save desk', to: 'Save desk save-1' }],
+      agents: {
+        added: [crew[2].userId],
+        removed: [crew[0].userId],
+        changed: [],
+        users: [userOf(crew[2]), userOf(crew[0])],
+      },
+    });
+    // The agents were really removed and added.
+    const stored = (await t.get(`/livechat/department/${department._id}`)).body.agents;
+    expect(stored.map((agent: Json) => agent.agentId).sort()).toEqual(
+      [crew[1].userId, crew[2].userId].sort(),
+    );
+    expect(await t.db.collection('livechat_department_journal').countDocuments()).toBe(0);
+  });
+
+  it('keeps two entries for two request ids, or for another user', async () => {
+    const department = await desk();
+    await save(department._id, 'save-2', [crew[0]], { agentsRequestId: 'save-3' });
+    const manager = await t.createUser({ roles: ['livechat-manager'] });
+    await save(department._id, 'save-4', [crew[1]], { as: manager });
+    // The same request id again, but the latest entry is someone else's: no merge.
+    const post = await t.post(
+      `/livechat/department/${department._id}/agents`,
+      { upsert: [{ agentId: crew[0].userId }], remove: [] },
+      { headers: { 'x-request-id': 'save-4' } },
+    );
+    expect(post.status).toBe(200);
+    const actions = (await history(department._id)).history.map(
+      (entry: Json) => `${entry.action}:${entry.requestId}`,
+    );
+    expect(actions).toEqual([
+      'agents:save-4',
+      'update:save-4',
+      'agents:save-3',
+      'update:save-2',
+      expect.stringMatching(/^create:/),
+    ]);
+  });
+
+  it('nets out an agent added by the PUT and removed by the agents request', async () => {
+    const department = await desk();
+    await save(department._id, 'save-5', [crew[2]]);
+    const [entry] = (await history(department._id)).history;
+    expect(entry.agents).toEqual({ added: [], removed: [], changed: [], users: [] });
+  });
+});
+
 it('is described in the OpenAPI document with its answer shape', async () => {
   const doc = (await t.get('!/api/docs-json', { as: null })).body;
   const operation = doc.paths['/api/v1/livechat/department/{_id}/history'].get;
@@ -244,5 +493,12 @@ it('is described in the OpenAPI document with its answer shape', async () => {
   expect(schema).toContain('HistoryPageDoc');
   expect(Object.keys(doc.components.schemas.HistoryPageDoc.properties)).toEqual(
     expect.arrayContaining(['history', 'count', 'offset', 'total']),
+  );
+  // The names kept with an entry.
+  expect(Object.keys(doc.components.schemas.FieldChangeDoc.properties)).toEqual(
+    expect.arrayContaining(['field', 'from', 'to', 'fromName', 'toName']),
+  );
+  expect(Object.keys(doc.components.schemas.AgentChangesDoc.properties)).toEqual(
+    expect.arrayContaining(['added', 'removed', 'changed', 'users']),
   );
 });

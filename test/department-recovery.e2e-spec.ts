@@ -177,6 +177,49 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // The second request of a save: its history is folded into the PUT's entry.
+    name: 'POST agents that completes a save (one history entry)',
+    setup: async () => {
+      const d = (
+        await t.createDepartment({}, [{ agentId: agents[0].userId }, { agentId: agents[1].userId }])
+      ).department;
+      const requestId = `save-${d._id}`;
+      const put = await t.put(
+        `/livechat/department/${d._id}`,
+        {
+          department: {
+            name: `${d.name} renamed`,
+            email: d.email,
+            enabled: true,
+            showOnRegistration: true,
+            showOnOfflineForm: true,
+          },
+        },
+        { headers: { 'x-request-id': requestId } },
+      );
+      expect(put.status).toBe(200);
+      return { ...d, requestId };
+    },
+    write: (d) =>
+      t.post(
+        `/livechat/department/${d._id}/agents`,
+        { upsert: [], remove: [{ agentId: agents[0].userId }] },
+        { headers: { 'x-request-id': d.requestId } },
+      ),
+    done: async (d) => {
+      expect(await agentIdsOf(d._id)).toEqual([agents[1].userId]);
+      const history = (await t.get(`/livechat/department/${d._id}/history`)).body.history;
+      expect(history.map((entry: Json) => entry.action)).toEqual(['update', 'create']);
+      expect(history[0].agents).toMatchObject({ added: [], removed: [agents[0].userId] });
+    },
+    untouched: async (d) => {
+      expect(await agentIdsOf(d._id)).toEqual(sorted([agents[0].userId, agents[1].userId]));
+      const history = (await t.get(`/livechat/department/${d._id}/history`)).body.history;
+      expect(history.map((entry: Json) => entry.action)).toEqual(['update', 'create']);
+      expect(history[0].agents).toBeUndefined();
+    },
+  },
+  {
     name: 'archive',
     setup: async () => (await t.createDepartment({}, [{ agentId: agents[0].userId }])).department,
     write: (d) => t.post(`/livechat/department/${d._id}/archive`),

@@ -286,9 +286,12 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
         );
       }
       // Departments first: a crash in between leaves a schedule nobody follows, never a
-      // department following a missing schedule.
+      // department following a missing schedule. Names are read first for their history.
+      const names = await this.scheduleNames();
       const following = await this.departmentIdsFollowing(id);
-      if (following.length) await this.departments.setBusinessHour(following, undefined, actor);
+      if (following.length) {
+        await this.departments.setBusinessHour(following, undefined, actor, names);
+      }
       await fence.check();
       await this.businessHours.deleteOne({ _id: id });
       this.changed();
@@ -301,8 +304,18 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
     const currentSet = new Set(current);
     const leaving = current.filter((departmentId) => !wantedSet.has(departmentId));
     const joining = wanted.filter((departmentId) => !currentSet.has(departmentId));
-    if (leaving.length) await this.departments.setBusinessHour(leaving, undefined, actor);
-    if (joining.length) await this.departments.setBusinessHour(joining, id, actor);
+    if (leaving.length === 0 && joining.length === 0) return;
+    const names = await this.scheduleNames();
+    if (leaving.length) await this.departments.setBusinessHour(leaving, undefined, actor, names);
+    if (joining.length) await this.departments.setBusinessHour(joining, id, actor, names);
+  }
+
+  /** Every schedule's name by id (there are few), for the departments' history. */
+  private async scheduleNames(): Promise<Map<string, string>> {
+    const schedules = await this.businessHours
+      .find({}, { _id: 1, name: 1 })
+      .lean<Pick<BusinessHour, '_id' | 'name'>[]>();
+    return new Map(schedules.map((schedule) => [schedule._id, schedule.name]));
   }
 
   private async departmentIdsFollowing(id: string): Promise<string[]> {

@@ -13,8 +13,16 @@ import type {
   HistoryAction,
 } from '../history/department-history.schema';
 import { DepartmentHistoryService, HistoryRecord } from '../history/department-history.service';
+import {
+  agentChanges,
+  DEPARTMENT_REFERENCES,
+  definedFields,
+  fieldChanges,
+  StoredAssignment,
+  withNames,
+} from './department-changes';
 import { DepartmentPlan, DepartmentWriter, nextVersion } from './department-writer';
-import { AgentAssignmentDto, DepartmentDto, SaveDepartmentDto } from './dto/department.dto';
+import { AgentAssignmentDto, SaveDepartmentDto } from './dto/department.dto';
 import { DepartmentAgent } from './schemas/department-agent.schema';
 import { Department } from './schemas/department.schema';
 
@@ -35,11 +43,11 @@ export type DepartmentProjection = Record<string, 0 | 1>;
 
 const AUTOCOMPLETE_LIMIT = 100;
 
-/** The department fields a DTO actually carries (class instances may hold `undefined`). */
-function definedFields(dto: DepartmentDto): Partial<Department> {
-  return Object.fromEntries(
-    Object.entries(dto).filter(([, value]) => value !== undefined),
-  ) as Partial<Department>;
+/** No units exist yet: naming one is refused as Rocket.Chat refuses an unknown unit. */
+function checkUnit(body: SaveDepartmentDto): void {
+  if (body.departmentUnit?._id || body.department.departmentUnit?.id) {
+    throw ApiError.badRequest('error-unit-not-found', 'Unit not found');
+  }
 }
 
 /** Ids of the departments that `fields` points at (fallback and forward targets). */
@@ -50,8 +58,6 @@ function referencedIds(fields: Partial<Department>): string[] {
   ];
 }
 
-type StoredAssignment = Pick<DepartmentAgent, '_id' | 'count' | 'order'>;
-
 /** A history entry of `actor` for a write about to happen. */
 function entry(
   actor: Actor,
@@ -60,38 +66,6 @@ function entry(
   detail: { changes?: FieldChange[]; agents?: AgentChanges },
 ): HistoryRecord {
   return { _id: randomId(), departmentId, action, ...actor, ts: new Date(), ...detail };
-}
-
-/** The fields whose value `changes` really changes, with the old and new value. */
-function fieldChanges(current: Department, changes: Partial<Department>): FieldChange[] {
-  const list: FieldChange[] = [];
-  for (const [field, to] of Object.entries(changes)) {
-    const from = (current as unknown as Record<string, unknown>)[field];
-    if (JSON.stringify(from) !== JSON.stringify(to)) list.push({ field, from: from ?? null, to });
-  }
-  return list;
-}
-
-/** What upserting `upsert` and removing `removeIds` does to the `stored` assignments. */
-function agentChanges(
-  upsert: AgentAssignmentDto[],
-  removeIds: string[],
-  stored: Map<string, StoredAssignment>,
-): AgentChanges {
-  const changes: AgentChanges = { added: [], removed: [], changed: [] };
-  for (const agent of upsert) {
-    const before = stored.get(agent.agentId);
-    if (!before) {
-      changes.added.push(agent.agentId);
-      continue;
-    }
-    const changed: AgentChanges['changed'][number] = { agentId: agent.agentId };
-    if (agent.count !== undefined && agent.count !== before.count) changed.count = agent.count;
-    if (agent.order !== undefined && agent.order !== before.order) changed.order = agent.order;
-    if (changed.count !== undefined || changed.order !== undefined) changes.changed.push(changed);
-  }
-  changes.removed = removeIds.filter((agentId) => stored.has(agentId));
-  return changes;
 }
 
 export function etagOf(department: Pick<Department, '_id' | '_updatedAt'>): string {
@@ -204,7 +178,9 @@ export class DepartmentsService {
     body: SaveDepartmentDto,
     actor: Actor,
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
-    const fields = definedFields(body.department);
+    checkUnit(body);
+    // On create, a cleared field is simply left out.
+    const fields = definedFields(body.department).set;
     const agents = body.agents ?? [];
     this.checkClosingTags(fields);
     const id = randomId();
@@ -218,7 +194,7 @@ export class DepartmentsService {
 
       const now = new Date();
       const department: Department = {
-        ...(fields as DepartmentDto),
+        ...(fields as Department),
         _id: id,
         numAgents: agents.length,
         _updatedAt: now,
@@ -235,7 +211,7 @@ export class DepartmentsService {
       }));
       await this.writer.run(
         entry(actor, department._id, 'create', {
-          agents: { added: agents.map((agent) => agent.agentId), removed: [], changed: [] },
+          agents: agentChanges(agents, [], new Map(), usernames),
         }),
         { kind: 'create', department, assignments },
         fence,
@@ -254,7 +230,8 @@ export class DepartmentsService {
     options: { canAddAgents: boolean; ifMatch?: string },
     actor: Actor,
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
-    const changes = definedFields(body.department);
+    checkUnit(body);
+    const { set: changes, unset } = definedFields(body.department);
     const agents = options.canAddAgents ? (body.agents ?? []) : [];
     // Also lease the departments this one will point at (see create()).
     return this.writer.withDepartments([id, ...referencedIds(changes)], async (fence) => {
@@ -279,7 +256,9 @@ export class DepartmentsService {
           'A department cannot be its own fallback department',
         );
       }
-      this.checkClosingTags({ ...current, ...changes });
+      const after: Partial<Department> = { ...current, ...changes };
+      for (const field of unset) delete (after as Record<string, unknown>)[field];
+      this.checkClosingTags(after);
       const [usernames, stored] = await Promise.all([
         this.resolveAgents(agents),
         this.storedAssignments(
@@ -292,12 +271,13 @@ export class DepartmentsService {
       const enabled = changes.enabled ?? current.enabled;
       await this.writer.run(
         entry(actor, id, 'update', {
-          changes: fieldChanges(current, changes),
-          ...(agents.length && { agents: agentChanges(agents, [], stored) }),
+          changes: await this.namedChanges(fieldChanges(current, changes, unset)),
+          ...(agents.length && { agents: agentChanges(agents, [], stored, usernames) }),
         }),
         {
           ...this.updatePlan(current, agents, usernames, stored),
           set: changes,
+          unset,
           departmentEnabled: enabled,
           syncEnabled: enabled !== current.enabled,
         },
@@ -330,8 +310,12 @@ export class DepartmentsService {
         this.storedAssignments(id, [...upsertIds, ...removeIds]),
       ]);
       if (upsert.length === 0 && !removeIds.some((agentId) => stored.has(agentId))) return;
+      const record = entry(actor, id, 'agents', {
+        agents: agentChanges(upsert, removeIds, stored, usernames),
+      });
       await this.writer.run(
-        entry(actor, id, 'agents', { agents: agentChanges(upsert, removeIds, stored) }),
+        // The second request of a save (same user, same X-Request-Id): one history entry.
+        await this.historyEntries.asPartOfSave(record),
         {
           ...this.updatePlan(current, upsert, usernames, stored),
           removeAgentIds: removeIds,
@@ -403,10 +387,10 @@ export class DepartmentsService {
   }
 
   private async removeAssignmentsOf(agentId: string, actor: Actor): Promise<void> {
-    const departmentIds = (await this.assignments.distinct('departmentId', {
-      agentId,
-    })) as string[];
-    for (const departmentId of departmentIds) {
+    const assignments = await this.assignments
+      .find({ agentId }, { departmentId: 1, username: 1 })
+      .lean<Pick<DepartmentAgent, 'departmentId' | 'username'>[]>();
+    for (const { departmentId, username } of assignments) {
       await this.writer.withDepartments([departmentId], async (fence) => {
         const current = await this.departments
           .findOne({ _id: departmentId }, { enabled: 1, _updatedAt: 1 })
@@ -414,7 +398,12 @@ export class DepartmentsService {
         if (!current) return;
         await this.writer.run(
           entry(actor, departmentId, 'agents', {
-            agents: { added: [], removed: [agentId], changed: [] },
+            agents: {
+              added: [],
+              removed: [agentId],
+              changed: [],
+              users: [{ _id: agentId, username }],
+            },
           }),
           { ...this.updatePlan(current), removeAgentIds: [agentId] },
           fence,
@@ -462,16 +451,40 @@ export class DepartmentsService {
     };
   }
 
-  /** The stored assignments (id, count, order) of the given agents in a department. */
+  /** The stored assignments (id, count, order, username) of the given agents in a department. */
   private async storedAssignments(
     departmentId: string,
     agentIds: string[],
   ): Promise<Map<string, StoredAssignment>> {
     if (agentIds.length === 0) return new Map();
     const found = await this.assignments
-      .find({ departmentId, agentId: { $in: agentIds } }, { agentId: 1, count: 1, order: 1 })
+      .find(
+        { departmentId, agentId: { $in: agentIds } },
+        { agentId: 1, count: 1, order: 1, username: 1 },
+      )
       .lean<(StoredAssignment & { agentId: string })[]>();
     return new Map(found.map((assignment) => [assignment.agentId, assignment]));
+  }
+
+  /** `changes` with the names of the departments their reference fields point at (from and to). */
+  private async namedChanges(changes: FieldChange[]): Promise<FieldChange[]> {
+    const references = changes.filter((change) => DEPARTMENT_REFERENCES.has(change.field));
+    if (references.length === 0) return changes;
+    const ids = new Set(
+      references
+        .flatMap((change) => [change.from, change.to].flat())
+        .filter((id): id is string => typeof id === 'string'),
+    );
+    const names = new Map(
+      (
+        await this.departments
+          .find({ _id: { $in: [...ids] } }, { _id: 1, name: 1 })
+          .lean<{ _id: string; name: string }[]>()
+      ).map((department) => [department._id, department.name]),
+    );
+    return changes.map((change) =>
+      DEPARTMENT_REFERENCES.has(change.field) ? withNames(change, names) : change,
+    );
   }
 
   // ---- rules -------------------------------------------------------------------------------
@@ -536,13 +549,15 @@ export class DepartmentsService {
 
   /**
    * Points departments at a custom business-hour schedule, or back to the default
-   * (`undefined`), each through the journal with an `update` history entry. Departments
+   * (`undefined`), each through the journal with an `update` history entry that keeps the
+   * schedules' names (`scheduleNames`: by id, of every schedule involved). Departments
    * that no longer exist, or already follow it, are skipped.
    */
   async setBusinessHour(
     departmentIds: string[],
     businessHourId: string | undefined,
     actor: Actor,
+    scheduleNames: ReadonlyMap<string, string>,
   ): Promise<void> {
     await this.writer.withDepartments(departmentIds, async (fence) => {
       for (const id of departmentIds) {
@@ -553,11 +568,14 @@ export class DepartmentsService {
         await this.writer.run(
           entry(actor, id, 'update', {
             changes: [
-              {
-                field: 'businessHourId',
-                from: current.businessHourId ?? null,
-                to: businessHourId ?? null,
-              },
+              withNames(
+                {
+                  field: 'businessHourId',
+                  from: current.businessHourId ?? null,
+                  to: businessHourId ?? null,
+                },
+                scheduleNames,
+              ),
             ],
           }),
           {

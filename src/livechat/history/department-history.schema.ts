@@ -13,16 +13,27 @@ export const HISTORY_ACTIONS = [
 export type { Actor };
 export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
 
+/** A name in place of an id (or a list of them): null where the id named nothing. */
+export type NameOf = string | null | (string | null)[];
+
 export interface FieldChange {
   field: string;
   from: unknown;
   to: unknown;
+  /**
+   * For a field that holds ids (departments, a schedule): `from` and `to` with each id
+   * replaced by the name it had when the change was made, so the entry reads after a delete.
+   */
+  fromName?: NameOf;
+  toName?: NameOf;
 }
 
 export interface AgentChanges {
   added: string[];
   removed: string[];
   changed: { agentId: string; count?: number; order?: number }[];
+  /** The username of every agent named above, at the time of the change. */
+  users?: { _id: string; username: string }[];
 }
 
 /** `livechat_department_history` (our extension): one document per department change. */
@@ -76,6 +87,10 @@ export class DepartmentJournalEntry extends DepartmentHistoryEntry {
   /** Set after too many failed replays: kept for an operator, never replayed again. */
   @Prop({ type: Boolean })
   parked?: boolean;
+
+  /** Set when the write completes an earlier entry (one save, two requests): its id. */
+  @Prop({ type: String })
+  mergeInto?: string;
 }
 
 export const DepartmentJournalSchema = SchemaFactory.createForClass(DepartmentJournalEntry);

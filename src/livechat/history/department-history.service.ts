@@ -2,9 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { findPage, Page } from '../../common/pagination';
-import { DepartmentHistoryEntry, DepartmentJournalEntry } from './department-history.schema';
+import {
+  AgentChanges,
+  DepartmentHistoryEntry,
+  DepartmentJournalEntry,
+} from './department-history.schema';
 
-export type HistoryRecord = DepartmentHistoryEntry;
+/** A history entry; with `mergeInto`, a write that completes that earlier entry instead. */
+export type HistoryRecord = DepartmentHistoryEntry & { mergeInto?: string };
+
+/** The actions a later request of the same save may complete. */
+const SAVE_ACTIONS = new Set(['create', 'update', 'agents']);
 export type PendingRecord<Plan> = HistoryRecord & { plan: Plan };
 
 const DUPLICATE_KEY = 11000;
@@ -26,8 +34,37 @@ export class DepartmentHistoryService {
 
   /** The write is complete: keep it as history (unless it changed nothing), leave the journal. */
   async finish(record: HistoryRecord): Promise<void> {
-    if (!isEmptyUpdate(record)) await this.record(record);
+    if (record.mergeInto !== undefined) {
+      // The merged agent changes were computed when the write was planned: a replay sets the same.
+      await this.entries.updateOne({ _id: record.mergeInto }, { $set: { agents: record.agents } });
+    } else if (!isEmptyUpdate(record)) {
+      await this.record(record);
+    }
     await this.journal.deleteOne({ _id: record._id });
+  }
+
+  /**
+   * One save, one entry: when the department's latest entry is a create, update or agents
+   * entry of the same user with the same request id (a client sends its X-Request-Id again
+   * on the second request of a save), `record`'s agent changes are folded into that entry
+   * (`mergeInto`); otherwise `record` is returned as it is. Call it under the department's lock.
+   */
+  async asPartOfSave(record: HistoryRecord): Promise<HistoryRecord> {
+    const [latest] = await this.entries
+      .find({ departmentId: record.departmentId })
+      .sort({ ts: -1, _id: -1 })
+      .limit(1)
+      .lean<HistoryRecord[]>();
+    if (
+      !latest ||
+      !SAVE_ACTIONS.has(latest.action) ||
+      latest.user._id !== record.user._id ||
+      latest.requestId !== record.requestId
+    ) {
+      return record;
+    }
+    const agents = record.agents ?? { added: [], removed: [], changed: [] };
+    return { ...record, mergeInto: latest._id, agents: mergeAgentChanges(latest.agents, agents) };
   }
 
   /** The write was refused after it was journaled (a lost compare-and-set): forget it. */
@@ -109,6 +146,37 @@ export class DepartmentHistoryService {
     const { deletedCount } = await this.entries.deleteMany({ ts: { $lt: before } });
     return deletedCount;
   }
+}
+
+/**
+ * The agent changes of `first` followed by `then`, as one: an agent added and then removed
+ * is neither; later count/order values win.
+ */
+export function mergeAgentChanges(
+  first: AgentChanges | undefined,
+  then: AgentChanges,
+): AgentChanges {
+  const before = first ?? { added: [], removed: [], changed: [] };
+  const removedNow = new Set(then.removed);
+  const added = [
+    ...before.added.filter((id) => !removedNow.has(id)),
+    ...then.added.filter((id) => !before.added.includes(id)),
+  ];
+  const removed = [
+    ...before.removed,
+    ...then.removed.filter((id) => !before.added.includes(id) && !before.removed.includes(id)),
+  ];
+  const changed = new Map<string, AgentChanges['changed'][number]>();
+  for (const change of [...before.changed, ...then.changed]) {
+    if (removedNow.has(change.agentId)) continue;
+    changed.set(change.agentId, { ...changed.get(change.agentId), ...change });
+  }
+  const named = new Set([...added, ...removed, ...changed.keys()]);
+  const users = new Map<string, { _id: string; username: string }>();
+  for (const user of [...(before.users ?? []), ...(then.users ?? [])]) {
+    if (named.has(user._id)) users.set(user._id, user);
+  }
+  return { added, removed, changed: [...changed.values()], users: [...users.values()] };
 }
 
 function isEmptyUpdate(record: HistoryRecord): boolean {

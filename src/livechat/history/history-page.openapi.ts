@@ -8,10 +8,27 @@ class HistoryUserDoc {
   @ApiProperty() username: string;
 }
 
+const NAME_OF =
+  'For fallbackForwardDepartment, departmentsAllowedToForward and businessHourId: the value with ' +
+  'each id replaced by the name it had at the time (a list for a list; null for none or unknown)';
+
 class FieldChangeDoc {
   @ApiProperty({ example: 'name' }) field: string;
-  @ApiProperty({ description: 'Value before (null when unset)', nullable: true }) from: unknown;
-  @ApiProperty({ description: 'Value after (null when removed)', nullable: true }) to: unknown;
+  @ApiProperty({ description: 'Value before (null when empty or unset)', nullable: true })
+  from: unknown;
+  @ApiProperty({ description: 'Value after (null when cleared)', nullable: true }) to: unknown;
+  @ApiPropertyOptional({
+    description: `${NAME_OF}: of from`,
+    nullable: true,
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string', nullable: true } }],
+  })
+  fromName?: string | null | (string | null)[];
+  @ApiPropertyOptional({
+    description: `${NAME_OF}: of to`,
+    nullable: true,
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string', nullable: true } }],
+  })
+  toName?: string | null | (string | null)[];
 }
 
 class AgentCountOrderDoc {
@@ -24,6 +41,11 @@ class AgentChangesDoc {
   @ApiProperty({ type: [String] }) added: string[];
   @ApiProperty({ type: [String] }) removed: string[];
   @ApiProperty({ type: [AgentCountOrderDoc] }) changed: AgentCountOrderDoc[];
+  @ApiPropertyOptional({
+    type: [HistoryUserDoc],
+    description: 'The username of every agent named in added, removed and changed, at the time',
+  })
+  users?: HistoryUserDoc[];
 }
 
 class HistoryEntryDoc {
@@ -32,7 +54,12 @@ class HistoryEntryDoc {
   @ApiProperty({ enum: HISTORY_ACTIONS }) action: string;
   @ApiProperty({ type: HistoryUserDoc }) user: HistoryUserDoc;
   @ApiProperty({ type: String, format: 'date-time' }) ts: string;
-  @ApiProperty({ description: "The request's X-Request-Id" }) requestId: string;
+  @ApiProperty({
+    description:
+      "The request's X-Request-Id. A POST …/agents with the same id and user as the department's " +
+      'latest entry is merged into that entry (one entry per save)',
+  })
+  requestId: string;
   @ApiPropertyOptional({ type: [FieldChangeDoc] }) changes?: FieldChangeDoc[];
   @ApiPropertyOptional({ type: AgentChangesDoc }) agents?: AgentChangesDoc;
 }

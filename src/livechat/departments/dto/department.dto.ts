@@ -12,10 +12,24 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
   IsObject,
 } from 'class-validator';
 import { Optional } from '../../../common/validation';
+
+/**
+ * An optional department field that can also be cleared: `null` means "no value" (so do
+ * `""` and `[]`, which pass the field's own rules or, with `emptyString`, skip them: the
+ * id and number fields, for which Rocket.Chat's form sends `""`). The service stores
+ * every such empty value as unset.
+ */
+function Clearable(options: { emptyString?: boolean } = {}): PropertyDecorator {
+  return ValidateIf(
+    (_object, value) =>
+      value !== undefined && value !== null && !(options.emptyString && value === ''),
+  );
+}
 
 const NON_BLANK = /\S/;
 export const MAX_AGENTS_PER_REQUEST = 1000;
@@ -38,6 +52,24 @@ function AgentList(type: () => new () => object): PropertyDecorator {
     ValidateNested({ each: true }),
     Type(type),
   );
+}
+
+/** `departmentUnit` of a create/update request (Rocket.Chat's unit of the department). */
+export class DepartmentUnitDto {
+  @ApiPropertyOptional({ description: 'The unit to move the department into; absent or "": none' })
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  _id?: string;
+}
+
+/** The same, as older Rocket.Chat 7.x forms send it inside `department` (key `id`). */
+export class LegacyDepartmentUnitDto {
+  @ApiPropertyOptional()
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  id?: string;
 }
 
 /** The client-settable department fields (API.md §4.1); anything else is rejected. */
@@ -66,77 +98,124 @@ export class DepartmentDto {
   @IsBoolean({ message: 'must be a boolean' })
   showOnOfflineForm: boolean;
 
-  @ApiPropertyOptional({ maxLength: 4096 })
-  @Optional()
+  @ApiPropertyOptional({ maxLength: 4096, nullable: true })
+  @Clearable()
   @IsString({ message: 'must be a string' })
   @MaxLength(4096, { message: 'must be at most 4096 characters' })
-  description?: string;
+  description?: string | null;
 
-  @ApiPropertyOptional()
-  @Optional()
+  @ApiPropertyOptional({ nullable: true })
+  @Clearable()
   @IsBoolean({ message: 'must be a boolean' })
-  requestTagBeforeClosingChat?: boolean;
+  requestTagBeforeClosingChat?: boolean | null;
 
-  @ApiPropertyOptional({ type: [String], maxItems: 100 })
-  @Optional()
+  @ApiPropertyOptional({ type: [String], maxItems: 100, nullable: true })
+  @Clearable()
   @IsArray({ message: 'must be an array of strings' })
   @ArrayMaxSize(100, { message: 'must hold at most 100 tags' })
   @IsString({ each: true, message: 'must be an array of strings' })
   @MaxLength(256, { each: true, message: 'tags must be at most 256 characters' })
-  chatClosingTags?: string[];
+  chatClosingTags?: string[] | null;
 
-  @ApiPropertyOptional({ description: 'Id of another existing department' })
-  @Optional()
+  @ApiPropertyOptional({ description: 'Id of another existing department', nullable: true })
+  @Clearable({ emptyString: true })
   @IsId()
-  fallbackForwardDepartment?: string;
+  fallbackForwardDepartment?: string | null;
 
-  @ApiPropertyOptional({ type: [String] })
-  @Optional()
+  @ApiPropertyOptional({ type: [String], nullable: true })
+  @Clearable()
   @IsArray({ message: 'must be an array of department ids' })
   @ArrayMaxSize(1000, { message: 'must hold at most 1000 ids' })
   @IsString({ each: true, message: 'must be an array of department ids' })
   @MinLength(1, { each: true, message: 'must be an array of department ids' })
   @MaxLength(64, { each: true, message: 'must be an array of department ids' })
-  departmentsAllowedToForward?: string[];
+  departmentsAllowedToForward?: string[] | null;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ nullable: true })
+  @Clearable()
+  @IsBoolean({ message: 'must be a boolean' })
+  allowReceiveForwardOffline?: boolean | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @Clearable()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(256, { message: 'must be at most 256 characters' })
+  offlineMessageChannelName?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @Clearable()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(4096, { message: 'must be at most 4096 characters' })
+  abandonedRoomsCloseCustomMessage?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @Clearable()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(4096, { message: 'must be at most 4096 characters' })
+  waitingQueueMessage?: string | null;
+
+  @ApiPropertyOptional({ minimum: 0, nullable: true })
+  @Clearable({ emptyString: true })
+  @IsInt({ message: 'must be an integer ≥ 0' })
+  @Min(0, { message: 'must be an integer ≥ 0' })
+  maxNumberSimultaneousChat?: number | '' | null;
+
+  @ApiPropertyOptional({ minimum: 0, nullable: true })
+  @Clearable({ emptyString: true })
+  @IsInt({ message: 'must be an integer ≥ 0' })
+  @Min(0, { message: 'must be an integer ≥ 0' })
+  visitorInactivityTimeoutInSeconds?: number | '' | null;
+
+  @ApiPropertyOptional({
+    type: () => LegacyDepartmentUnitDto,
+    description:
+      "Sent inside the department by some Rocket.Chat 7.x forms: `{}` or `{ id: '' }` is accepted " +
+      'and changes nothing; a unit id answers 400 error-unit-not-found (no units exist yet). Never stored.',
+  })
+  @Optional()
+  @IsObject({ message: 'must be an object' })
+  @ValidateNested()
+  @Type(() => LegacyDepartmentUnitDto)
+  departmentUnit?: LegacyDepartmentUnitDto;
+}
+
+/**
+ * What Rocket.Chat's form echoes back of an assignment it read (GET …/agents) or of an
+ * agent it picked (`name`): accepted and ignored; the stored values are the server's.
+ */
+class EchoedAssignmentFields {
+  @ApiPropertyOptional({ description: 'Ignored (the assignment id, as read)' })
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  _id?: string;
+
+  @ApiPropertyOptional({ description: 'Ignored' })
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  departmentId?: string;
+
+  @ApiPropertyOptional({ description: 'Ignored' })
   @Optional()
   @IsBoolean({ message: 'must be a boolean' })
-  allowReceiveForwardOffline?: boolean;
+  departmentEnabled?: boolean;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Ignored' })
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  _updatedAt?: string;
+
+  @ApiPropertyOptional({ description: "Ignored (the agent's display name)" })
   @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(256, { message: 'must be at most 256 characters' })
-  offlineMessageChannelName?: string;
-
-  @ApiPropertyOptional()
-  @Optional()
-  @IsString({ message: 'must be a string' })
-  @MaxLength(4096, { message: 'must be at most 4096 characters' })
-  abandonedRoomsCloseCustomMessage?: string;
-
-  @ApiPropertyOptional()
-  @Optional()
-  @IsString({ message: 'must be a string' })
-  @MaxLength(4096, { message: 'must be at most 4096 characters' })
-  waitingQueueMessage?: string;
-
-  @ApiPropertyOptional({ minimum: 0 })
-  @Optional()
-  @IsInt({ message: 'must be an integer ≥ 0' })
-  @Min(0, { message: 'must be an integer ≥ 0' })
-  maxNumberSimultaneousChat?: number;
-
-  @ApiPropertyOptional({ minimum: 0 })
-  @Optional()
-  @IsInt({ message: 'must be an integer ≥ 0' })
-  @Min(0, { message: 'must be an integer ≥ 0' })
-  visitorInactivityTimeoutInSeconds?: number;
+  name?: string;
 }
 
 /** One agent in a create/update request. */
-export class AgentAssignmentDto {
+export class AgentAssignmentDto extends EchoedAssignmentFields {
   @ApiProperty({ example: 'SQafHvoFPuB57NmBD' })
   @IsId()
   agentId: string;
@@ -174,10 +253,22 @@ export class SaveDepartmentDto {
   @Optional()
   @AgentList(() => AgentAssignmentDto)
   agents?: AgentAssignmentDto[];
+
+  @ApiPropertyOptional({
+    type: DepartmentUnitDto,
+    description:
+      'Accepted as Rocket.Chat sends it: `{}` (or `{ _id: "" }`) changes nothing; a unit id answers ' +
+      '400 error-unit-not-found until units exist.',
+  })
+  @Optional()
+  @IsObject({ message: 'must be an object' })
+  @ValidateNested()
+  @Type(() => DepartmentUnitDto)
+  departmentUnit?: DepartmentUnitDto;
 }
 
-/** One agent to remove in `POST livechat/department/:_id/agents`. */
-export class AgentRemovalDto {
+/** One agent to remove in `POST livechat/department/:_id/agents` (count/order are ignored). */
+export class AgentRemovalDto extends EchoedAssignmentFields {
   @ApiProperty()
   @IsId()
   agentId: string;
@@ -187,6 +278,18 @@ export class AgentRemovalDto {
   @IsString({ message: 'must be a string' })
   @MaxLength(256, { message: 'must be at most 256 characters' })
   username?: string;
+
+  @ApiPropertyOptional({ description: 'Ignored' })
+  @Optional()
+  @IsInt({ message: 'must be an integer ≥ 0' })
+  @Min(0, { message: 'must be an integer ≥ 0' })
+  count?: number;
+
+  @ApiPropertyOptional({ description: 'Ignored' })
+  @Optional()
+  @IsInt({ message: 'must be an integer ≥ 0' })
+  @Min(0, { message: 'must be an integer ≥ 0' })
+  order?: number;
 }
 
 /** Body of `POST livechat/department/:_id/agents`: both lists are required (may be empty). */
