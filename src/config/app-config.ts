@@ -8,7 +8,10 @@ export interface AppConfig {
   mongoUrl?: string;
   dataDir: string;
   admin?: { username: string; password: string; email?: string; name?: string };
+  /** Initial value of the `Accounts_LoginExpiration` setting (days). */
   loginExpirationDays: number;
+  /** Login tokens kept per user; the oldest go first. */
+  maxLoginTokensPerUser: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Default of the `Omnichannel_enable_department_removal` setting. */
   departmentRemovalEnabled: boolean;
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           }
         : undefined,
     loginExpirationDays: integer('LOGIN_EXPIRATION_DAYS', 90, 1, 3650),
+    maxLoginTokensPerUser: integer('MAX_LOGIN_TOKENS_PER_USER', 50, 1, 1000),
     logLevel: logLevel as AppConfig['logLevel'],
     departmentRemovalEnabled: boolean('DEPARTMENT_REMOVAL_ENABLED', false),
     historyRetentionDays: integer('HISTORY_RETENTION_DAYS', 365, 1, 36500),
