@@ -19,6 +19,12 @@ export interface AppConfig {
   rateLimit: { loginPerMinute: number; requestsPerMinute: number; widgetPerMinute: number };
   /** Department history entries older than this are pruned. */
   historyRetentionDays: number;
+  /**
+   * HTTP limits, in ms: a whole request (headers and body) must arrive within `request`
+   * (408 otherwise); a connection silent for `connection` is closed; an idle keep-alive
+   * connection is closed after `keepAlive`.
+   */
+  timeouts: { request: number; connection: number; keepAlive: number };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -86,9 +92,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     departmentRemovalEnabled: boolean('DEPARTMENT_REMOVAL_ENABLED', false),
     historyRetentionDays: integer('HISTORY_RETENTION_DAYS', 365, 1, 36500),
     rateLimit: {
-      loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 1_000_000),
+      loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 60, 1, 1_000_000),
       requestsPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
       widgetPerMinute: integer('RATE_LIMIT_WIDGET_PER_MINUTE', 6000, 1, 10_000_000),
+    },
+    timeouts: {
+      request: integer('REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+      connection: integer('CONNECTION_TIMEOUT_MS', 60_000, 1_000, 600_000),
+      keepAlive: integer('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 600_000),
     },
   };
 }

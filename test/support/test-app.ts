@@ -56,7 +56,7 @@ export class TestApp {
    */
   static async start(
     env: Record<string, string> = {},
-    options: { sameDatabaseAs?: TestApp } = {},
+    options: { sameDatabaseAs?: TestApp; consoleDir?: string } = {},
   ): Promise<TestApp> {
     const base = process.env.TEST_MONGO_URL;
     if (!base) throw new Error('TEST_MONGO_URL is not set (jest global setup did not run)');
@@ -73,7 +73,7 @@ export class TestApp {
     });
     const client = await MongoClient.connect(url.toString());
     if (!options.sameDatabaseAs) await raiseFailedLoginLimits(client.db());
-    const app = await createApp(config);
+    const app = await createApp(config, { consoleDir: options.consoleDir });
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     if (!address || typeof address === 'string') throw new Error('no listening address');
