@@ -197,12 +197,10 @@ describe('bodies that are not UTF-8', () => {
     });
     // Latin-1 "é" (0xE9), an overlong "/" (0xC0 0xAF), a lone continuation byte, a surrogate
     // encoded in UTF-8 (0xED 0xA0 0x80), and a truncated sequence.
-    const broken = [[0xe9], [0xc0, 0xaf], [0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]].map(
-      (bytes) => {
-        const [head, tail] = valid.split('\u00e9');
-        return Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]);
-      },
-    );
+    const broken = [[0xe9], [0xc0, 0xaf], [0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]].map((bytes) => {
+      const [head, tail] = valid.split('\u00e9');
+      return Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]);
+    });
     for (const body of broken) {
       const res = await fetch(`${t.baseUrl}/api/v1/livechat/department`, {
         method: 'POST',

@@ -115,7 +115,10 @@ function clientErrorOf(status: number): ApiError | undefined {
     return new ApiError(404, 'error-not-found', 'API endpoint not found');
   }
   const name = STATUS_CODES[status] ?? 'Client Error';
-  const slug = name.toLowerCase().replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '');
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '-')
+    .replace(/^-|-$/g, '');
   return new ApiError(status, `error-${slug}`, name);
 }
 

@@ -150,7 +150,8 @@ export class UsersService {
       .filter((token) => issuedAt(token) > oldest)
       .sort((a, b) => issuedAt(b) - issuedAt(a));
     const keep = new Set(live.slice(0, limits.maxTokens));
-    const stale = tokens.filter((token) => !keep.has(token));
+    // The token being handed out stays, even when concurrent logins tie with it on `when`.
+    const stale = tokens.filter((token) => !keep.has(token) && token.hashedToken !== hashedToken);
     if (stale.length > 0) {
       await this.users.updateOne(
         { _id: userId },
