@@ -9,3 +9,6 @@ import "os"
 func lockDataDir(dir string) (*os.File, error) {
 	return os.OpenFile(dir+string(os.PathSeparator)+".lock", os.O_RDWR|os.O_CREATE, 0o600)
 }
+
+// restrictNewFiles: no umask here; the data directory's ACL applies.
+func restrictNewFiles() {}

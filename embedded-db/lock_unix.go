@@ -36,3 +36,9 @@ func lockDataDir(dir string) (*os.File, error) {
 	}
 	return file, nil
 }
+
+// restrictNewFiles makes every file this process creates from now on (SQLite files, the
+// socket) readable and writable by its user only, whatever the inherited umask.
+func restrictNewFiles() {
+	syscall.Umask(0o177)
+}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,8 +26,12 @@ import (
 const exitDataDirInUse = 3
 
 // stopGrace bounds how long FerretDB may take to close its connections and
-// SQLite files once asked to stop; after it the process exits anyway.
+// SQLite files once asked to stop (SIGTERM); after it the process exits anyway.
 const stopGrace = 2 * time.Second
+
+// maxSocketPath: sun_path holds 108 bytes on Linux, the terminating NUL included
+// (104 on the BSDs and macOS; the parent checks the shorter bound).
+const maxSocketPath = 107
 
 // dataDirInUseError: another live process holds the data directory's lock.
 type dataDirInUseError struct {
@@ -36,12 +41,19 @@ type dataDirInUseError struct {
 func (e *dataDirInUseError) Error() string { return "data directory in use by " + e.holder }
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (loopback only)")
+	listen := flag.String("listen", "", "TCP address to listen on, no authentication (benchmarks and tests only; default: no TCP listener)")
+	socket := flag.String("socket", "", "Unix socket path to listen on (the service's way: reachable only by its user)")
 	dataDir := flag.String("data", "./data", "directory for the SQLite files")
 	watchStdin := flag.Bool("watch-stdin", false,
 		"stop when stdin reaches end of file (the parent keeps a pipe open for its lifetime, so the database dies with it, even on kill -9)")
 	flag.Parse()
 
+	if *listen == "" && *socket == "" {
+		log.Fatal("embedded-db: give -socket or -listen")
+	}
+	if len(*socket) > maxSocketPath {
+		log.Fatalf("embedded-db: socket path %s is longer than %d bytes", *socket, maxSocketPath)
+	}
 	dir, err := filepath.Abs(*dataDir)
 	if err != nil {
 		log.Fatalf("embedded-db: data directory: %v", err)
@@ -49,6 +61,9 @@ func main() {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		log.Fatalf("embedded-db: create data directory: %v", err)
 	}
+	// From here on, files (the SQLite files, the socket) are created for this user only:
+	// they hold password hashes and login-token hashes.
+	restrictNewFiles()
 
 	// Held until the process ends, however it ends: the kernel drops the lock
 	// with the last file descriptor, so a crash never leaves a stale lock.
@@ -63,11 +78,19 @@ func main() {
 	}
 	defer lock.Close()
 
+	if *socket != "" {
+		// A crashed predecessor leaves its socket file behind, and listening on an existing
+		// path fails. Holding the data directory's lock means no live process is using it.
+		if err := os.Remove(*socket); err != nil && !errors.Is(err, os.ErrNotExist) {
+			log.Fatalf("embedded-db: remove stale socket: %v", err)
+		}
+	}
+
 	// busy_timeout: concurrent writers wait for the SQLite lock instead of failing.
 	sqliteURL := "file:" + dir + "/?_pragma=busy_timeout(30000)"
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Listener:  ferretdb.ListenerConfig{TCP: *listen, Unix: *socket},
 		Handler:   "sqlite",
 		SQLiteURL: sqliteURL,
 	})
@@ -80,11 +103,12 @@ func main() {
 	if *watchStdin {
 		go func() {
 			// Nothing is ever written: Read returns only when the parent is gone.
-			// (Its end of our stdout/stderr is gone too, so the log line below may
-			// end the process with SIGPIPE at once; SQLite survives that like any crash.)
+			// Nobody is left to serve, and SQLite is crash-safe (every acknowledged
+			// write is committed), so exit at once rather than wait for in-flight
+			// operations of a dead client. No log line: the parent's end of our
+			// stdout/stderr is gone too.
 			_, _ = io.Copy(io.Discard, os.Stdin)
-			log.Print("embedded-db: parent process gone (stdin closed): stopping")
-			stop()
+			os.Exit(0)
 		}()
 	}
 	go func() {
@@ -95,7 +119,11 @@ func main() {
 	}()
 
 	// The parent process waits for this line before connecting.
-	fmt.Printf("embedded-db: listening on %s, data in %s\n", *listen, dir)
+	where := *socket
+	if *listen != "" {
+		where = strings.TrimPrefix(*socket+" and "+*listen, " and ")
+	}
+	fmt.Printf("embedded-db: listening on %s, data in %s\n", where, dir)
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 		log.Fatalf("embedded-db: %v", err)
 	}

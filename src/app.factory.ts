@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -35,10 +36,36 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const isJsonWhitespace = (byte: number): boolean =>
   byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 
+/** What to answer to an error Node raises on a connection before Fastify has a request. */
+function clientError(error: Error): ApiError {
+  switch ((error as { code?: string }).code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new ApiError(431, 'error-headers-too-large', 'Request headers are too large');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ApiError(408, 'error-request-timeout', 'The request did not arrive in time');
+    default:
+      return ApiError.invalidParams('Malformed HTTP request');
+  }
+}
+
 /** Builds the application (shared by main.ts and the e2e tests); the caller listens. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: { consoleDir?: string } = {},
+): Promise<NestFastifyApplication> {
+  const { timeouts } = config;
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
+    // Bounded, so a client that never finishes its request cannot hold a connection forever.
+    requestTimeout: timeouts.request,
+    connectionTimeout: timeouts.connection,
+    keepAliveTimeout: timeouts.keepAlive,
+    http: {
+      headersTimeout: timeouts.request,
+      // Node checks request and header deadlines this often (30 s by default): often enough
+      // that a stalled request is answered within about a second of its limit.
+      connectionsCheckingInterval: Math.min(1_000, timeouts.request),
+    },
     // Rocket.Chat clients send arrays as `ids[]=a&ids[]=b` or `ids=a&ids=b`. Nesting
     // is kept shallow: every query value we accept is a string or a list of strings.
     routerOptions: {
@@ -58,14 +85,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Errors before a request exists (headers over 16 KiB, garbage on the wire).
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return socket.destroy();
-      socket.end(
-        rawErrorResponse(
-          (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW'
-            ? new ApiError(431, 'error-headers-too-large', 'Request headers are too large')
-            : ApiError.invalidParams('Malformed HTTP request'),
-          RESPONSE_HEADERS,
-        ),
-      );
+      socket.end(rawErrorResponse(clientError(error), RESPONSE_HEADERS));
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -81,7 +101,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   const fastify = app.getHttpAdapter().getInstance();
   // An empty (or blank) JSON body is no body (API.md §1): Rocket.Chat's REST client sends
-  // `Content-Type: application/json` without a body on archive, unarchive and logout.
+  // `Content-Type: application/json` without a body on archive, unarchive and logout. A body
+  // that is not UTF-8 (RFC 8259 §8.1) is a 400.
   // Anything else goes to Fastify's own parser, which rejects `__proto__`/`constructor`
   // poisoning. Only JSON is read: other media types are answered 415.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -90,6 +111,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     { bodyLimit: MAX_BODY_BYTES },
     (request, body, done) => {
       if (body.every(isJsonWhitespace)) return done(null, undefined);
+      // Decoding would silently turn broken bytes into U+FFFD, and store them so.
+      if (!isUtf8(body)) {
+        return done(ApiError.invalidParams('The request body is not valid UTF-8'), undefined);
+      }
       parseJson(request, body.toString('utf8'), done);
     },
   );
@@ -131,6 +156,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   setupOpenApi(app, VERSION);
-  await registerAdminConsole(fastify);
+  await registerAdminConsole(fastify, options.consoleDir);
   return app;
 }

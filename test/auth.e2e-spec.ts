@@ -804,11 +804,20 @@ describe('authentication and users', () => {
   });
 });
 
-describe('login rate limit (RATE_LIMIT_LOGIN_PER_MINUTE=3)', () => {
+describe('failed-login limits (Block_Multiple_Failed_Logins_* settings)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await TestApp.start({ RATE_LIMIT_LOGIN_PER_MINUTE: '3' });
+    t = await TestApp.start();
+    // Small numbers, so the tests stay short; one-minute blocks keep Retry-After within 60 s.
+    for (const [id, value] of Object.entries({
+      Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User: 3,
+      Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes: 1,
+      Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip: 6,
+      Block_Multiple_Failed_Logins_Time_To_Unblock_By_Ip_In_Minutes: 1,
+    })) {
+      expect((await t.post(`/settings/${id}`, { value })).status).toBe(200);
+    }
   });
   afterAll(() => t.close());
 
@@ -826,64 +835,73 @@ describe('login rate limit (RATE_LIMIT_LOGIN_PER_MINUTE=3)', () => {
     return { username, email, password: 'secret-1' };
   }
 
-  it('limits logins per username, whatever the client address', async () => {
+  it('a lock-out attempt from one address does not keep the owner out from another', async () => {
     const user = await account();
-    for (const ip of ['127.0.0.11', '127.0.0.12', '127.0.0.13']) {
-      const res = await loginFrom(t.baseUrl, ip, { user: user.username, password: user.password });
-      expect(res.status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await loginFrom(t.baseUrl, '127.0.0.2', { user: user.username, password: 'x' });
+      statuses.push(res.status);
+      if (res.status === 429) expectTooManyRequests(res, res.headers['retry-after']);
     }
-    // The 4th attempt within the minute is refused even with the right password.
-    const res = await loginFrom(t.baseUrl, '127.0.0.14', {
+    expect(statuses).toEqual([401, 401, 401, ...Array(9).fill(429)]);
+    // That address is blocked for this account, even with the right password…
+    const blocked = await loginFrom(t.baseUrl, '127.0.0.2', {
       user: user.username,
       password: user.password,
     });
-    expectTooManyRequests(res, res.headers['retry-after']);
-    expect(res.headers['cache-control']).toBe('no-store');
-
-    // Another user is not affected.
-    const other = await account();
-    const ok = await loginFrom(t.baseUrl, '127.0.0.15', {
-      user: other.username,
-      password: other.password,
-    });
-    expect(ok.status).toBe(200);
-  });
-
-  it('counts failed attempts too', async () => {
-    const user = await account();
-    for (const ip of ['127.0.0.31', '127.0.0.32', '127.0.0.33']) {
-      const res = await loginFrom(t.baseUrl, ip, { user: user.username, password: 'wrong' });
-      expect(res.status).toBe(401);
-      expect(res.body).toEqual(LOGIN_FAILED_401);
-    }
-    const res = await loginFrom(t.baseUrl, '127.0.0.34', {
+    expectTooManyRequests(blocked, blocked.headers['retry-after']);
+    expect(blocked.headers['cache-control']).toBe('no-store');
+    // …but the owner, from an address that has not failed, gets in.
+    const owner = await loginFrom(t.baseUrl, '127.0.0.3', {
       user: user.username,
       password: user.password,
     });
-    expectTooManyRequests(res, res.headers['retry-after']);
+    expect(owner.status).toBe(200);
   });
 
-  it('limits per user, not per spelling of the login (username, e-mail, letter case)', async () => {
+  it("counts only failures, and a success clears its address's count", async () => {
     const user = await account();
-    const attempts = [
+    const ip = '127.0.0.4';
+    for (let i = 0; i < 5; i++) {
+      expect(
+        (await loginFrom(t.baseUrl, ip, { user: user.username, password: user.password })).status,
+      ).toBe(200);
+    }
+    // Two rounds: 4 failures in all, over the per-account-and-address count (3), under the
+    // per-address one (6, which a success does not clear).
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 2; i++) {
+        expect(
+          (await loginFrom(t.baseUrl, ip, { user: user.username, password: 'x' })).status,
+        ).toBe(401);
+      }
+      const ok = await loginFrom(t.baseUrl, ip, { user: user.username, password: user.password });
+      expect(ok.status).toBe(200);
+    }
+  });
+
+  it('username, e-mail address and letter case share one count', async () => {
+    const user = await account();
+    const ip = '127.0.0.5';
+    for (const body of [
       { user: user.username, password: 'wrong' },
       { email: user.email, password: 'wrong' },
       { user: user.email.toUpperCase(), password: 'wrong' },
-    ];
-    for (const [i, body] of attempts.entries()) {
-      const res = await loginFrom(t.baseUrl, `127.0.0.4${i}`, body);
+    ]) {
+      const res = await loginFrom(t.baseUrl, ip, body);
       expect(res.status).toBe(401);
+      expect(res.body).toEqual(LOGIN_FAILED_401);
     }
-    const res = await loginFrom(t.baseUrl, '127.0.0.49', {
+    const res = await loginFrom(t.baseUrl, ip, {
       username: user.username,
       password: user.password,
     });
     expectTooManyRequests(res, res.headers['retry-after']);
   });
 
-  it('limits logins per client address, whatever the username', async () => {
-    const ip = '127.0.0.21';
-    for (let i = 0; i < 3; i++) {
+  it('blocks an address that fails for many accounts (By_Ip), not the accounts', async () => {
+    const ip = '127.0.0.6';
+    for (let i = 0; i < 6; i++) {
       const res = await loginFrom(t.baseUrl, ip, { user: unique('ghost'), password: 'x' });
       expect(res.status).toBe(401);
       expect(res.body).toEqual(LOGIN_FAILED_401);
@@ -891,12 +909,179 @@ describe('login rate limit (RATE_LIMIT_LOGIN_PER_MINUTE=3)', () => {
     const user = await account();
     const res = await loginFrom(t.baseUrl, ip, { user: user.username, password: user.password });
     expectTooManyRequests(res, res.headers['retry-after']);
-    // The same user from another address is fine.
+    const ok = await loginFrom(t.baseUrl, '127.0.0.7', {
+      user: user.username,
+      password: user.password,
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it('slows a guess spread over many addresses: one try per new address once the account cap is hit', async () => {
+    const user = await account();
+    // The account cap is ten times the per-address count: 30 failures, from 30 addresses.
+    for (let i = 1; i <= 30; i++) {
+      const res = await loginFrom(t.baseUrl, `127.0.1.${i}`, {
+        user: user.username,
+        password: 'x',
+      });
+      expect(res.status).toBe(401);
+    }
+    // Addresses that have failed are now blocked for this account, right password or not…
+    const again = await loginFrom(t.baseUrl, '127.0.1.1', {
+      user: user.username,
+      password: user.password,
+    });
+    expectTooManyRequests(again, again.headers['retry-after']);
+    // …a new address gets one try: a wrong guess, and it is blocked too…
+    expect(
+      (await loginFrom(t.baseUrl, '127.0.1.100', { user: user.username, password: 'y' })).status,
+    ).toBe(401);
+    const next = await loginFrom(t.baseUrl, '127.0.1.100', {
+      user: user.username,
+      password: user.password,
+    });
+    expectTooManyRequests(next, next.headers['retry-after']);
+    // …while the owner, from an address that has not failed, gets in.
+    expect(
+      (await loginFrom(t.baseUrl, '127.0.1.200', { user: user.username, password: user.password }))
+        .status,
+    ).toBe(200);
+  });
+
+  it('can be switched off (Block_Multiple_Failed_Logins_Enabled)', async () => {
+    const user = await account();
+    expect(
+      (await t.post('/settings/Block_Multiple_Failed_Logins_Enabled', { value: false })).status,
+    ).toBe(200);
+    try {
+      for (let i = 0; i < 8; i++) {
+        expect(
+          (await loginFrom(t.baseUrl, '127.0.0.8', { user: user.username, password: 'x' })).status,
+        ).toBe(401);
+      }
+      expect(
+        (await loginFrom(t.baseUrl, '127.0.0.8', { user: user.username, password: user.password }))
+          .status,
+      ).toBe(200);
+    } finally {
+      await t.post('/settings/Block_Multiple_Failed_Logins_Enabled', { value: true });
+    }
+  });
+
+  it('validates the settings', async () => {
+    for (const [id, value] of [
+      ['Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User', 0],
+      ['Block_Multiple_Failed_Logins_Time_To_Unblock_By_Ip_In_Minutes', 1.5],
+      ['Block_Multiple_Failed_Logins_By_Ip', 'yes'],
+      ['Accounts_LoginExpiration', 0],
+    ] as const) {
+      const res = await t.post(`/settings/${id}`, { value });
+      expect(res.status).toBe(400);
+      expect(res.body.errorType).toBe('invalid-params');
+    }
+  });
+});
+
+describe('login flood guard per address (RATE_LIMIT_LOGIN_PER_MINUTE=3)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await TestApp.start({ RATE_LIMIT_LOGIN_PER_MINUTE: '3' });
+  });
+  afterAll(() => t.close());
+
+  it('counts every login request of an address, and only that address', async () => {
+    const user = await t.createUser();
+    const ip = '127.0.0.21';
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await loginFrom(t.baseUrl, ip, { user: user.username, password: user.password })).status,
+      ).toBe(200);
+    }
+    const res = await loginFrom(t.baseUrl, ip, { user: user.username, password: user.password });
+    expectTooManyRequests(res, res.headers['retry-after']);
     const ok = await loginFrom(t.baseUrl, '127.0.0.22', {
       user: user.username,
       password: user.password,
     });
     expect(ok.status).toBe(200);
+  });
+});
+
+describe('login tokens: expiry (Accounts_LoginExpiration) and pruning (MAX_LOGIN_TOKENS_PER_USER=3)', () => {
+  let t: TestApp;
+  const users = () => t.db.collection<UserDoc>('users');
+
+  beforeAll(async () => {
+    t = await TestApp.start({ LOGIN_EXPIRATION_DAYS: '30', MAX_LOGIN_TOKENS_PER_USER: '3' });
+  });
+  afterAll(() => t.close());
+
+  const storedHashes = async (userId: string) =>
+    ((await users().findOne({ _id: userId }))?.services?.resume?.loginTokens ?? []).map(
+      (token) => token.hashedToken,
+    );
+
+  it("LOGIN_EXPIRATION_DAYS is the setting's initial value", async () => {
+    const res = await t.get('/settings/Accounts_LoginExpiration');
+    expect(res.status).toBe(200);
+    expect(res.body.value).toBe(30);
+  });
+
+  it('keeps the newest tokens of a user, up to the cap; older ones stop working', async () => {
+    const user = await t.createUser();
+    const sessions = [user];
+    for (let i = 0; i < 4; i++)
+      sessions.push({ ...user, ...(await t.login(user.username, user.password)) });
+    const newest = sessions.slice(-3);
+    expect((await storedHashes(user.userId)).sort()).toEqual(
+      newest.map((session) => hashToken(session.authToken)).sort(),
+    );
+    for (const session of sessions.slice(0, 2)) {
+      expect((await t.get('/me', { as: session })).status).toBe(401);
+    }
+    for (const session of newest) expect((await t.get('/me', { as: session })).status).toBe(200);
+  });
+
+  it('prunes expired tokens at login, and follows the setting', async () => {
+    const user = await t.createUser();
+    const days = (n: number) => new Date(Date.now() - n * DAY_MS);
+    const aged = { token: randomBytes(32).toString('base64url'), age: 45 };
+    const expired = { token: randomBytes(32).toString('base64url'), age: 400 };
+    await users().updateOne(
+      { _id: user.userId },
+      {
+        $push: {
+          'services.resume.loginTokens': {
+            $each: [
+              { when: days(expired.age), hashedToken: hashToken(expired.token) },
+              { when: days(aged.age), hashedToken: hashToken(aged.token) },
+            ],
+          },
+        },
+      },
+    );
+    // 45 days old, with a 30-day expiration: refused.
+    expect(
+      (await t.get('/me', { as: { userId: user.userId, authToken: aged.token } })).status,
+    ).toBe(401);
+    // With 60 days (the setting overrides the environment), it is valid again.
+    expect((await t.post('/settings/Accounts_LoginExpiration', { value: 60 })).status).toBe(200);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5_100)); // the credentials cache
+      expect(
+        (await t.get('/me', { as: { userId: user.userId, authToken: aged.token } })).status,
+      ).toBe(200);
+      // A login prunes what has expired (400 days), and keeps the rest.
+      const session = await t.login(user.username, user.password);
+      const stored = await storedHashes(user.userId);
+      expect(stored).not.toContain(hashToken(expired.token));
+      expect(stored).toEqual(
+        expect.arrayContaining([hashToken(aged.token), hashToken(session.authToken)]),
+      );
+    } finally {
+      await t.post('/settings/Accounts_LoginExpiration', { value: 30 });
+    }
   });
 });
 

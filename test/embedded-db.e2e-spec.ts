@@ -1,3 +1,4 @@
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -30,7 +31,8 @@ describe('embedded database', () => {
     const dataDir = await tempDir();
 
     const first = await start(dataDir);
-    expect(first.url).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
+    // A Unix socket inside the data folder, percent-encoded as the driver wants it.
+    expect(first.url).toBe(`mongodb://${encodeURIComponent(path.join(dataDir, 'db.sock'))}/`);
     const writer = new MongoClient(first.url + 'persist');
     try {
       await writer
@@ -52,6 +54,35 @@ describe('embedded database', () => {
       await reader.close();
       await second.stop();
     }
+  });
+
+  it('puts the socket in a private temporary folder when DATA_DIR is too long for a socket path', async () => {
+    const dataDir = path.join(await tempDir(), 'a-rather-long-folder-name'.repeat(4));
+    const db = await start(dataDir);
+    expect(path.dirname(db.socketPath)).not.toBe(dataDir);
+    expect(Buffer.byteLength(db.socketPath)).toBeLessThanOrEqual(107);
+    expect(statSync(path.dirname(db.socketPath)).mode & 0o777).toBe(0o700);
+    expect(statSync(db.socketPath).mode & 0o777).toBe(0o600);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    const client = new MongoClient(db.url + 'long');
+    try {
+      await client.db().collection('things').insertOne({ value: 1 });
+      expect(await client.db().collection('things').countDocuments()).toBe(1);
+    } finally {
+      await client.close();
+    }
+    await db.stop();
+    expect(existsSync(path.dirname(db.socketPath))).toBe(false);
+  });
+
+  it('tightens a data folder an earlier version created 0755', async () => {
+    const dataDir = await tempDir();
+    const first = await start(dataDir);
+    await first.stop();
+    chmodSync(dataDir, 0o755);
+    const second = await start(dataDir);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    await second.stop();
   });
 
   it('refuses connections after stop()', async () => {

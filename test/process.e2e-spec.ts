@@ -3,9 +3,17 @@
 // database outage, hung database, recovery, SIGTERM under load, what reaches the logs — and
 // with the embedded database owned by the service — its lifecycle, the DATA_DIR lock, idle
 // shutdown.
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -50,6 +58,31 @@ function hasExited(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** The TCP ports `pid` listens on (its sockets' inodes looked up in /proc/net/tcp{,6}). */
+function tcpListenersOf(pid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    const target = (() => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    })();
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) inodes.add(inode);
+  }
+  const listening: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // fields: sl, local_address, rem_address, st (0A = LISTEN), …, inode at index 9
+      if (fields[3] === '0A' && inodes.has(fields[9])) listening.push(fields[1]);
+    }
+  }
+  return listening;
 }
 
 async function waitForExit(pid: number, ms: number): Promise<number | undefined> {
@@ -168,7 +201,6 @@ const UNAVAILABLE_503 = {
 
 describe('production process (node dist/main.js)', () => {
   let dataDir: string;
-  let dbPort: number;
   let db: EmbeddedDb;
   let service: ServiceProcess;
   let admin: Session;
@@ -176,9 +208,8 @@ describe('production process (node dist/main.js)', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'departments-process-'));
-    dbPort = await freePort();
-    db = await startEmbeddedDb({ dataDir, port: dbPort, log: () => undefined });
-    service = await ServiceProcess.start({ mongoUrl: `mongodb://127.0.0.1:${dbPort}/ops` });
+    db = await startEmbeddedDb({ dataDir, log: () => undefined });
+    service = await ServiceProcess.start({ mongoUrl: `${db.url}ops` });
     const login = await service.call('POST', '/api/v1/login', {
       user: ADMIN.username,
       password: ADMIN.password,
@@ -219,11 +250,8 @@ describe('production process (node dist/main.js)', () => {
       }
     });
     await sleep(300);
+    // The socket file outlives the crash: connections are refused until the restart.
     await db.crash();
-    // Hold the port during the outage (resetting every connection), so that no other
-    // test's database can be started on it meanwhile.
-    const portHolder = net.createServer((socket) => socket.destroy());
-    await new Promise<void>((resolve) => portHolder.listen(dbPort, '127.0.0.1', resolve));
     try {
       const started = Date.now();
       const during = await Promise.all(Array.from({ length: 5 }, () => create('during')));
@@ -237,13 +265,13 @@ describe('production process (node dist/main.js)', () => {
     } finally {
       loading = false;
       await Promise.all(clients);
-      await new Promise((resolve) => portHolder.close(resolve));
     }
     // Under load every answer was a success or a clean 503, never a 500 or a hang.
     expect(outcomes.length).toBeGreaterThan(0);
     for (const status of outcomes) expect([200, 503]).toContain(status);
 
-    db = await startEmbeddedDb({ dataDir, port: dbPort, log: () => undefined });
+    // The same data folder, hence the same socket, hence the service's MONGO_URL still holds.
+    db = await startEmbeddedDb({ dataDir, log: () => undefined });
     const restarted = Date.now();
     let recovered = false;
     while (Date.now() - restarted < 5_000) {
@@ -403,8 +431,14 @@ describe('the embedded database owned by the service (no MONGO_URL)', () => {
     return service;
   }
 
+  let root: string;
+
   beforeAll(() => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'departments-owned-'));
+    // A DATA_DIR that does not exist yet, in a folder every user may enter (as /var/lib is),
+    // so only DATA_DIR's own mode keeps other users out.
+    root = mkdtempSync(path.join(os.tmpdir(), 'departments-owned-'));
+    chmodSync(root, 0o755);
+    dataDir = path.join(root, 'data');
   });
 
   afterAll(async () => {
@@ -416,7 +450,7 @@ describe('the embedded database owned by the service (no MONGO_URL)', () => {
     if (pid !== undefined && (await waitForExit(pid, 3_000)) === undefined) {
       process.kill(pid, 'SIGKILL');
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   });
 
   it('a second service on the same DATA_DIR refuses to start with one line, and the first keeps serving', async () => {
@@ -430,15 +464,72 @@ describe('the embedded database owned by the service (no MONGO_URL)', () => {
     expect((await fetch(`${first.baseUrl}/health/ready`)).status).toBe(200);
   }, 60_000);
 
-  it('kill -9 of the service: its database process exits too, and the data can be reopened', async () => {
+  it('keeps the database private: DATA_DIR 0700, a 0600 socket, no TCP port, closed to other users', async () => {
+    const dbPid = embeddedDbPid(dataDir) as number;
+    expect(dbPid).toBeDefined();
+    const socketPath = path.join(dataDir, 'db.sock');
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(socketPath).isSocket()).toBe(true);
+    expect(statSync(socketPath).mode & 0o777).toBe(0o600);
+    for (const file of readdirSync(dataDir)) {
+      expect({ file, mode: statSync(path.join(dataDir, file)).mode & 0o077 }).toEqual({
+        file,
+        mode: 0,
+      });
+    }
+    expect(tcpListenersOf(dbPid)).toEqual([]);
+
+    // Another user (nobody) can neither connect to the socket nor read the SQLite files.
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const net = require('node:net'); const fs = require('node:fs');
+         const result = {};
+         try { fs.readdirSync(process.argv[1]); result.list = 'ok'; } catch (e) { result.list = e.code; }
+         const socket = net.connect({ path: process.argv[2] });
+         socket.on('connect', () => { result.connect = 'ok'; console.log(JSON.stringify(result)); socket.destroy(); });
+         socket.on('error', (e) => { result.connect = e.code; console.log(JSON.stringify(result)); });`,
+        dataDir,
+        socketPath,
+      ],
+      { uid: 65534, gid: 65534, cwd: '/', encoding: 'utf8', timeout: 10_000 },
+    );
+    expect(probe.stderr).toBe('');
+    expect(JSON.parse(probe.stdout)).toEqual({ list: 'EACCES', connect: 'EACCES' });
+  }, 60_000);
+
+  it('kill -9 of the service under load: its database exits within 1 s, and the data can be reopened', async () => {
     const service = started[0];
     const dbPid = embeddedDbPid(dataDir);
     expect(dbPid).toBeDefined();
+    const login = await service.call('POST', '/api/v1/login', {
+      user: ADMIN.username,
+      password: ADMIN.password,
+    });
+    expect(login.status).toBe(200);
+    const session = { userId: login.body.data.userId, authToken: login.body.data.authToken };
+    // Four clients keep writes in flight until the service dies under them.
+    let completed = 0;
+    const clients = Array.from({ length: 4 }, async (_, client) => {
+      for (let i = 0; ; i++) {
+        const res = await service
+          .call('POST', '/api/v1/livechat/department', department(`kill ${client}-${i}`), session)
+          .catch(() => null);
+        if (!res) return;
+        completed++;
+      }
+    });
+    while (completed < 20) await sleep(20);
     service.child.kill('SIGKILL');
     await service.exited;
     const exitedAfter = await waitForExit(dbPid as number, 5_000);
-    console.log(`kill -9: the embedded database exited ${exitedAfter} ms after its service`);
+    await Promise.all(clients);
+    console.log(
+      `kill -9 under load (${completed} writes done): the embedded database exited ${exitedAfter} ms after its service`,
+    );
     expect(exitedAfter).toBeDefined();
+    expect(exitedAfter).toBeLessThan(1_000);
     // The lock died with it: a new service opens the same data.
     await startOwning();
   }, 60_000);

@@ -6,8 +6,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { hashLoginToken } from '../users/credentials';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedRequest, IS_PUBLIC } from './auth.decorators';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { AuthService } from './auth.service';
 
 /**
  * Global guard: authenticates `X-User-Id` + `X-Auth-Token` (401), then applies the
@@ -20,6 +19,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly users: UsersService,
     private readonly rateLimiter: RateLimiter,
+    private readonly auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -40,7 +40,7 @@ export class AuthGuard implements CanActivate {
     const caller = await this.users.authenticate(
       userId,
       hashedToken,
-      this.config.loginExpirationDays * DAY_MS,
+      await this.auth.tokenLifetimeMs(),
     );
     if (!caller) throw new UnauthenticatedError('missing-or-invalid-token');
 

@@ -2,6 +2,8 @@ import { Inject, Injectable, OnApplicationBootstrap, Logger } from '@nestjs/comm
 import { ApiError, UnauthenticatedError } from '../common/api-error';
 import { RateLimiter } from '../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { SETTING_LOGIN_EXPIRATION_DAYS } from '../permissions/defaults';
+import { SettingsService } from '../permissions/settings.service';
 import {
   hashLoginToken,
   newLoginToken,
@@ -9,7 +11,10 @@ import {
   verifyPasswordDigest,
 } from '../users/credentials';
 import { PublicUser, UsersService } from '../users/users.service';
+import { FailedLogins } from './failed-logins';
 import { LoginDto } from './login.dto';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A bcrypt hash (cost 10) of a random secret: compared against when the user is unknown. */
 const UNKNOWN_USER_HASH = '$2b$10$CwTycUXWue0Thq9StjUM0uJ8Uy2nNEbZ4x5QvPyQm8M4kYzRZpVJK';
@@ -25,6 +30,8 @@ export class AuthService implements OnApplicationBootstrap {
   constructor(
     private readonly users: UsersService,
     private readonly rateLimiter: RateLimiter,
+    private readonly failedLogins: FailedLogins,
+    private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -54,6 +61,7 @@ export class AuthService implements OnApplicationBootstrap {
   ): Promise<{ status: 'success'; data: { userId: string; authToken: string; me: MeView } }> {
     const login = body.user ?? body.username ?? body.email;
     if (login === undefined) throw ApiError.invalidParams('user must be a non-empty string');
+    // Every attempt costs a bcrypt comparison: a flood guard per address, successes included.
     this.rateLimiter.consume(`login-ip:${ip}`, this.config.rateLimit.loginPerMinute);
 
     const digest =
@@ -61,22 +69,30 @@ export class AuthService implements OnApplicationBootstrap {
         ? passwordDigest(body.password)
         : body.password.digest.toLowerCase();
     const account = await this.users.findForLogin(login);
-    // Per account, so a username and an e-mail address share one budget.
-    this.rateLimiter.consume(
-      `login-user:${account?._id ?? login.toLowerCase()}`,
-      this.config.rateLimit.loginPerMinute,
-    );
+    // Per account, so a username and an e-mail address share one count.
+    const accountKey = account?._id ?? login.toLowerCase();
+    await this.failedLogins.assertAllowed(accountKey, ip);
     // The same answer, in about the same time, for an unknown user, a wrong password and
     // a deactivated account: bcrypt runs in every case.
     const matches = await verifyPasswordDigest(digest, account?.bcrypt ?? UNKNOWN_USER_HASH);
     if (!account?.bcrypt || !account.active || !matches) {
+      await this.failedLogins.recordFailure(accountKey, ip);
       throw new UnauthenticatedError('login-failed');
     }
+    this.failedLogins.recordSuccess(accountKey, ip);
 
     const authToken = newLoginToken();
-    await this.users.addLoginToken(account._id, hashLoginToken(authToken));
+    await this.users.addLoginToken(account._id, hashLoginToken(authToken), {
+      maxAgeMs: await this.tokenLifetimeMs(),
+      maxTokens: this.config.maxLoginTokensPerUser,
+    });
     const me = await this.me(account._id);
     return { status: 'success', data: { userId: account._id, authToken, me } };
+  }
+
+  /** How long a login token is valid: the `Accounts_LoginExpiration` setting, in days. */
+  async tokenLifetimeMs(): Promise<number> {
+    return Number(await this.settings.value(SETTING_LOGIN_EXPIRATION_DAYS)) * DAY_MS;
   }
 
   async logout(userId: string, hashedToken: string): Promise<void> {

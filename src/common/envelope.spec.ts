@@ -45,3 +45,33 @@ describe('toErrorResponse: an unreachable or hung database is a 503', () => {
     );
   });
 });
+
+describe('toErrorResponse: client errors raised by frameworks keep their status', () => {
+  const withStatus = (statusCode: number) => Object.assign(new Error('raw'), { statusCode });
+
+  it.each([
+    [403, 'error-forbidden', 'Forbidden'],
+    [416, 'error-range-not-satisfiable', 'Range Not Satisfiable'],
+    [411, 'error-length-required', 'Length Required'],
+  ])('%i (e.g. from @fastify/send)', (status, errorType, text) => {
+    expect(toErrorResponse(withStatus(status))).toEqual({
+      status,
+      body: { success: false, error: `${text} [${errorType}]`, errorType },
+    });
+  });
+
+  it('a framework 400 is invalid-params, and its message is not echoed', () => {
+    const { status, body } = toErrorResponse(withStatus(400));
+    expect(status).toBe(400);
+    expect(body).toEqual({
+      success: false,
+      error: 'The request is malformed [invalid-params]',
+      errorType: 'invalid-params',
+    });
+  });
+
+  it('a framework 5xx stays an internal error', () => {
+    expect(toErrorResponse(withStatus(500)).status).toBe(500);
+    expect(toErrorResponse(withStatus(502)).status).toBe(500);
+  });
+});

@@ -59,9 +59,21 @@ export function toErrorResponse(error: unknown): ErrorResponse {
 }
 
 /**
- * Errors raised before our code runs: Fastify's router errors, and the body-parsing
- * errors and unknown routes that Nest turns into HttpExceptions. Their messages are
- * not echoed back.
+ * The client-error status a framework error carries: Nest's HttpExceptions, and the
+ * `statusCode` of Fastify's errors and of http-errors (@fastify/static, @fastify/send).
+ */
+function frameworkStatus(error: unknown): number | undefined {
+  if (error instanceof HttpException) return error.getStatus();
+  if (!(error instanceof Error)) return undefined;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/**
+ * Errors raised before our code runs: Fastify's router errors, the body-parsing errors and
+ * unknown routes that Nest turns into HttpExceptions, and any other 4xx a framework or
+ * plugin raises (e.g. a static file path @fastify/send refuses with 403). Their messages
+ * are not echoed back.
  */
 function frameworkError(error: unknown): ApiError | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -69,8 +81,15 @@ function frameworkError(error: unknown): ApiError | undefined {
   if (code === 'FST_ERR_MAX_PARAM_LENGTH') {
     return new ApiError(414, 'error-uri-too-long', 'A path parameter is too long');
   }
-  if (!(error instanceof HttpException)) return undefined;
-  switch (error.getStatus()) {
+  const status = frameworkStatus(error);
+  if (status === undefined) return undefined;
+  if (!(error instanceof HttpException)) {
+    // Not Nest's: a 400 here is about the request line or headers, not a JSON body.
+    return status === 400
+      ? ApiError.invalidParams('The request is malformed')
+      : clientErrorOf(status);
+  }
+  switch (status) {
     case 400:
       return ApiError.invalidParams('The request body is not valid JSON');
     case 404:
@@ -85,8 +104,22 @@ function frameworkError(error: unknown): ApiError | undefined {
         'The request body must be application/json',
       );
     default:
-      return undefined;
+      return clientErrorOf(status);
   }
+}
+
+/** A 4xx by its HTTP name: 403 → `error-forbidden` "Forbidden"; other statuses are left alone. */
+function clientErrorOf(status: number): ApiError | undefined {
+  if (status < 400 || status >= 500) return undefined;
+  if (status === 404 || status === 405) {
+    return new ApiError(404, 'error-not-found', 'API endpoint not found');
+  }
+  const name = STATUS_CODES[status] ?? 'Client Error';
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '-')
+    .replace(/^-|-$/g, '');
+  return new ApiError(status, `error-${slug}`, name);
 }
 
 /** Socket errors the driver can pass on unwrapped when the database dies mid-request. */

@@ -8,7 +8,10 @@ export interface AppConfig {
   mongoUrl?: string;
   dataDir: string;
   admin?: { username: string; password: string; email?: string; name?: string };
+  /** Initial value of the `Accounts_LoginExpiration` setting (days). */
   loginExpirationDays: number;
+  /** Login tokens kept per user; the oldest go first. */
+  maxLoginTokensPerUser: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Default of the `Omnichannel_enable_department_removal` setting. */
   departmentRemovalEnabled: boolean;
@@ -23,6 +26,12 @@ export interface AppConfig {
   writeCoordination: 'local' | 'shared';
   /** A write lease whose holder shows no heartbeat for this long is taken over. */
   writeLeaseTtlMs: number;
+  /**
+   * HTTP limits, in ms: a whole request (headers and body) must arrive within `request`
+   * (408 otherwise); a connection silent for `connection` is closed; an idle keep-alive
+   * connection is closed after `keepAlive`.
+   */
+  timeouts: { request: number; connection: number; keepAlive: number };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -92,15 +101,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           }
         : undefined,
     loginExpirationDays: integer('LOGIN_EXPIRATION_DAYS', 90, 1, 3650),
+    maxLoginTokensPerUser: integer('MAX_LOGIN_TOKENS_PER_USER', 50, 1, 1000),
     logLevel: logLevel as AppConfig['logLevel'],
     departmentRemovalEnabled: boolean('DEPARTMENT_REMOVAL_ENABLED', false),
     historyRetentionDays: integer('HISTORY_RETENTION_DAYS', 365, 1, 36500),
     writeCoordination,
     writeLeaseTtlMs: integer('WRITE_LEASE_TTL_MS', 5_000, 200, 600_000),
     rateLimit: {
-      loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 1_000_000),
+      loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 60, 1, 1_000_000),
       requestsPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
       widgetPerMinute: integer('RATE_LIMIT_WIDGET_PER_MINUTE', 6000, 1, 10_000_000),
+    },
+    timeouts: {
+      request: integer('REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+      connection: integer('CONNECTION_TIMEOUT_MS', 60_000, 1_000, 600_000),
+      keepAlive: integer('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 600_000),
     },
   };
 }

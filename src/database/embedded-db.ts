@@ -1,14 +1,22 @@
-// Starts the embedded database (FerretDB on SQLite, see embedded-db/) as a child process on a free
-// loopback port. Used when MONGO_URL is not set, and by the e2e tests' global setup.
+// Starts the embedded database (FerretDB on SQLite, see embedded-db/) as a child process that
+// listens on a Unix socket inside DATA_DIR. Used when MONGO_URL is not set, and by the e2e
+// tests' global setup.
+//
+// FerretDB has no authentication, so the database must be reachable by this service only:
+// DATA_DIR is 0700 and the socket 0600, and there is no TCP port another local process could
+// connect to, or take before the database binds it.
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
 
 export interface EmbeddedDb {
-  /** `mongodb://127.0.0.1:<port>/` — append the database name. */
+  /** `mongodb://<percent-encoded socket path>/` — append the database name. */
   url: string;
+  /** The Unix socket the database listens on (mode 0600, in a 0700 folder). */
+  socketPath: string;
   /** The database process's id (fault tests stop and resume it). */
   pid: number;
   /** Graceful stop (SIGTERM, then SIGKILL after 5 s); resolves once the process has exited. */
@@ -24,7 +32,13 @@ interface BuildScript {
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 const MAX_LOG_LINES = 50;
-const PORT_ATTEMPTS = 3;
+/** The socket's name inside DATA_DIR. */
+const SOCKET_NAME = 'db.sock';
+/**
+ * The longest Unix socket path (sun_path less its terminating NUL): 107 bytes on Linux,
+ * 103 on macOS and the BSDs.
+ */
+const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103;
 /** embedded-db/main.go's exit code when another live process holds the data directory's lock. */
 const EXIT_DATA_DIR_IN_USE = 3;
 
@@ -43,26 +57,13 @@ function loadBuildScript(): BuildScript {
   return require(path.join(projectRoot(), 'scripts', 'build-embedded-db.js')) as BuildScript;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('embedded-db: no free port'))));
-    });
-  });
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
+    const socket = net.connect({ path: socketPath });
     const done = (ok: boolean): void => {
       socket.destroy();
       resolve(ok);
@@ -111,8 +112,6 @@ class LogTail {
   }
 }
 
-class PortInUseError extends Error {}
-
 /** Another running service (its embedded database) holds DATA_DIR; the message is one line. */
 export class DataDirInUseError extends Error {
   constructor(dataDir: string, output: string) {
@@ -139,22 +138,58 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/**
+ * Creates DATA_DIR for this user only (0700). A folder that already holds an embedded
+ * database (its `.lock`) is ours: an earlier version created it 0755, so it is tightened.
+ * Any other existing folder is the operator's, and left as it is.
+ */
+function preparePrivateDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (existsSync(path.join(dataDir, '.lock'))) chmodSync(dataDir, 0o700);
+}
+
+/**
+ * Where the socket goes: inside DATA_DIR, or, when that path is too long for a socket, in a
+ * new private (0700) temporary folder, removed at stop. Returns that folder too.
+ */
+function chooseSocketPath(dataDir: string): { socketPath: string; tempDir?: string } {
+  const inDataDir = path.join(dataDir, SOCKET_NAME);
+  if (Buffer.byteLength(inDataDir) <= MAX_SOCKET_PATH) return { socketPath: inDataDir };
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'embedded-db-'));
+  const socketPath = path.join(tempDir, SOCKET_NAME);
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    rmSync(tempDir, { recursive: true, force: true });
+    throw new Error(
+      `embedded-db: neither DATA_DIR nor the temporary folder (${os.tmpdir()}) is short enough for a Unix socket path (${MAX_SOCKET_PATH} bytes); set a shorter DATA_DIR or TMPDIR`,
+    );
+  }
+  return { socketPath, tempDir };
+}
+
 async function startOnce(
   bin: string,
   dataDir: string,
   log: (msg: string) => void,
-  fixedPort?: number,
 ): Promise<EmbeddedDb> {
-  const port = fixedPort ?? (await freePort());
-  const url = `mongodb://127.0.0.1:${port}/`;
+  const { socketPath, tempDir } = chooseSocketPath(dataDir);
+  const removeTempDir = (): void => {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  };
+  const url = `mongodb://${encodeURIComponent(socketPath)}/`;
   const tail = new LogTail();
-  // stdin is a pipe this process never writes to: the database stops when it reads end of
+  // stdin is a pipe this process never writes to: the database exits when it reads end of
   // file, i.e. when this process is gone, however it died (kill -9 included).
-  const child = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-data', dataDir, '-watch-stdin'], {
+  const child = spawn(bin, ['-socket', socketPath, '-data', dataDir, '-watch-stdin'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin?.on('error', () => undefined);
-  child.stdout?.on('data', (chunk: Buffer) => tail.push(chunk));
+  // main.go prints this once it holds the data folder's lock and has removed a stale socket:
+  // before it, the socket may still be another database's (which then keeps the lock).
+  let announced = false;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    tail.push(chunk);
+    announced ||= tail.text().includes('embedded-db: listening on');
+  });
   child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk));
   // After 'exit', output may still be in the pipes; 'close' comes once it has been read.
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -173,6 +208,7 @@ async function startOnce(
     exitCode = code;
     exitInfo = signal ? `signal ${signal}` : `code ${code}`;
     process.off('exit', killOnExit);
+    removeTempDir();
     if (started && !stopping)
       log(`embedded-db exited unexpectedly (${exitInfo}); last output:\n${tail.text()}`);
   });
@@ -198,8 +234,7 @@ async function startOnce(
     await closed;
     const output = tail.text();
     if (exitCode === EXIT_DATA_DIR_IN_USE) throw new DataDirInUseError(dataDir, output);
-    const message = `embedded-db failed to start on port ${port} (${reason}). Last output:\n${output}`;
-    if (/address already in use/i.test(output)) throw new PortInUseError(message);
+    const message = `embedded-db failed to start on ${socketPath} (${reason}). Last output:\n${output}`;
     log(message);
     throw new Error(message);
   };
@@ -209,7 +244,7 @@ async function startOnce(
     if (spawnError) return fail(`cannot run ${bin}: ${spawnError.message}`);
     if (exitInfo) return fail(`exited with ${exitInfo}`);
     if (Date.now() > deadline) return fail(`not ready after ${START_TIMEOUT_MS / 1000} s`);
-    if ((await canConnect(port)) && (await canPing(url))) break;
+    if (announced && (await canConnect(socketPath)) && (await canPing(url))) break;
     await sleep(100);
   }
   started = true;
@@ -218,30 +253,19 @@ async function startOnce(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await stop();
   };
-  return { url, pid: child.pid as number, stop, crash };
+  return { url, socketPath, pid: child.pid as number, stop, crash };
 }
 
+/**
+ * Starts the embedded database on `dataDir`. Started again on the same folder, it answers at
+ * the same `url` (fault tests restart it where clients expect it).
+ */
 export async function startEmbeddedDb(opts: {
   dataDir: string;
   log: (msg: string) => void;
-  /** A fixed port (fault tests restart the database where clients expect it); default: a free one. */
-  port?: number;
 }): Promise<EmbeddedDb> {
   const bin = await loadBuildScript().ensureEmbeddedDbBinary({ log: opts.log });
   const dataDir = path.resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce(bin, dataDir, opts.log, opts.port);
-    } catch (err) {
-      if (!(err instanceof PortInUseError) || opts.port !== undefined) throw err;
-      if (attempt >= PORT_ATTEMPTS) {
-        opts.log(err.message);
-        throw err;
-      }
-      opts.log(
-        `embedded-db: port already in use, retrying on another port (attempt ${attempt + 1})`,
-      );
-    }
-  }
+  preparePrivateDataDir(dataDir);
+  return startOnce(bin, dataDir, opts.log);
 }

@@ -51,6 +51,20 @@ export const WIDGET_SETTINGS = {
 export const SETTING_BUSINESS_HOURS_ENABLED = 'Livechat_enable_business_hours';
 export const SETTING_BUSINESS_HOUR_TYPE = 'Livechat_business_hour_type';
 
+/** Login tokens older than this many days are refused and pruned (env LOGIN_EXPIRATION_DAYS seeds it). */
+export const SETTING_LOGIN_EXPIRATION_DAYS = 'Accounts_LoginExpiration';
+
+/** Failed-login limits, with Rocket.Chat's ids (see auth/failed-logins.ts for what each counts). */
+export const FAILED_LOGIN_SETTINGS = {
+  enabled: 'Block_Multiple_Failed_Logins_Enabled',
+  byUser: 'Block_Multiple_Failed_Logins_By_User',
+  byIp: 'Block_Multiple_Failed_Logins_By_Ip',
+  attemptsByUser: 'Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User',
+  minutesByUser: 'Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes',
+  attemptsByIp: 'Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip',
+  minutesByIp: 'Block_Multiple_Failed_Logins_Time_To_Unblock_By_Ip_In_Minutes',
+} as const;
+
 type Validator = (value: unknown) => string | null;
 
 const isBoolean: Validator = (value) => (typeof value === 'boolean' ? null : 'must be a boolean');
@@ -61,6 +75,13 @@ const oneOf =
     typeof value === 'string' && choices.includes(value)
       ? null
       : `must be one of ${choices.join(', ')}`;
+
+const integerBetween =
+  (min: number, max: number): Validator =>
+  (value) =>
+    Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+      ? null
+      : `must be an integer between ${min} and ${max}`;
 
 const MAX_TEXT_LENGTH = 10_000;
 const text: Validator = (value) =>
@@ -92,12 +113,20 @@ export const SETTING_VALIDATORS: Readonly<Record<string, Validator>> = {
   [WIDGET_SETTINGS.offlineSuccessMessage]: text,
   [SETTING_BUSINESS_HOURS_ENABLED]: isBoolean,
   [SETTING_BUSINESS_HOUR_TYPE]: oneOf(BUSINESS_HOUR_TYPES),
+  [SETTING_LOGIN_EXPIRATION_DAYS]: integerBetween(1, 3650),
+  [FAILED_LOGIN_SETTINGS.enabled]: isBoolean,
+  [FAILED_LOGIN_SETTINGS.byUser]: isBoolean,
+  [FAILED_LOGIN_SETTINGS.byIp]: isBoolean,
+  [FAILED_LOGIN_SETTINGS.attemptsByUser]: integerBetween(1, 1_000_000),
+  [FAILED_LOGIN_SETTINGS.minutesByUser]: integerBetween(1, 10_080),
+  [FAILED_LOGIN_SETTINGS.attemptsByIp]: integerBetween(1, 1_000_000),
+  [FAILED_LOGIN_SETTINGS.minutesByIp]: integerBetween(1, 10_080),
 };
 
 /**
  * Defaults seeded at start where a setting is missing: Rocket.Chat's, except
  * `Livechat_enabled`, true here because this service exists to serve the widget.
- * (`Omnichannel_enable_department_removal` comes from configuration.)
+ * (`Omnichannel_enable_department_removal` and `Accounts_LoginExpiration` come from configuration.)
  */
 export const SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
   [SETTING_ROUTING_METHOD]: 'Auto_Selection',
@@ -113,4 +142,12 @@ export const SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
   [WIDGET_SETTINGS.offlineSuccessMessage]: '',
   [SETTING_BUSINESS_HOURS_ENABLED]: false,
   [SETTING_BUSINESS_HOUR_TYPE]: 'Single',
+  [SETTING_LOGIN_EXPIRATION_DAYS]: 90,
+  [FAILED_LOGIN_SETTINGS.enabled]: true,
+  [FAILED_LOGIN_SETTINGS.byUser]: true,
+  [FAILED_LOGIN_SETTINGS.byIp]: true,
+  [FAILED_LOGIN_SETTINGS.attemptsByUser]: 10,
+  [FAILED_LOGIN_SETTINGS.minutesByUser]: 5,
+  [FAILED_LOGIN_SETTINGS.attemptsByIp]: 50,
+  [FAILED_LOGIN_SETTINGS.minutesByIp]: 5,
 };

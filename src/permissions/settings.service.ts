@@ -8,6 +8,7 @@ import {
   RoutingMethod,
   SETTING_DEFAULTS,
   SETTING_DEPARTMENT_REMOVAL,
+  SETTING_LOGIN_EXPIRATION_DAYS,
   SETTING_ROUTING_METHOD,
   SETTING_VALIDATORS,
 } from './defaults';
@@ -37,6 +38,7 @@ export class SettingsService implements OnModuleInit {
     const defaults: Record<string, unknown> = {
       ...SETTING_DEFAULTS,
       [SETTING_DEPARTMENT_REMOVAL]: this.config.departmentRemovalEnabled,
+      [SETTING_LOGIN_EXPIRATION_DAYS]: this.config.loginExpirationDays,
     };
     await this.settings.bulkWrite(
       Object.entries(defaults).map(([_id, value]) => ({

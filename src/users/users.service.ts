@@ -125,11 +125,39 @@ export class UsersService {
     return { _id: doc._id, bcrypt: doc.services?.password?.bcrypt, active: doc.active !== false };
   }
 
-  async addLoginToken(userId: string, hashedToken: string): Promise<void> {
+  /**
+   * Adds a login token, then prunes the user's tokens: those older than `maxAgeMs`, and the
+   * oldest beyond `maxTokens`. Stored elements are pulled by exact value (`$pullAll`), so a
+   * token another login adds meanwhile is never lost, and FerretDB, which ignores `$pull`
+   * with a condition, prunes too.
+   */
+  async addLoginToken(
+    userId: string,
+    hashedToken: string,
+    limits: { maxAgeMs: number; maxTokens: number },
+  ): Promise<void> {
     await this.users.updateOne(
       { _id: userId },
       { $push: { 'services.resume.loginTokens': { when: new Date(), hashedToken } } },
     );
+    const user = await this.users
+      .findOne({ _id: userId }, { 'services.resume.loginTokens': 1 })
+      .lean<Pick<User, 'services'>>();
+    const tokens = user?.services?.resume?.loginTokens ?? [];
+    const oldest = Date.now() - limits.maxAgeMs;
+    const issuedAt = (token: LoginToken) => new Date(token.when).getTime() || 0;
+    const live = tokens
+      .filter((token) => issuedAt(token) > oldest)
+      .sort((a, b) => issuedAt(b) - issuedAt(a));
+    const keep = new Set(live.slice(0, limits.maxTokens));
+    // The token being handed out stays, even when concurrent logins tie with it on `when`.
+    const stale = tokens.filter((token) => !keep.has(token) && token.hashedToken !== hashedToken);
+    if (stale.length > 0) {
+      await this.users.updateOne(
+        { _id: userId },
+        { $pullAll: { 'services.resume.loginTokens': stale } },
+      );
+    }
     this.forget(userId);
   }
 

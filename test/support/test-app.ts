@@ -56,7 +56,7 @@ export class TestApp {
    */
   static async start(
     env: Record<string, string> = {},
-    options: { sameDatabaseAs?: TestApp } = {},
+    options: { sameDatabaseAs?: TestApp; consoleDir?: string } = {},
   ): Promise<TestApp> {
     const base = process.env.TEST_MONGO_URL;
     if (!base) throw new Error('TEST_MONGO_URL is not set (jest global setup did not run)');
@@ -71,11 +71,12 @@ export class TestApp {
       RATE_LIMIT_PER_MINUTE: '1000000',
       ...env,
     });
-    const app = await createApp(config);
+    const client = await MongoClient.connect(url.toString());
+    if (!options.sameDatabaseAs) await raiseFailedLoginLimits(client.db());
+    const app = await createApp(config, { consoleDir: options.consoleDir });
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     if (!address || typeof address === 'string') throw new Error('no listening address');
-    const client = await MongoClient.connect(url.toString());
     const baseUrl = `http://127.0.0.1:${address.port}`;
     const admin = await TestApp.loginAt(baseUrl, ADMIN.username, ADMIN.password);
     return new TestApp(
@@ -210,6 +211,22 @@ export class TestApp {
     if (res.status !== 200)
       throw new Error(`create department: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
+  }
+}
+
+/**
+ * Tests log in from 127.0.0.1 many times, with wrong passwords too (as the rate limits are
+ * raised through the environment): the failed-login limits, settings seeded only where
+ * missing, are raised before the app starts. Tests of those limits set them through the API.
+ */
+async function raiseFailedLoginLimits(db: Db): Promise<void> {
+  for (const id of [
+    'Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User',
+    'Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip',
+  ]) {
+    await db
+      .collection<{ _id: string; value: unknown }>('rocketchat_settings')
+      .insertOne({ _id: id, value: 1_000_000 });
   }
 }
 
