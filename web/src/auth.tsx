@@ -17,6 +17,7 @@ import {
   storeSession,
   type Session,
 } from './api';
+import { announceLogOut, askOtherTabs, canShareSessions, serveOtherTabs } from './session-share';
 import type { Me } from './types';
 
 // Rocket.Chat's default roles per permission (docs/api.md §3). Used when the user may not read
@@ -44,6 +45,8 @@ interface AuthState {
   logOut: () => Promise<void>;
   /** Why the user was returned to the login page, if not by their own choice. */
   endedReason: string | null;
+  /** A new tab asking the other tabs for their session (briefly, at start). */
+  joining: boolean;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -56,6 +59,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [session, setSession] = useState<Session | null>(loadSession);
   const [endedReason, setEndedReason] = useState<string | null>(null);
+  const [joining, setJoining] = useState(() => canShareSessions && loadSession() === null);
 
   const end = useCallback((reason: string | null) => {
     storeSession(null);
@@ -72,6 +76,24 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     setUnauthorizedHandler(() => end('Your session has ended. Log in again.'));
   }, [end]);
+
+  // A new tab takes the session of an open one; open tabs answer and follow a log-out.
+  useEffect(() => {
+    if (!joining) return;
+    let cancelled = false;
+    void askOtherTabs().then((shared) => {
+      if (cancelled) return;
+      if (shared && !loadSession()) {
+        storeSession(shared);
+        setSession(shared);
+      }
+      setJoining(false);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [joining]);
+  useEffect(() => serveOtherTabs(loadSession, () => end('You logged out in another tab.')), [end]);
 
   const meQuery = useQuery({
     queryKey: ['me', session?.userId],
@@ -137,6 +159,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const ending = loadSession();
     await queryClient.cancelQueries();
     end(null);
+    announceLogOut();
     if (!ending) return;
     try {
       await request('POST', 'logout', {
@@ -157,8 +180,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       logIn,
       logOut,
       endedReason,
+      joining,
     }),
-    [session, me, can, table, logIn, logOut, endedReason],
+    [session, me, can, table, logIn, logOut, endedReason, joining],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

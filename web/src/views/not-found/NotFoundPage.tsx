@@ -1,6 +1,6 @@
 import { Text } from '@mantine/core';
-import { PageTitle } from '../components/PageTitle';
-import { AppLink } from '../components/AppLink';
+import { PageTitle } from '../../components/PageTitle';
+import { AppLink } from '../../components/AppLink';
 
 export function NotFoundPage() {
   return (
