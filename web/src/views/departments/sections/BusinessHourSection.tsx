@@ -41,41 +41,38 @@ export function BusinessHourSection({ department }: { department: Department }) 
   }
   if (!applies) return null;
   const open = isOpenAt(applies);
+  const off = settings.enabled === false;
   return (
     <section aria-labelledby="schedule-heading">
       <Title order={2} size="h4" id="schedule-heading" mt="xl" mb="sm">
         Business hours
       </Title>
-      {settings.enabled === false ? (
-        <Group gap="sm">
-          <Text>
-            Business hours are turned off, so the department is open whenever an agent is available.
-          </Text>
+      <Group gap="sm">
+        <Text>
+          {off ? 'When business hours are on, follows' : 'Follows'}{' '}
+          <AppLink to={`/business-hours/${applies._id}`}>
+            {applies.type === 'default' ? 'the default schedule' : applies.name}
+          </AppLink>{' '}
+          ({applies.timezone.name})
+        </Text>
+        {off ? (
           <Badge color="green" variant="light" c="green.9">
             Always open
           </Badge>
-        </Group>
-      ) : (
-        <>
-          <Group gap="sm">
-            <Text>
-              Follows{' '}
-              <AppLink to={`/business-hours/${applies._id}`}>
-                {applies.type === 'default' ? 'the default schedule' : applies.name}
-              </AppLink>{' '}
-              ({applies.timezone.name})
-            </Text>
-            <Badge color={open ? 'green' : 'gray'} variant="light" c={open ? 'green.9' : 'gray.8'}>
-              {open ? 'Open now' : 'Closed now'}
-            </Badge>
-          </Group>
-          <Text size="sm" c="gray.7" mt="xs">
-            {reason}
-            {settings.enabled === undefined &&
-              ' Whether business hours are in use at all is set in Settings, by an administrator.'}
-          </Text>
-        </>
-      )}
+        ) : (
+          <Badge color={open ? 'green' : 'gray'} variant="light" c={open ? 'green.9' : 'gray.8'}>
+            {open ? 'Open now' : 'Closed now'}
+          </Badge>
+        )}
+      </Group>
+      <Text size="sm" c="gray.7" mt="xs">
+        {off
+          ? 'Business hours are turned off in Settings, so the department is open whenever an agent is available. '
+          : ''}
+        {reason}
+        {settings.enabled === undefined &&
+          ' Whether business hours are in use at all is set in Settings, by an administrator.'}
+      </Text>
     </section>
   );
 }
