@@ -340,10 +340,10 @@ describe('admin console (browser)', () => {
     await page.reload();
     await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
-    await page
-      .getByRole('dialog', { name: 'Delete department?' })
-      .getByRole('button', { name: 'Delete department' })
-      .click();
+    const dialog = page.getByRole('dialog', { name: 'Delete department?' });
+    await dialog.getByLabel("Type the department's name to confirm").fill(department.name);
+    await dialog.getByRole('button', { name: 'Delete department' }).click();
+    await expectVisible(page.getByText('Department deleted.'));
     await expectVisible(page.getByRole('heading', { name: 'Departments', level: 1, exact: true }));
     expect((await app.get(`/livechat/department/${department._id}`)).body.department).toBeNull();
     await setRemoval(false);

@@ -5,8 +5,10 @@ import { errorText } from './api';
 // Toasts: shown at the top right of the viewport, wherever the user has scrolled to. Successes
 // close by themselves; errors and conflicts stay until dismissed (they need an answer).
 
+const closeButtonProps = { 'aria-label': 'Close notification' };
+
 export function notifySuccess(message: string): void {
-  notifications.show({ message, color: 'green', autoClose: 4000 });
+  notifications.show({ message, color: 'green', autoClose: 4000, closeButtonProps });
 }
 
 export function notifyError(error: unknown, title = 'Not saved'): void {
@@ -15,6 +17,7 @@ export function notifyError(error: unknown, title = 'Not saved'): void {
     message: typeof error === 'string' ? error : errorText(error),
     color: 'red',
     autoClose: false,
+    closeButtonProps,
   });
 }
 
@@ -27,6 +30,7 @@ export function notifyConflict(what: string, reload: () => unknown): void {
     title: 'Changed by someone else',
     color: 'orange',
     autoClose: false,
+    closeButtonProps,
     message: (
       <>
         <Text size="sm" mb="xs">

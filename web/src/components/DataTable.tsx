@@ -30,7 +30,10 @@ export function ListSearch({ list, label }: { list: ListControls; label: string 
   const [value, setValue] = useState(list.state.text);
   const [settled] = useDebouncedValue(value.trim(), 300);
   // Back/forward changes the URL: the box follows it.
-  useEffect(() => setValue(list.state.text), [list.state.text]);
+  useEffect(
+    () => setValue((typed) => (typed.trim() === list.state.text ? typed : list.state.text)),
+    [list.state.text],
+  );
   useEffect(() => {
     if (settled !== list.state.text) list.setText(settled);
   }, [settled]);

@@ -51,7 +51,7 @@ function useMovedDepartments(added: string[], scheduleId: string | undefined) {
     queryFn: () => {
       const params = new URLSearchParams();
       for (const id of sorted) params.append('ids[]', id);
-      params.set('fields', JSON.stringify({ name: 1, businessHourId: 1 }));
+      // businessHourId is not projectable: whole departments (at most the few being added).
       return get<{ departments: { _id: string; name: string; businessHourId?: string }[] }>(
         `livechat/department.listByIds?${params.toString()}`,
       );
@@ -87,7 +87,8 @@ export function EditBusinessHour({ schedule }: { schedule: BusinessHour | null }
   const { control, register, handleSubmit, formState, reset, watch } = useForm<ScheduleFormValues>({
     defaultValues: scheduleToForm(schedule, BROWSER_ZONE),
   });
-  useLeaveGuard(formState.isDirty && !formState.isSubmitSuccessful);
+  // Dirty until saved and reloaded: a failed save (412, 400) keeps the guard on.
+  useLeaveGuard(formState.isDirty);
   const days = watch('days');
   const initial = new Set((schedule?.departments ?? []).map((department) => department._id));
   const moved = useMovedDepartments(

@@ -22,7 +22,9 @@ export default function EditBusinessHourWithData({ id }: { id: string }) {
         <PageTitle>Schedule not found</PageTitle>
         <Text>
           {schedule.isError ? errorText(schedule.error) : 'There is no schedule with this id.'}{' '}
-          <AppLink to="/business-hours">Back to the schedules</AppLink>
+          <AppLink to="/business-hours" underline="always">
+            Back to the schedules
+          </AppLink>
         </Text>
       </>
     );

@@ -74,7 +74,8 @@ export function EditDepartment({
     defaultValues: departmentToForm(stored, loaded.agents),
   });
   const { handleSubmit, formState, reset, setError, watch } = form;
-  useLeaveGuard(formState.isDirty && !formState.isSubmitSuccessful);
+  // Dirty until saved and reloaded: a failed save (412, 400) keeps the guard on.
+  useLeaveGuard(formState.isDirty);
   const save = useSaveDepartment(loaded, mayEditAgents);
   const agentNames = new Map(watch('agents').map((agent) => [agent.agentId, agent.username]));
 

@@ -27,7 +27,10 @@ export default function EditDepartmentWithData({ id }: { id?: string }) {
       <>
         <PageTitle>Department not found</PageTitle>
         <Text>
-          There is no department with this id. <AppLink to="/">Back to the departments</AppLink>
+          There is no department with this id.{' '}
+          <AppLink to="/" underline="always">
+            Back to the departments
+          </AppLink>
         </Text>
       </>
     );

@@ -7,7 +7,11 @@ export function NotFoundPage() {
     <>
       <PageTitle>Page not found</PageTitle>
       <Text>
-        This page does not exist. <AppLink to="/">Go to the departments</AppLink>.
+        This page does not exist.{' '}
+        <AppLink to="/" underline="always">
+          Go to the departments
+        </AppLink>
+        .
       </Text>
     </>
   );

@@ -50,7 +50,7 @@ export function BusinessHourSection({ department }: { department: Department }) 
       <Group gap="sm">
         <Text>
           {off ? 'When business hours are on, follows' : 'Follows'}{' '}
-          <AppLink to={`/business-hours/${applies._id}`}>
+          <AppLink to={`/business-hours/${applies._id}`} underline="always">
             {applies.type === 'default' ? 'the default schedule' : applies.name}
           </AppLink>{' '}
           ({applies.timezone.name})

@@ -38,8 +38,10 @@ export function DetailsSection({
           {namesake && (
             <Text id="namesake-warning" size="sm" c="orange.9" mt={4} role="status">
               Another department is already named{' '}
-              <AppLink to={`/departments/${namesake._id}`}>{namesake.name}</AppLink>. Visitors could
-              not tell them apart.
+              <AppLink to={`/departments/${namesake._id}`} underline="always">
+                {namesake.name}
+              </AppLink>
+              . Visitors could not tell them apart.
             </Text>
           )}
         </div>
