@@ -11,8 +11,12 @@ export function notifySuccess(message: string): void {
   notifications.show({ message, color: 'green', autoClose: 4000, closeButtonProps });
 }
 
+// One error toast at a time: a new error replaces the one before (repeated Saves do not stack).
+let lastError: string | null = null;
+
 export function notifyError(error: unknown, title = 'Not saved'): void {
-  notifications.show({
+  if (lastError) notifications.hide(lastError);
+  lastError = notifications.show({
     title,
     message: typeof error === 'string' ? error : errorText(error),
     color: 'red',

@@ -31,8 +31,6 @@ describe('formatDepartmentPayload', () => {
       enabled: true,
       showOnRegistration: true,
       showOnOfflineForm: true,
-      requestTagBeforeClosingChat: false,
-      allowReceiveForwardOffline: false,
     });
   });
 

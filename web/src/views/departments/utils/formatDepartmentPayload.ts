@@ -84,9 +84,11 @@ export function formatDepartmentPayload(
     enabled: values.enabled,
     showOnRegistration: values.showOnRegistration,
     showOnOfflineForm: values.showOnOfflineForm,
-    requestTagBeforeClosingChat: values.requestTagBeforeClosingChat,
-    allowReceiveForwardOffline: values.allowReceiveForwardOffline,
   };
+  // Optional switches: an absent one reads as off, so off is sent only to turn one off.
+  for (const field of ['requestTagBeforeClosingChat', 'allowReceiveForwardOffline'] as const) {
+    if (values[field] || stored?.[field] !== undefined) body[field] = values[field];
+  }
   for (const field of ['chatClosingTags', 'departmentsAllowedToForward'] as const) {
     if (values[field].length > 0 || (stored?.[field]?.length ?? 0) > 0) body[field] = values[field];
   }

@@ -49,6 +49,8 @@ function isEmpty(value: unknown): boolean {
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (isEmpty(a) && isEmpty(b)) return true;
+  // An absent optional switch is off: absent → off is no change.
+  if ((a === false && isEmpty(b)) || (b === false && isEmpty(a))) return true;
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
