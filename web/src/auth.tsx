@@ -17,7 +17,7 @@ import {
   storeSession,
   type Session,
 } from './api';
-import { announceLogOut, askOtherTabs, canShareSessions, serveOtherTabs } from './session-share';
+import { announceLogOut, canShareSessions, JOIN_WAIT_MS, joinTabs } from './session-share';
 import type { Me } from './types';
 
 // Rocket.Chat's default roles per permission (docs/api.md §3). Used when the user may not read
@@ -78,22 +78,25 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [end]);
 
   // A new tab takes the session of an open one; open tabs answer and follow a log-out.
+  useEffect(
+    () =>
+      joinTabs({
+        current: loadSession,
+        onShared: (shared) => {
+          storeSession(shared);
+          setEndedReason(null);
+          setSession(shared);
+          setJoining(false);
+        },
+        onEnded: () => end('You logged out in another tab.'),
+      }),
+    [end],
+  );
   useEffect(() => {
     if (!joining) return;
-    let cancelled = false;
-    void askOtherTabs().then((shared) => {
-      if (cancelled) return;
-      if (shared && !loadSession()) {
-        storeSession(shared);
-        setSession(shared);
-      }
-      setJoining(false);
-    });
-    return () => {
-      cancelled = true;
-    };
+    const timer = setTimeout(() => setJoining(false), JOIN_WAIT_MS);
+    return () => clearTimeout(timer);
   }, [joining]);
-  useEffect(() => serveOtherTabs(loadSession, () => end('You logged out in another tab.')), [end]);
 
   const meQuery = useQuery({
     queryKey: ['me', session?.userId],

@@ -5,55 +5,53 @@
 import type { Session } from './api';
 
 const CHANNEL = 'departments-console.session';
-const WAIT_MS = 300;
+/** How long a new tab shows "loading" while it waits for an answer before the login page. */
+export const JOIN_WAIT_MS = 1000;
+/** An answer that comes later than that (a busy machine) is still taken, for this long. */
+const LATE_ANSWER_MS = 10_000;
 
 type Message = { type: 'ask' } | { type: 'session'; session: Session } | { type: 'ended' };
 
-function channel(): BroadcastChannel | null {
-  return typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : null;
-}
-
 export const canShareSessions = typeof BroadcastChannel === 'function';
 
-/** The session of another open tab, or null when none answers in time. */
-export function askOtherTabs(): Promise<Session | null> {
-  const bus = channel();
-  if (!bus) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    const done = (session: Session | null) => {
-      clearTimeout(timer);
-      bus.close();
-      resolve(session);
-    };
-    const timer = setTimeout(() => done(null), WAIT_MS);
-    bus.onmessage = (event: MessageEvent<Message>) => {
-      const message = event.data;
-      if (
-        message?.type === 'session' &&
-        typeof message.session?.userId === 'string' &&
-        typeof message.session?.authToken === 'string'
-      )
-        done({ userId: message.session.userId, authToken: message.session.authToken });
-    };
-    bus.postMessage({ type: 'ask' } satisfies Message);
-  });
+function isSession(value: unknown): value is Session {
+  const session = value as Partial<Session> | null;
+  return typeof session?.userId === 'string' && typeof session?.authToken === 'string';
 }
 
-/** Answers other tabs' asks with this tab's session; calls `onEnded` when another tab logs out. */
-export function serveOtherTabs(current: () => Session | null, onEnded: () => void): () => void {
-  const bus = channel();
-  if (!bus) return () => undefined;
+/**
+ * Joins the tabs' channel: answers asks with this tab's session, follows a log-out elsewhere,
+ * and, when this tab has no session, asks for one and calls `onShared` with the first answer.
+ */
+export function joinTabs(handlers: {
+  current: () => Session | null;
+  onShared: (session: Session) => void;
+  onEnded: () => void;
+}): () => void {
+  if (!canShareSessions) return () => undefined;
+  const bus = new BroadcastChannel(CHANNEL);
+  const askedAt = handlers.current() ? 0 : Date.now();
   bus.onmessage = (event: MessageEvent<Message>) => {
-    const session = current();
-    if (event.data?.type === 'ask' && session)
+    const message = event.data;
+    const session = handlers.current();
+    if (message?.type === 'ask' && session)
       bus.postMessage({ type: 'session', session } satisfies Message);
-    if (event.data?.type === 'ended' && session) onEnded();
+    else if (
+      message?.type === 'session' &&
+      !session &&
+      Date.now() - askedAt < LATE_ANSWER_MS &&
+      isSession(message.session)
+    )
+      handlers.onShared({ userId: message.session.userId, authToken: message.session.authToken });
+    else if (message?.type === 'ended' && session) handlers.onEnded();
   };
+  if (askedAt) bus.postMessage({ type: 'ask' } satisfies Message);
   return () => bus.close();
 }
 
 export function announceLogOut(): void {
-  const bus = channel();
-  bus?.postMessage({ type: 'ended' } satisfies Message);
-  bus?.close();
+  if (!canShareSessions) return;
+  const bus = new BroadcastChannel(CHANNEL);
+  bus.postMessage({ type: 'ended' } satisfies Message);
+  bus.close();
 }

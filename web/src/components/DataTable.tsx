@@ -80,81 +80,90 @@ export function DataTable<Row>({
   const pages = total === undefined ? 1 : Math.max(1, Math.ceil(total / state.pageSize));
   return (
     <>
-      <Table striped highlightOnHover aria-label={label} aria-busy={fetching} verticalSpacing="sm">
-        <Table.Thead>
-          <Table.Tr>
-            {columns.map((column) => {
-              const active =
-                column.sortField !== undefined && state.sort.field === column.sortField;
-              return (
-                <Table.Th
-                  key={column.key}
-                  visibleFrom={column.visibleFrom}
-                  aria-sort={
-                    column.sortField === undefined
-                      ? undefined
-                      : active
-                        ? state.sort.direction === 1
-                          ? 'ascending'
-                          : 'descending'
-                        : 'none'
-                  }
-                >
-                  {column.sortField ? (
-                    <UnstyledButton
-                      onClick={() => list.setSort(column.sortField!)}
-                      fw={700}
-                      fz="sm"
-                    >
-                      {column.label}
-                      <span aria-hidden="true">
-                        {active ? (state.sort.direction === 1 ? ' ▲' : ' ▼') : ''}
-                      </span>
-                    </UnstyledButton>
-                  ) : (
-                    column.label
-                  )}
-                </Table.Th>
-              );
-            })}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {loading &&
-            Array.from({ length: 5 }, (_, row) => (
-              <Table.Tr key={row}>
+      {/* The table scrolls inside its box on a narrow screen, never the page. */}
+      <Table.ScrollContainer minWidth={300}>
+        <Table
+          striped
+          highlightOnHover
+          aria-label={label}
+          aria-busy={fetching}
+          verticalSpacing="sm"
+        >
+          <Table.Thead>
+            <Table.Tr>
+              {columns.map((column) => {
+                const active =
+                  column.sortField !== undefined && state.sort.field === column.sortField;
+                return (
+                  <Table.Th
+                    key={column.key}
+                    visibleFrom={column.visibleFrom}
+                    aria-sort={
+                      column.sortField === undefined
+                        ? undefined
+                        : active
+                          ? state.sort.direction === 1
+                            ? 'ascending'
+                            : 'descending'
+                          : 'none'
+                    }
+                  >
+                    {column.sortField ? (
+                      <UnstyledButton
+                        onClick={() => list.setSort(column.sortField!)}
+                        fw={700}
+                        fz="sm"
+                      >
+                        {column.label}
+                        <span aria-hidden="true">
+                          {active ? (state.sort.direction === 1 ? ' ▲' : ' ▼') : ''}
+                        </span>
+                      </UnstyledButton>
+                    ) : (
+                      column.label
+                    )}
+                  </Table.Th>
+                );
+              })}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {loading &&
+              Array.from({ length: 5 }, (_, row) => (
+                <Table.Tr key={row}>
+                  {columns.map((column) => (
+                    <Table.Td key={column.key} visibleFrom={column.visibleFrom}>
+                      <Skeleton height={14} />
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              ))}
+            {rows?.length === 0 && (
+              <Table.Tr>
+                <Table.Td colSpan={columns.length}>
+                  <Text c="gray.7" ta="center" py="md">
+                    {empty}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            )}
+            {rows?.map((row) => (
+              <Table.Tr key={rowKey(row)}>
                 {columns.map((column) => (
-                  <Table.Td key={column.key} visibleFrom={column.visibleFrom}>
-                    <Skeleton height={14} />
+                  <Table.Td
+                    key={column.key}
+                    visibleFrom={column.visibleFrom}
+                    style={{ overflowWrap: 'anywhere' }}
+                    {...column.cellProps}
+                  >
+                    {column.render(row)}
                   </Table.Td>
                 ))}
               </Table.Tr>
             ))}
-          {rows?.length === 0 && (
-            <Table.Tr>
-              <Table.Td colSpan={columns.length}>
-                <Text c="gray.7" ta="center" py="md">
-                  {empty}
-                </Text>
-              </Table.Td>
-            </Table.Tr>
-          )}
-          {rows?.map((row) => (
-            <Table.Tr key={rowKey(row)}>
-              {columns.map((column) => (
-                <Table.Td
-                  key={column.key}
-                  visibleFrom={column.visibleFrom}
-                  style={{ overflowWrap: 'anywhere' }}
-                  {...column.cellProps}
-                >
-                  {column.render(row)}
-                </Table.Td>
-              ))}
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {columns.some((column) => column.visibleFrom) && (
         <Text size="xs" c="gray.7" mt="xs" hiddenFrom="sm">
           Some columns are hidden on a narrow screen; open a row to see all its details.
