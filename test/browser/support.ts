@@ -114,8 +114,9 @@ export function scrollsHorizontally(page: Page): Promise<boolean> {
   );
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS) await page.screenshot({ path: path.join(DOCS_DIR, name), fullPage: true });
+/** A picture for the README: the whole page, or (fullPage false) the window as the user sees it. */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: path.join(DOCS_DIR, name), fullPage });
 }
 
 export async function expectVisible(locator: {
