@@ -29,7 +29,8 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      // The console's pure functions (web/src/**/utils) are unit-tested here too.
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/web/src/**/*.spec.ts'],
     },
     {
       displayName: 'e2e',

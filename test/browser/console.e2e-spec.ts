@@ -5,11 +5,13 @@ import type { Browser, Page } from 'playwright-core';
 import { ADMIN, TestApp } from '../support/test-app';
 import {
   axeViolations,
+  expectHidden,
+  expectVisible,
   launchBrowser,
   logIn,
   openConsole,
   screenshot,
-  scrollsHorizontally,
+  until,
   type ConsolePage,
 } from './support';
 
@@ -203,29 +205,31 @@ describe('admin console (browser)', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
-  it('shows a 400 from the API at the field it concerns', async () => {
+  it('shows a 400 from the API at the field it concerns, with a toast', async () => {
     const { department } = await app.createDepartment();
-    expect((await app.post(`/livechat/department/${department._id}/archive`)).status).toBe(200);
+    const { department: fallback } = await app.createDepartment({ name: `Fallback ${Date.now()}` });
     const page = await openAsAdmin();
     await page.goto(`/admin/departments/${department._id}`);
-    await expectVisible(page.getByText('This department is archived'));
-    await page.getByRole('switch', { name: 'Enabled' }).check();
+    await page.getByRole('combobox', { name: 'Fallback forward department' }).fill(fallback.name);
+    await page.getByRole('option', { name: fallback.name }).click();
+    // Someone deletes the chosen fallback before the save: error-fallback-department-not-found.
+    await setRemoval(true);
+    expect((await app.request('DELETE', `/livechat/department/${fallback._id}`)).status).toBe(200);
+    await setRemoval(false);
     await page.getByRole('button', { name: 'Save' }).click();
-    // error-archived-department-cant-be-enabled, shown under the switch it is about.
-    const message = page
-      .getByText(/archived department/i)
-      .filter({ hasNot: page.getByRole('alert') });
-    await expectVisible(message.last());
+    await expectVisible(
+      page
+        .getByRole('alert')
+        .filter({ hasText: 'Check the highlighted field: Fallback forward department.' }),
+    );
+    expect(
+      await page
+        .getByRole('combobox', { name: 'Fallback forward department' })
+        .getAttribute('aria-invalid'),
+    ).toBe('true');
     expect(takeFailures()).toEqual([`400 PUT /api/v1/livechat/department/${department._id}`]);
-    expect((await app.get(`/livechat/department/${department._id}`)).body.department.enabled).toBe(
-      false,
-    );
-    expect(await page.getByRole('switch', { name: 'Enabled' }).getAttribute('aria-invalid')).toBe(
-      'true',
-    );
 
     // The form's own checks come first: tags are required when closing asks for them.
-    await page.getByRole('switch', { name: 'Enabled' }).uncheck();
     await page.getByRole('switch', { name: 'Request tag before closing chat' }).check();
     await page.getByRole('button', { name: 'Save' }).click();
     await expectVisible(page.getByText('Add at least one closing tag'));
@@ -335,10 +339,10 @@ describe('admin console (browser)', () => {
     await page.reload();
     await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
-    await page
-      .getByRole('dialog', { name: 'Delete department?' })
-      .getByRole('button', { name: 'Delete department' })
-      .click();
+    const dialog = page.getByRole('dialog', { name: 'Delete department?' });
+    await dialog.getByLabel("Type the department's name to confirm").fill(department.name);
+    await dialog.getByRole('button', { name: 'Delete department' }).click();
+    await expectVisible(page.getByText('Department deleted.'));
     await expectVisible(page.getByRole('heading', { name: 'Departments', level: 1, exact: true }));
     expect((await app.get(`/livechat/department/${department._id}`)).body.department).toBeNull();
     await setRemoval(false);
@@ -413,7 +417,7 @@ describe('admin console (browser)', () => {
     await expectVisible(page.getByRole('heading', { name: 'Departments', level: 1, exact: true }));
     expect(await page.getByRole('link', { name: 'New department' }).count()).toBe(0);
     await page.goto(`/admin/departments/${department._id}`);
-    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
+    await expectVisible(page.getByRole('heading', { name: `View ${department.name}` }));
     expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Archive', exact: true }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
@@ -437,7 +441,7 @@ describe('admin console (browser)', () => {
     const history = page.getByRole('table', { name: 'Change history' });
     await expectVisible(history);
     await expectVisible(history.getByText('Created'));
-    await expectVisible(history.getByText(`name: ${department.name} → ${renamed}`));
+    await expectVisible(history.getByText(`Name: ${department.name} → ${renamed}`));
     expect(await history.getByRole('cell', { name: ADMIN.username, exact: true }).count()).toBe(2);
   });
 
@@ -513,13 +517,17 @@ describe('admin console (browser)', () => {
     const schedule = page.getByRole('region', { name: 'Business hours' });
     await page.goto(`/admin/departments/${department._id}`);
     await expectVisible(schedule.getByRole('link', { name: 'the default schedule' }));
+    await expectVisible(schedule.getByText('Its own schedule “Closed on Sundays” is ignored'));
+    await expectVisible(schedule.getByText('Always open', { exact: true }));
     await setSetting('Livechat_business_hour_type', 'Multiple');
+    await setSetting('Livechat_enable_business_hours', true);
     try {
       await page.reload();
       await expectVisible(schedule.getByRole('link', { name: 'Closed on Sundays' }));
       await expectVisible(schedule.getByText(/^(Open|Closed) now$/));
     } finally {
       await setSetting('Livechat_business_hour_type', 'Single');
+      await setSetting('Livechat_enable_business_hours', false);
     }
   });
 
@@ -620,25 +628,7 @@ describe('admin console (browser)', () => {
     await expectVisible(page.getByText('1 department', { exact: true }));
   });
 
-  it('fits a 360 px screen without horizontal scrolling', async () => {
-    const { department } = await app.createDepartment({ name: `Narrow ${Date.now()}` });
-    const page = await openAsAdmin({ width: 360 });
-    expect(await scrollsHorizontally(page)).toBe(false);
-    await page.goto(`/admin/departments/${department._id}`);
-    await expectVisible(page.getByRole('heading', { name: `Edit ${department.name}` }));
-    expect(await scrollsHorizontally(page)).toBe(false);
-    for (const name of ['Agents', 'Widget preview', 'Business hours']) {
-      await page.getByRole('button', { name: 'Open navigation' }).click();
-      await page.getByRole('link', { name }).click();
-      await expectVisible(page.getByRole('heading', { name, exact: true }));
-      expect(await scrollsHorizontally(page)).toBe(false);
-      expect(await axeViolations(page)).toEqual([]);
-    }
-    await page.getByRole('button', { name: 'New schedule' }).click();
-    await expectVisible(page.getByRole('heading', { name: 'New schedule', exact: true }));
-    expect(await scrollsHorizontally(page)).toBe(false);
-    expect(await axeViolations(page)).toEqual([]);
-  });
+  // Every screen at 360 px (and axe on each): manager-day.e2e-spec.ts, test 11.
 
   it('takes screenshots of the list and edit pages for the README (UPDATE_SCREENSHOTS=1)', async () => {
     // A service of its own, so the pictures show a plausible set of departments only.
@@ -671,15 +661,15 @@ describe('admin console (browser)', () => {
       context = await openConsole(browser, shop);
       const { page } = context;
       await logIn(page, ADMIN.username, ADMIN.password);
-      await page.getByRole('switch', { name: 'Show archived' }).check();
-      await expectVisible(page.getByText('Archived', { exact: true }));
+      await expectVisible(page.getByRole('link', { name: 'Customer Success' }));
       await screenshot(page, 'console-departments.png');
       await page.getByRole('link', { name: 'Customer Success' }).click();
       await expectVisible(
         page.getByRole('heading', { name: 'Edit Customer Success', exact: true }),
       );
       await expectVisible(page.getByRole('table', { name: 'Change history' }));
-      await screenshot(page, 'console-edit.png');
+      // The window as the user sees it, Save and Cancel stuck to its bottom.
+      await screenshot(page, 'console-edit.png', false);
       expect(context.errors).toEqual([]);
       expect(context.failures).toEqual([]);
     } finally {
@@ -688,22 +678,3 @@ describe('admin console (browser)', () => {
     }
   });
 });
-
-async function expectVisible(locator: {
-  waitFor: (options: { state: 'visible' }) => Promise<void>;
-}) {
-  await locator.waitFor({ state: 'visible' });
-}
-
-async function expectHidden(locator: { waitFor: (options: { state: 'hidden' }) => Promise<void> }) {
-  await locator.waitFor({ state: 'hidden' });
-}
-
-/** Waits until `condition` holds (an effect the page causes through the API), up to 10 s. */
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

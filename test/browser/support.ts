@@ -29,13 +29,13 @@ export interface ConsolePage {
 export async function openConsole(
   browser: Browser,
   app: TestApp,
-  options: { width?: number; height?: number } = {},
+  options: { width?: number; height?: number; timezoneId?: string } = {},
 ): Promise<ConsolePage> {
   const context = await browser.newContext({
     baseURL: app.baseUrl,
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
     locale: 'en-US',
-    timezoneId: 'UTC',
+    timezoneId: options.timezoneId ?? 'UTC',
   });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -114,6 +114,28 @@ export function scrollsHorizontally(page: Page): Promise<boolean> {
   );
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS) await page.screenshot({ path: path.join(DOCS_DIR, name), fullPage: true });
+/** A picture for the README: the whole page, or (fullPage false) the window as the user sees it. */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: path.join(DOCS_DIR, name), fullPage });
+}
+
+export async function expectVisible(locator: {
+  waitFor: (options: { state: 'visible' }) => Promise<void>;
+}): Promise<void> {
+  await locator.waitFor({ state: 'visible' });
+}
+
+export async function expectHidden(locator: {
+  waitFor: (options: { state: 'hidden' }) => Promise<void>;
+}): Promise<void> {
+  await locator.waitFor({ state: 'hidden' });
+}
+
+/** Waits until `condition` holds (an effect the page causes through the API), up to 10 s. */
+export async function until(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

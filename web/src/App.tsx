@@ -1,20 +1,13 @@
 import { AppShell, Burger, Button, Center, Group, Loader, NavLink, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { lazy, Suspense, type MouseEvent } from 'react';
+import { Suspense, type MouseEvent } from 'react';
 import { Route, Switch, useLocation } from 'wouter';
 import { useAuth } from './auth';
+import { useAppNavigate } from './components/AppLink';
 import { confirmLeave } from './leave-guard';
-import { DepartmentsPage } from './pages/DepartmentsPage';
-import { LoginPage } from './pages/LoginPage';
-import { NotFoundPage } from './pages/NotFoundPage';
-
-// Every page but the list (the first screen) loads on demand, so the list page stays small.
-const DepartmentEditPage = lazy(() => import('./pages/DepartmentEditPage'));
-const BusinessHoursPage = lazy(() => import('./pages/BusinessHoursPage'));
-const BusinessHourEditPage = lazy(() => import('./pages/BusinessHourEditPage'));
-const WidgetPreviewPage = lazy(() => import('./pages/WidgetPreviewPage'));
-const AgentsPage = lazy(() => import('./pages/AgentsPage'));
-const SettingsPage = lazy(() => import('./pages/SettingsPage'));
+import { isUnder, SCREENS } from './screens';
+import { LoginPage } from './views/login/LoginPage';
+import { NotFoundPage } from './views/not-found/NotFoundPage';
 
 function PageLoader() {
   return (
@@ -26,34 +19,25 @@ function PageLoader() {
 
 export function App() {
   const auth = useAuth();
-  const [location, navigate] = useLocation();
+  const [location] = useLocation();
+  const navigate = useAppNavigate();
   const [opened, { toggle, close }] = useDisclosure(false);
 
+  if (auth.joining) return <PageLoader />;
   if (!auth.session) return <LoginPage />;
   if (!auth.permissionsLoaded) return <PageLoader />;
 
-  const links = [
-    { to: '/', label: 'Departments', show: auth.can('view-livechat-departments', 'view-l-room') },
-    { to: '/agents', label: 'Agents', show: auth.can('manage-livechat-agents') },
-    {
-      to: '/business-hours',
-      label: 'Business hours',
-      show: auth.can('view-livechat-business-hours'),
-    },
-    { to: '/widget', label: 'Widget preview', show: true },
-    { to: '/settings', label: 'Settings', show: auth.can('edit-privileged-setting') },
-  ].filter((link) => link.show);
-
+  const entries = SCREENS.filter(
+    (screen) =>
+      screen.nav && (screen.nav.permissions === 'everyone' || auth.can(...screen.nav.permissions)),
+  );
   const go = (to: string) => (event: MouseEvent) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
     if (!confirmLeave()) return;
     close();
     navigate(to);
   };
-  const isActive = (to: string) =>
-    to === '/'
-      ? location === '/' || location.startsWith('/departments')
-      : location === to || location.startsWith(`${to}/`);
 
   return (
     <AppShell
@@ -62,8 +46,8 @@ export function App() {
       padding="md"
     >
       <AppShell.Header bg="gray.0">
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="xs">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
             <Burger
               opened={opened}
               onClick={toggle}
@@ -71,11 +55,11 @@ export function App() {
               size="sm"
               aria-label={opened ? 'Close navigation' : 'Open navigation'}
             />
-            <Text fw={700} size="lg" component="span">
+            <Text fw={700} size="lg" component="span" truncate>
               Omnichannel
             </Text>
           </Group>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
             <Text size="sm" c="gray.7" visibleFrom="xs" component="span">
               {auth.me?.username}
             </Text>
@@ -90,33 +74,29 @@ export function App() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" bg="gray.0" aria-label="Main">
-        {links.map((link) => (
-          <NavLink
-            key={link.to}
-            href={`/admin${link.to === '/' ? '/' : link.to}`}
-            label={link.label}
-            active={isActive(link.to)}
-            aria-current={isActive(link.to) ? 'page' : undefined}
-            onClick={go(link.to)}
-            fw={600}
-          />
-        ))}
+        {entries.map((screen) => {
+          const active = isUnder(location, screen);
+          return (
+            <NavLink
+              key={screen.nav!.to}
+              href={`/admin${screen.nav!.to === '/' ? '/' : screen.nav!.to}`}
+              label={screen.nav!.label}
+              active={active}
+              aria-current={active ? 'page' : undefined}
+              onClick={go(screen.nav!.to)}
+              fw={600}
+            />
+          );
+        })}
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main style={{ minWidth: 0 }}>
         <Suspense fallback={<PageLoader />}>
           <Switch>
-            <Route path="/" component={DepartmentsPage} />
-            <Route path="/departments/new">{() => <DepartmentEditPage key="new" />}</Route>
-            <Route path="/departments/:id">
-              {(params) => <DepartmentEditPage key={params.id} id={params.id} />}
-            </Route>
-            <Route path="/agents" component={AgentsPage} />
-            <Route path="/settings" component={SettingsPage} />
-            <Route path="/business-hours" component={BusinessHoursPage} />
-            <Route path="/business-hours/:id">
-              {(params) => <BusinessHourEditPage key={params.id} id={params.id} />}
-            </Route>
-            <Route path="/widget" component={WidgetPreviewPage} />
+            {SCREENS.flatMap((screen) =>
+              screen.paths.map((path) => (
+                <Route key={path} path={path} component={screen.component} />
+              )),
+            )}
             <Route component={NotFoundPage} />
           </Switch>
         </Suspense>

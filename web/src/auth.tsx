@@ -17,6 +17,7 @@ import {
   storeSession,
   type Session,
 } from './api';
+import { announceLogOut, canShareSessions, JOIN_WAIT_MS, joinTabs } from './session-share';
 import type { Me } from './types';
 
 // Rocket.Chat's default roles per permission (docs/api.md §3). Used when the user may not read
@@ -44,6 +45,8 @@ interface AuthState {
   logOut: () => Promise<void>;
   /** Why the user was returned to the login page, if not by their own choice. */
   endedReason: string | null;
+  /** A new tab asking the other tabs for their session (briefly, at start). */
+  joining: boolean;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -56,6 +59,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [session, setSession] = useState<Session | null>(loadSession);
   const [endedReason, setEndedReason] = useState<string | null>(null);
+  const [joining, setJoining] = useState(() => canShareSessions && loadSession() === null);
 
   const end = useCallback((reason: string | null) => {
     storeSession(null);
@@ -72,6 +76,27 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     setUnauthorizedHandler(() => end('Your session has ended. Log in again.'));
   }, [end]);
+
+  // A new tab takes the session of an open one; open tabs answer and follow a log-out.
+  useEffect(
+    () =>
+      joinTabs({
+        current: loadSession,
+        onShared: (shared) => {
+          storeSession(shared);
+          setEndedReason(null);
+          setSession(shared);
+          setJoining(false);
+        },
+        onEnded: () => end('You logged out in another tab.'),
+      }),
+    [end],
+  );
+  useEffect(() => {
+    if (!joining) return;
+    const timer = setTimeout(() => setJoining(false), JOIN_WAIT_MS);
+    return () => clearTimeout(timer);
+  }, [joining]);
 
   const meQuery = useQuery({
     queryKey: ['me', session?.userId],
@@ -137,6 +162,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const ending = loadSession();
     await queryClient.cancelQueries();
     end(null);
+    announceLogOut();
     if (!ending) return;
     try {
       await request('POST', 'logout', {
@@ -157,8 +183,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       logIn,
       logOut,
       endedReason,
+      joining,
     }),
-    [session, me, can, table, logIn, logOut, endedReason],
+    [session, me, can, table, logIn, logOut, endedReason, joining],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

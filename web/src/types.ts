@@ -63,6 +63,8 @@ export interface AgentDepartment {
   order: number;
 }
 
+export type HistoryAgent = string | { agentId: string; username?: string; name?: string };
+
 export interface HistoryEntry {
   _id: string;
   departmentId: string;
@@ -70,11 +72,13 @@ export interface HistoryEntry {
   user: { _id: string; username: string };
   ts: string;
   requestId?: string;
-  changes?: { field: string; from: unknown; to: unknown }[];
+  /** `fromName`/`toName`: the names of ids, kept with the entry where the service records them. */
+  changes?: { field: string; from: unknown; to: unknown; fromName?: unknown; toName?: unknown }[];
+  /** Agents as ids, or as `{ agentId, username }` where the service keeps the name. */
   agents?: {
-    added?: string[];
-    removed?: string[];
-    changed?: { agentId: string; count?: number; order?: number }[];
+    added?: HistoryAgent[];
+    removed?: HistoryAgent[];
+    changed?: { agentId: string; username?: string; count?: number; order?: number }[];
   };
 }
 

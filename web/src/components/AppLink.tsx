@@ -1,7 +1,13 @@
 import { Anchor, type AnchorProps } from '@mantine/core';
 import type { MouseEvent, ReactNode } from 'react';
 import { useLocation } from 'wouter';
-import { confirmLeave } from '../leave-guard';
+import { confirmLeave, onGuardEntry } from '../leave-guard';
+
+/** Navigates in the app; replaces the unsaved-changes guard entry rather than stacking on it. */
+export function useAppNavigate(): (to: string, options?: { replace?: boolean }) => void {
+  const [, navigate] = useLocation();
+  return (to, options) => navigate(to, { replace: options?.replace || onGuardEntry() });
+}
 
 /** An in-app link (a real <a href>) that asks before leaving unsaved changes. */
 export function AppLink({
@@ -9,7 +15,7 @@ export function AppLink({
   children,
   ...props
 }: AnchorProps & { to: string; children: ReactNode }) {
-  const [, navigate] = useLocation();
+  const navigate = useAppNavigate();
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (
       event.defaultPrevented ||
@@ -29,9 +35,9 @@ export function AppLink({
   );
 }
 
-/** Navigation from code (after save, after delete), honouring the unsaved-changes guard. */
+/** Navigation from code (Cancel, row actions), honouring the unsaved-changes guard. */
 export function useGuardedNavigate(): (to: string) => void {
-  const [, navigate] = useLocation();
+  const navigate = useAppNavigate();
   return (to: string) => {
     if (confirmLeave()) navigate(to);
   };

@@ -10,49 +10,21 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorText, request } from '../api';
-import { PageTitle } from '../components/PageTitle';
-
-interface WidgetDepartment {
-  _id: string;
-  name: string;
-  showOnRegistration: boolean;
-  showOnOfflineForm: boolean;
-}
-
-interface WidgetConfig {
-  enabled: boolean;
-  online?: boolean;
-  departments?: WidgetDepartment[];
-  settings?: Record<string, unknown>;
-  theme?: { title?: string };
-}
+import { errorText } from '../../api';
+import { PageTitle } from '../../components/PageTitle';
+import { useOfflineReason, useWidgetConfig, type WidgetDepartment } from './useWidgetPreview';
 
 /** What the Live Chat widget sees (public GET livechat/config), read as the widget reads it. */
 export default function WidgetPreviewPage() {
   const [department, setDepartment] = useState<string | null>(null);
-  const config = useQuery({
-    queryKey: ['widget-config', department],
-    queryFn: async () =>
-      (
-        await request<{ config: WidgetConfig }>('GET', 'livechat/config', {
-          anonymous: true,
-          query: { department: department ?? undefined },
-        })
-      ).body.config,
-  });
-  const all = useQuery({
-    queryKey: ['widget-config', null],
-    queryFn: async () =>
-      (await request<{ config: WidgetConfig }>('GET', 'livechat/config', { anonymous: true })).body
-        .config,
-  });
+  const config = useWidgetConfig(department);
+  const all = useWidgetConfig(null);
+  const reason = useOfflineReason(department, config.data?.online);
 
   const departments = config.data?.departments ?? [];
-  const registration = departments.filter((item) => item.showOnRegistration);
-  const offline = departments.filter((item) => item.showOnOfflineForm);
+  const registrationOn = config.data?.settings?.registrationForm !== false;
+  const offlineFormOn = config.data?.settings?.displayOfflineForm !== false;
   return (
     <>
       <PageTitle>Widget preview</PageTitle>
@@ -81,7 +53,7 @@ export default function WidgetPreviewPage() {
       )}
       {config.data?.enabled && (
         <>
-          <Group mb="lg">
+          <Group mb={reason ? 'xs' : 'lg'}>
             <Text fw={600}>The widget shows as</Text>
             <Badge
               size="lg"
@@ -92,16 +64,31 @@ export default function WidgetPreviewPage() {
               {config.data.online ? 'Online' : 'Offline'}
             </Badge>
           </Group>
+          {reason && (
+            <Text mb="lg" size="sm">
+              Why: {reason}
+            </Text>
+          )}
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <PreviewCard
               title="Registration form"
               note="Departments with “Show on registration page”"
-              items={registration}
+              off={
+                registrationOn
+                  ? null
+                  : 'The registration form is turned off: visitors start chatting without choosing a department.'
+              }
+              items={departments.filter((item) => item.showOnRegistration)}
             />
             <PreviewCard
               title="Offline form"
               note="Departments with “Show on offline page”"
-              items={offline}
+              off={
+                offlineFormOn
+                  ? null
+                  : 'The offline form is turned off: offline visitors cannot leave a message.'
+              }
+              items={departments.filter((item) => item.showOnOfflineForm)}
             />
           </SimpleGrid>
           <Text size="sm" c="gray.7" mt="md">
@@ -116,10 +103,13 @@ export default function WidgetPreviewPage() {
 function PreviewCard({
   title,
   note,
+  off,
   items,
 }: {
   title: string;
   note: string;
+  /** Why the widget does not show this form at all, or null when it does. */
+  off: string | null;
   items: WidgetDepartment[];
 }) {
   return (
@@ -127,17 +117,25 @@ function PreviewCard({
       <Title order={2} size="h4">
         {title}
       </Title>
-      <Text size="sm" c="gray.7" mb="sm">
-        {note}
-      </Text>
-      {items.length === 0 ? (
-        <Text size="sm">No department choice is offered.</Text>
+      {off ? (
+        <Text size="sm" mt="xs">
+          {off}
+        </Text>
       ) : (
-        <List size="sm">
-          {items.map((item) => (
-            <List.Item key={item._id}>{item.name}</List.Item>
-          ))}
-        </List>
+        <>
+          <Text size="sm" c="gray.7" mb="sm">
+            {note}
+          </Text>
+          {items.length === 0 ? (
+            <Text size="sm">No department choice is offered.</Text>
+          ) : (
+            <List size="sm">
+              {items.map((item) => (
+                <List.Item key={item._id}>{item.name}</List.Item>
+              ))}
+            </List>
+          )}
+        </>
       )}
     </Card>
   );

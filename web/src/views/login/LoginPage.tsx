@@ -10,8 +10,8 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { ApiError, errorText } from '../api';
-import { useAuth } from '../auth';
+import { ApiError, errorText } from '../../api';
+import { useAuth } from '../../auth';
 
 interface LoginForm {
   user: string;

@@ -1,9 +1,9 @@
 import { Alert, Fieldset, Select, Stack, Switch, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { errorText, get, post } from '../api';
-import { useAuth } from '../auth';
-import { PageTitle } from '../components/PageTitle';
+import { errorText, get, post } from '../../api';
+import { useAuth } from '../../auth';
+import { PageTitle } from '../../components/PageTitle';
+import { notifyError, notifySuccess } from '../../notify';
 
 function useSetting<T>(id: string, enabled: boolean) {
   return useQuery({
@@ -23,7 +23,6 @@ export default function SettingsPage() {
   // Business hours settings exist only where the service has business hours.
   const businessHours = useSetting<boolean>('Livechat_enable_business_hours', allowed);
   const businessHourType = useSetting<string>('Livechat_business_hour_type', allowed);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   if (!allowed) {
     return (
@@ -35,24 +34,18 @@ export default function SettingsPage() {
   }
 
   const save = async (id: string, value: unknown, done: string) => {
-    setMessage(null);
     try {
       await post(`settings/${id}`, { value });
       await queryClient.invalidateQueries({ queryKey: ['setting', id] });
-      setMessage({ ok: true, text: done });
+      notifySuccess(done);
     } catch (error) {
-      setMessage({ ok: false, text: errorText(error) });
+      notifyError(error);
     }
   };
 
   return (
     <>
       <PageTitle>Settings</PageTitle>
-      {message && (
-        <Alert color={message.ok ? 'green' : 'red'} role={message.ok ? 'status' : 'alert'} mb="md">
-          {message.text}
-        </Alert>
-      )}
       {(removal.isError || routing.isError) && (
         <Alert color="red" role="alert" mb="md">
           {errorText(removal.error ?? routing.error)}

@@ -1,0 +1,42 @@
+import { Button, Group, Paper, Text } from '@mantine/core';
+
+/**
+ * The form's Save and Cancel, stuck to the bottom of the window while the form is in view, so
+ * they are always at hand on a long page. Says when there are unsaved changes.
+ */
+export function ActionBar({
+  dirty,
+  saving,
+  onCancel,
+  saveLabel = 'Save',
+}: {
+  dirty: boolean;
+  saving: boolean;
+  onCancel: () => void;
+  saveLabel?: string;
+}) {
+  return (
+    <Paper
+      withBorder
+      shadow="sm"
+      p="sm"
+      style={{ position: 'sticky', bottom: 0, zIndex: 10 }}
+      role="group"
+      aria-label="Form actions"
+    >
+      <Group justify="space-between" gap="sm">
+        <Text size="sm" c="gray.7" aria-live="polite">
+          {dirty ? 'Unsaved changes' : 'No unsaved changes'}
+        </Text>
+        <Group gap="sm">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={saving}>
+            {saveLabel}
+          </Button>
+        </Group>
+      </Group>
+    </Paper>
+  );
+}

@@ -1,0 +1,65 @@
+// Every screen of the console, in one place: its routes, its entry in the navigation and who
+// sees that entry. A new screen (units, monitors…) is a folder under views/ (page, form, a
+// use<Screen>.ts hooks file, utils/ for pure functions) plus one entry here.
+import { lazy, type ComponentType } from 'react';
+import { DepartmentsRoute } from './views/departments/DepartmentsRoute';
+
+// Every screen but the departments list (the first screen) loads on demand.
+const AgentsPage = lazy(() => import('./views/agents/AgentsPage'));
+const BusinessHoursRoute = lazy(() => import('./views/business-hours/BusinessHoursRoute'));
+const WidgetPreviewPage = lazy(() => import('./views/widget-preview/WidgetPreviewPage'));
+const SettingsPage = lazy(() => import('./views/settings/SettingsPage'));
+
+export interface Screen {
+  /** wouter patterns this screen answers (relative to /admin). */
+  paths: string[];
+  component: ComponentType;
+  /** The navigation entry: its label, where it leads, and the permissions that show it (any of). */
+  nav?: { label: string; to: string; permissions: string[] | 'everyone' };
+}
+
+export const SCREENS: Screen[] = [
+  {
+    paths: ['/', '/departments/:id'],
+    component: DepartmentsRoute,
+    nav: {
+      label: 'Departments',
+      to: '/',
+      permissions: ['view-livechat-departments', 'view-l-room'],
+    },
+  },
+  {
+    paths: ['/agents'],
+    component: AgentsPage,
+    nav: { label: 'Agents', to: '/agents', permissions: ['manage-livechat-agents'] },
+  },
+  {
+    paths: ['/business-hours', '/business-hours/:id'],
+    component: BusinessHoursRoute,
+    nav: {
+      label: 'Business hours',
+      to: '/business-hours',
+      permissions: ['view-livechat-business-hours'],
+    },
+  },
+  {
+    paths: ['/widget'],
+    component: WidgetPreviewPage,
+    nav: { label: 'Widget preview', to: '/widget', permissions: 'everyone' },
+  },
+  {
+    paths: ['/settings'],
+    component: SettingsPage,
+    nav: { label: 'Settings', to: '/settings', permissions: ['edit-privileged-setting'] },
+  },
+];
+
+/** Whether a location belongs to the screen whose navigation entry leads to `to`. */
+export function isUnder(location: string, screen: Screen): boolean {
+  return screen.paths.some((path) => {
+    const prefix = path.replace(/\/:.*$/, '');
+    return prefix === '/'
+      ? location === '/'
+      : location === prefix || location.startsWith(`${prefix}/`);
+  });
+}

@@ -1,0 +1,164 @@
+import { Alert, Badge, Button, Group, Switch, Tabs, Text, VisuallyHidden } from '@mantine/core';
+import { useAuth } from '../../auth';
+import { AppLink } from '../../components/AppLink';
+import { DataTable, ListSearch, type Column } from '../../components/DataTable';
+import { PageTitle } from '../../components/PageTitle';
+import { errorText } from '../../api';
+import { useListState } from '../../hooks/useListState';
+import type { Department } from '../../types';
+import type { ListDefaults } from '../../utils/list-state';
+import { DepartmentRowMenu } from './DepartmentRowMenu';
+import { useDepartmentActionFlow } from './useDepartmentActionFlow';
+import { useDepartmentsList, useRemovalAllowed } from './useDepartments';
+
+const LIST: ListDefaults = {
+  sort: { field: 'name', direction: 1 },
+  pageSize: 25,
+  sortFields: ['name', 'email', 'enabled', 'numAgents'],
+  filters: { tab: ['archived'], enabled: ['1'] },
+};
+
+/** The departments list: All and Archived tabs, search, sort, pages and row actions, all in the URL. */
+export function DepartmentsPage() {
+  const { can } = useAuth();
+  const list = useListState(LIST);
+  const query = useDepartmentsList(list);
+  const removalAllowed = useRemovalAllowed();
+  const actions = useDepartmentActionFlow();
+  const archivedTab = list.state.filters.tab === 'archived';
+
+  if (!can('view-livechat-departments', 'view-l-room')) {
+    return (
+      <>
+        <PageTitle>Departments</PageTitle>
+        <Alert color="yellow">You do not have permission to view departments.</Alert>
+      </>
+    );
+  }
+
+  const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
+  const columns: Column<Department>[] = [
+    {
+      key: 'name',
+      label: 'Name',
+      sortField: 'name',
+      render: (department) => (
+        <AppLink to={`/departments/${department._id}`} fw={600}>
+          {department.name}
+        </AppLink>
+      ),
+    },
+    {
+      key: 'description',
+      label: 'Description',
+      visibleFrom: 'md',
+      render: (department) => (
+        <Text size="sm" lineClamp={2}>
+          {department.description}
+        </Text>
+      ),
+    },
+    { key: 'email', label: 'Email', sortField: 'email', visibleFrom: 'sm', render: (d) => d.email },
+    {
+      key: 'numAgents',
+      label: 'Agents',
+      sortField: 'numAgents',
+      render: (department) => department.numAgents,
+    },
+    {
+      key: 'enabled',
+      label: 'Enabled',
+      sortField: 'enabled',
+      visibleFrom: 'sm',
+      render: (department) =>
+        department.archived ? (
+          <Badge color="gray" variant="light" c="gray.8">
+            Archived
+          </Badge>
+        ) : (
+          yesNo(department.enabled)
+        ),
+    },
+    {
+      key: 'showOnRegistration',
+      label: 'Show on registration',
+      visibleFrom: 'md',
+      render: (department) => yesNo(department.showOnRegistration),
+    },
+    {
+      key: 'actions',
+      label: <VisuallyHidden>Actions</VisuallyHidden>,
+      render: (department) => (
+        <DepartmentRowMenu
+          department={department}
+          removalAllowed={removalAllowed}
+          onAction={actions.ask}
+        />
+      ),
+    },
+  ];
+
+  return (
+    <>
+      <Group justify="space-between" align="flex-start">
+        <PageTitle>Departments</PageTitle>
+        {can('manage-livechat-departments') && (
+          <Button component={AppLink} to="/departments/new" underline="never" c="white">
+            New department
+          </Button>
+        )}
+      </Group>
+      <Tabs
+        value={archivedTab ? 'archived' : 'all'}
+        onChange={(tab) => list.setFilter('tab', tab === 'archived' ? 'archived' : null)}
+        mb="md"
+      >
+        <Tabs.List>
+          <Tabs.Tab value="all">All</Tabs.Tab>
+          <Tabs.Tab value="archived">Archived</Tabs.Tab>
+        </Tabs.List>
+      </Tabs>
+      <Group align="flex-end" mb="md" gap="md">
+        <ListSearch list={list} label="Search departments" />
+        {!archivedTab && (
+          <Switch
+            label="Enabled only"
+            checked={list.state.filters.enabled === '1'}
+            onChange={(event) =>
+              list.setFilter('enabled', event.currentTarget.checked ? '1' : null)
+            }
+            mb={8}
+          />
+        )}
+      </Group>
+      {query.isError ? (
+        <Alert color="red" title="The departments could not be loaded" role="alert">
+          <Text mb="sm">{errorText(query.error)}</Text>
+          <Button variant="default" size="xs" onClick={() => void query.refetch()}>
+            Try again
+          </Button>
+        </Alert>
+      ) : (
+        <DataTable
+          label={archivedTab ? 'Archived departments' : 'Departments'}
+          columns={columns}
+          rows={query.data?.departments}
+          rowKey={(department) => department._id}
+          total={query.data?.total}
+          list={list}
+          loading={query.isPending}
+          fetching={query.isFetching}
+          noun={['department', 'departments']}
+          empty={
+            list.state.text
+              ? `No department matches “${list.state.text}”.`
+              : archivedTab
+                ? 'No archived departments.'
+                : 'No departments yet.'
+          }
+        />
+      )}
+      {actions.modal}
+    </>
+  );
+}

@@ -1,0 +1,170 @@
+import { Alert, Stack, Text } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, type KeyboardEvent } from 'react';
+import { useForm, type FieldPath } from 'react-hook-form';
+import { ApiError } from '../../api';
+import { useAuth } from '../../auth';
+import { ActionBar } from '../../components/ActionBar';
+import { AppLink, useAppNavigate, useGuardedNavigate } from '../../components/AppLink';
+import { PageTitle } from '../../components/PageTitle';
+import { useLeaveGuard } from '../../leave-guard';
+import { notifyConflict, notifyError, notifySuccess } from '../../notify';
+import { AgentsSection } from './sections/AgentsSection';
+import { ArchiveDeleteSection } from './sections/ArchiveDeleteSection';
+import { BusinessHourSection } from './sections/BusinessHourSection';
+import { ChatsSection } from './sections/ChatsSection';
+import { DetailsSection } from './sections/DetailsSection';
+import { ForwardingSection } from './sections/ForwardingSection';
+import { HistorySection } from './sections/HistorySection';
+import { useDepartmentActionFlow } from './useDepartmentActionFlow';
+import { useRemovalAllowed, useSaveDepartment, type LoadedDepartment } from './useDepartments';
+import { FIELD_LABELS } from './utils/formatHistory';
+import { departmentToForm, type DepartmentFormValues } from './utils/formatDepartmentPayload';
+
+// Which form field a 400 answer is about: from the field path in the message, else the code.
+const FIELD_OF_ERROR: Record<string, FieldPath<DepartmentFormValues>> = {
+  'error-validating-department-chat-closing-tags': 'chatClosingTags',
+  'error-fallback-department-not-found': 'fallbackForwardDepartment',
+  'error-fallback-department-circular': 'fallbackForwardDepartment',
+  'error-department-not-found': 'departmentsAllowedToForward',
+  'error-archived-department-cant-be-enabled': 'enabled',
+};
+function fieldOf(
+  error: ApiError,
+  values: DepartmentFormValues,
+): FieldPath<DepartmentFormValues> | undefined {
+  const path = /^department\.(\w+)/.exec(error.message)?.[1];
+  if (path && path in values) return path as FieldPath<DepartmentFormValues>;
+  return error.errorType ? FIELD_OF_ERROR[error.errorType] : undefined;
+}
+
+/** Enter in a text box never submits the form (a picker's search, a count): only Save does. */
+function keepEnterFromSubmitting(event: KeyboardEvent<HTMLFormElement>) {
+  const target = event.target as HTMLElement;
+  if (event.key === 'Enter' && target instanceof HTMLInputElement) event.preventDefault();
+}
+
+/** The department form: renders what it is given, saves through useSaveDepartment. */
+export function EditDepartment({
+  loaded,
+  reload,
+}: {
+  loaded: LoadedDepartment;
+  reload?: () => Promise<unknown>;
+}) {
+  const { can } = useAuth();
+  const queryClient = useQueryClient();
+  const navigate = useAppNavigate();
+  const guardedNavigate = useGuardedNavigate();
+  const stored = loaded.department;
+  const isNew = stored === null;
+
+  const mayEditFields = can('manage-livechat-departments');
+  const mayEditAgents = can('add-livechat-department-agents');
+  const readOnly = isNew ? !mayEditFields : !mayEditFields && !mayEditAgents;
+  const removalAllowed = useRemovalAllowed();
+  const actions = useDepartmentActionFlow((action) => {
+    if (action === 'delete') {
+      queryClient.removeQueries({ queryKey: ['department', stored?._id] });
+      navigate('/', { replace: true });
+    } else void reload?.();
+  });
+
+  const form = useForm<DepartmentFormValues>({
+    defaultValues: departmentToForm(stored, loaded.agents),
+  });
+  const { handleSubmit, formState, reset, setError, watch } = form;
+  // Dirty until saved and reloaded: a failed save (412, 400) keeps the guard on.
+  useLeaveGuard(formState.isDirty);
+  const save = useSaveDepartment(loaded, mayEditAgents);
+  const agentNames = new Map(watch('agents').map((agent) => [agent.agentId, agent.username]));
+
+  // A fresh load after save, archive or a conflict's reload replaces the form's values.
+  useEffect(() => {
+    if (stored) reset(departmentToForm(stored, loaded.agents));
+  }, [stored?._updatedAt, loaded.agents]);
+
+  const onSubmit = handleSubmit(
+    async (values) => {
+      try {
+        const saved = await save.mutateAsync(values);
+        if (isNew) {
+          notifySuccess(`Department “${saved.name}” created.`);
+          reset(values);
+          navigate(`/departments/${saved._id}`, { replace: true });
+          return;
+        }
+        await reload?.();
+        notifySuccess('Department saved.');
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 412) {
+          notifyConflict('department', () => reload?.());
+          return;
+        }
+        const field =
+          error instanceof ApiError && error.status === 400 ? fieldOf(error, values) : undefined;
+        if (field && error instanceof ApiError) {
+          setError(field, { message: error.text }, { shouldFocus: true });
+          const label = FIELD_LABELS[field.split('.')[0]] ?? field;
+          notifyError(`Check the highlighted field: ${label}.`);
+        } else notifyError(error);
+      }
+    },
+    () => notifyError('Some fields need attention: see the highlighted fields.'),
+  );
+
+  const title = isNew ? 'New department' : `${readOnly ? 'View' : 'Edit'} ${stored.name}`;
+  return (
+    <>
+      <Text size="sm" mb="xs">
+        <AppLink to="/">Departments</AppLink>
+      </Text>
+      <PageTitle>{title}</PageTitle>
+      {readOnly && (
+        <Alert color="blue" mb="md" title="Read only">
+          You can see this department and its agents, but not change them.
+        </Alert>
+      )}
+      {stored?.archived && (
+        <Alert color="gray" mb="md" title="Archived">
+          This department is archived: it is disabled and listed under the Archived tab.
+        </Alert>
+      )}
+
+      <form onSubmit={onSubmit} onKeyDown={keepEnterFromSubmitting} noValidate aria-label={title}>
+        <Stack gap="lg" maw={880}>
+          <DetailsSection form={form} stored={stored} disabled={!mayEditFields} />
+          <ChatsSection form={form} disabled={!mayEditFields} />
+          <ForwardingSection form={form} ownId={stored?._id} disabled={!mayEditFields} />
+          <AgentsSection
+            form={form}
+            mayEdit={mayEditAgents}
+            mayPick={mayEditAgents && can('manage-livechat-agents')}
+          />
+          {!readOnly && (
+            <ActionBar
+              dirty={formState.isDirty}
+              saving={formState.isSubmitting}
+              onCancel={() => guardedNavigate('/')}
+            />
+          )}
+        </Stack>
+      </form>
+
+      {stored && (
+        <>
+          <BusinessHourSection department={stored} />
+          <ArchiveDeleteSection
+            department={stored}
+            removalAllowed={actions.removalRefused ? false : removalAllowed}
+            onAction={(action) => actions.ask(stored, action)}
+          />
+          {can('view-livechat-departments') && (
+            <HistorySection departmentId={stored._id} agentNames={agentNames} />
+          )}
+          {actions.modal}
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,114 @@
+import { Button, NumberInput, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Controller, useFieldArray, type UseFormReturn } from 'react-hook-form';
+import { AgentPicker } from '../../../components/AgentPicker';
+import type { DepartmentFormValues } from '../utils/formatDepartmentPayload';
+import { Section } from '../../../components/Section';
+
+/** The department's agents: add by search, set count and order, remove. Read-only without the permission. */
+export function AgentsSection({
+  form,
+  mayEdit,
+  mayPick,
+}: {
+  form: UseFormReturn<DepartmentFormValues>;
+  mayEdit: boolean;
+  /** The "Add agent" search reads livechat/users/agent, which needs manage-livechat-agents. */
+  mayPick: boolean;
+}) {
+  const { control, formState } = form;
+  const agents = useFieldArray({ control, name: 'agents', keyName: 'key' });
+  return (
+    <Section legend="Agents" disabled={!mayEdit}>
+      {mayEdit && mayPick && (
+        <AgentPicker
+          exclude={agents.fields.map((agent) => agent.agentId)}
+          // Focus stays in "Add agent", so the next agent can be typed straight away.
+          onPick={(agent) =>
+            agents.append(
+              {
+                agentId: agent._id,
+                username: agent.username,
+                name: agent.name,
+                count: 0,
+                order: 0,
+              },
+              { shouldFocus: false },
+            )
+          }
+        />
+      )}
+      {formState.errors.agents?.message && (
+        <Text c="red.7" size="sm" mt="xs" role="alert">
+          {formState.errors.agents.message}
+        </Text>
+      )}
+      {agents.fields.length === 0 ? (
+        <Text c="gray.7" mt="md">
+          No agents in this department.
+        </Text>
+      ) : (
+        <Table.ScrollContainer minWidth={320} mt="md">
+          <Table aria-label="Department agents" verticalSpacing="xs">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Agent</Table.Th>
+                <Table.Th>Count</Table.Th>
+                <Table.Th>Order</Table.Th>
+                {mayEdit && (
+                  <Table.Th>
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
+                )}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {agents.fields.map((agent, index) => (
+                <Table.Tr key={agent.key}>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{agent.username}</Table.Td>
+                  {(['count', 'order'] as const).map((name) =>
+                    mayEdit ? (
+                      <Table.Td key={name}>
+                        <Controller
+                          control={control}
+                          name={`agents.${index}.${name}`}
+                          render={({ field }) => (
+                            <NumberInput
+                              aria-label={`${name === 'count' ? 'Count' : 'Order'} of ${agent.username}`}
+                              min={0}
+                              allowDecimal={false}
+                              allowNegative={false}
+                              value={field.value}
+                              onChange={field.onChange}
+                              ref={field.ref}
+                              w={80}
+                            />
+                          )}
+                        />
+                      </Table.Td>
+                    ) : (
+                      <Table.Td key={name}>{agent[name]}</Table.Td>
+                    ),
+                  )}
+                  {mayEdit && (
+                    <Table.Td>
+                      <Button
+                        variant="subtle"
+                        color="red"
+                        size="xs"
+                        px={6}
+                        onClick={() => agents.remove(index)}
+                        aria-label={`Remove ${agent.username}`}
+                      >
+                        Remove
+                      </Button>
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,144 @@
+import { Alert, Button, Group, List, Skeleton, Table, Text, Title } from '@mantine/core';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { errorText, get } from '../../../api';
+import { useAuth } from '../../../auth';
+import type { BusinessHour, HistoryEntry, Page } from '../../../types';
+import { departmentPath } from '../useDepartments';
+import { historyLines, unnamedIds, type KnownNames } from '../utils/formatHistory';
+
+const PAGE = 20;
+const ACTIONS: Record<HistoryEntry['action'], string> = {
+  create: 'Created',
+  update: 'Edited',
+  agents: 'Agents changed',
+  archive: 'Archived',
+  unarchive: 'Unarchived',
+  delete: 'Deleted',
+};
+
+/** Names for ids the entries carry without one: departments by listByIds, schedules by the list. */
+function useKnownNames(entries: HistoryEntry[], agentNames: Map<string, string>): KnownNames {
+  const { can } = useAuth();
+  const ids = unnamedIds(entries);
+  const departments = useQuery({
+    queryKey: ['department.listByIds', ids.departments],
+    enabled: ids.departments.length > 0,
+    staleTime: 60_000,
+    queryFn: () => {
+      const params = new URLSearchParams();
+      for (const id of ids.departments.slice(0, 100)) params.append('ids[]', id);
+      params.set('fields', JSON.stringify({ name: 1 }));
+      return get<{ departments: { _id: string; name: string }[] }>(
+        `livechat/department.listByIds?${params.toString()}`,
+      );
+    },
+  });
+  const schedules = useQuery({
+    queryKey: ['business-hours', 'names'],
+    enabled: ids.businessHours.length > 0 && can('view-livechat-business-hours'),
+    staleTime: 60_000,
+    queryFn: () =>
+      get<Page & { businessHours: BusinessHour[] }>('livechat/business-hours', { count: 100 }),
+  });
+  return {
+    departments: new Map(departments.data?.departments.map((item) => [item._id, item.name])),
+    agents: agentNames,
+    businessHours: new Map(
+      schedules.data?.businessHours.map((item) => [
+        item._id,
+        item.type === 'default' ? 'the default schedule' : item.name,
+      ]),
+    ),
+  };
+}
+
+/** The department's change history (GET livechat/department/:_id/history), newest first, in names. */
+export function HistorySection({
+  departmentId,
+  agentNames,
+}: {
+  departmentId: string;
+  agentNames: Map<string, string>;
+}) {
+  const [offset, setOffset] = useState(0);
+  const history = useQuery({
+    queryKey: ['department-history', departmentId, offset],
+    queryFn: () =>
+      get<Page & { history: HistoryEntry[] }>(`${departmentPath(departmentId)}/history`, {
+        offset,
+        count: PAGE,
+      }),
+    placeholderData: keepPreviousData,
+  });
+  const names = useKnownNames(history.data?.history ?? [], agentNames);
+
+  return (
+    <section aria-labelledby="history-heading">
+      <Title order={2} size="h4" id="history-heading" mt="xl" mb="sm">
+        History
+      </Title>
+      {history.isPending && <Skeleton height={60} />}
+      {history.isError && <Alert color="red">{errorText(history.error)}</Alert>}
+      {history.data && history.data.total === 0 && <Text c="gray.7">No changes recorded yet.</Text>}
+      {history.data && history.data.history.length > 0 && (
+        <Table verticalSpacing="xs" aria-label="Change history" layout="fixed">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w="30%">When</Table.Th>
+              <Table.Th w="20%">Who</Table.Th>
+              <Table.Th>What</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {history.data.history.map((entry) => {
+              const lines = historyLines(entry, names);
+              return (
+                <Table.Tr key={entry._id}>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>
+                    {new Date(entry.ts).toLocaleString()}
+                  </Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{entry.user?.username}</Table.Td>
+                  <Table.Td>
+                    <Text fw={600} size="sm">
+                      {ACTIONS[entry.action] ?? entry.action}
+                    </Text>
+                    {lines.length > 0 && (
+                      <List size="sm" spacing={2}>
+                        {lines.map((line, index) => (
+                          <List.Item key={index} style={{ overflowWrap: 'anywhere' }}>
+                            {line}
+                          </List.Item>
+                        ))}
+                      </List>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      )}
+      {history.data && history.data.total > PAGE && (
+        <Group mt="sm">
+          <Button
+            variant="default"
+            size="xs"
+            disabled={offset === 0}
+            onClick={() => setOffset(Math.max(0, offset - PAGE))}
+          >
+            Newer changes
+          </Button>
+          <Button
+            variant="default"
+            size="xs"
+            disabled={offset + PAGE >= history.data.total}
+            onClick={() => setOffset(offset + PAGE)}
+          >
+            Older changes
+          </Button>
+        </Group>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,157 @@
+// The departments screens' queries and mutations (TanStack Query). Components call these;
+// they never build requests themselves.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { get, post, request } from '../../api';
+import { useAuth } from '../../auth';
+import type { ListControls } from '../../hooks/useListState';
+import type { Department, DepartmentAgent, Page } from '../../types';
+import {
+  formatAgentPayload,
+  formatDepartmentPayload,
+  removedAgentIds,
+  type DepartmentFormValues,
+} from './utils/formatDepartmentPayload';
+
+export const departmentPath = (id: string) => `livechat/department/${encodeURIComponent(id)}`;
+
+/** The list: `tab=archived` reads the archived ones (as Rocket.Chat's Archived tab). */
+export function useDepartmentsList(list: ListControls) {
+  const { can } = useAuth();
+  const { state } = list;
+  const archived = state.filters.tab === 'archived';
+  return useQuery({
+    queryKey: ['departments', state],
+    queryFn: () =>
+      get<Page & { departments: Department[] }>(
+        archived ? 'livechat/departments/archived' : 'livechat/department',
+        {
+          text: state.text,
+          enabled: state.filters.enabled === '1' ? true : undefined,
+          ...list.query,
+        },
+      ),
+    placeholderData: keepPreviousData,
+    enabled: can('view-livechat-departments', 'view-l-room'),
+  });
+}
+
+export interface LoadedDepartment {
+  department: Department | null;
+  agents: DepartmentAgent[];
+  etag: string | null;
+}
+
+/**
+ * One department, its ETag and its agents. A caller with only view-l-room gets the department
+ * without `agents` (docs/api.md §4.5): its agents then come from the agents endpoint.
+ */
+export function useDepartment(id: string | undefined) {
+  return useQuery({
+    queryKey: ['department', id],
+    enabled: id !== undefined,
+    staleTime: 0,
+    queryFn: async (): Promise<LoadedDepartment> => {
+      const answer = await request<{ department: Department | null; agents?: DepartmentAgent[] }>(
+        'GET',
+        departmentPath(id!),
+      );
+      let agents = answer.body.agents;
+      if (answer.body.department && agents === undefined) {
+        agents = (
+          await get<Page & { agents: DepartmentAgent[] }>(`${departmentPath(id!)}/agents`, {
+            count: 100,
+          })
+        ).agents;
+      }
+      return {
+        department: answer.body.department,
+        agents: agents ?? [],
+        etag: answer.headers.get('ETag'),
+      };
+    },
+  });
+}
+
+/** Whether deleting departments is allowed (only admins may read the setting; others learn on delete). */
+export function useRemovalAllowed(): boolean | undefined {
+  const { can } = useAuth();
+  const setting = useQuery({
+    queryKey: ['setting', 'Omnichannel_enable_department_removal'],
+    enabled: can('edit-privileged-setting'),
+    queryFn: () => get<{ value: boolean }>('settings/Omnichannel_enable_department_removal'),
+  });
+  return setting.data?.value;
+}
+
+/** Another department with the same name (case-insensitive), for a warning before save. */
+export function useNamesake(name: string, ownId: string | undefined) {
+  const term = name.trim();
+  const query = useQuery({
+    queryKey: ['departments', 'namesake', term.toLowerCase()],
+    enabled: term !== '',
+    staleTime: 10_000,
+    queryFn: () =>
+      get<Page & { departments: Department[] }>('livechat/department', {
+        text: term,
+        showArchived: true,
+        count: 100,
+      }),
+  });
+  return query.data?.departments.find(
+    (department) =>
+      department._id !== ownId && department.name.toLowerCase() === term.toLowerCase(),
+  );
+}
+
+export function useSaveDepartment(loaded: LoadedDepartment, mayEditAgents: boolean) {
+  const queryClient = useQueryClient();
+  const stored = loaded.department;
+  return useMutation({
+    mutationFn: async (values: DepartmentFormValues): Promise<Department> => {
+      const department = formatDepartmentPayload(values, stored);
+      const agents = values.agents.map(formatAgentPayload);
+      if (!stored) {
+        return (
+          await post<{ department: Department }>('livechat/department', { department, agents })
+        ).department;
+      }
+      const answer = await request<{ department: Department }>('PUT', departmentPath(stored._id), {
+        body: { department, ...(mayEditAgents ? { agents } : {}) },
+        headers: loaded.etag ? { 'If-Match': loaded.etag } : {},
+      });
+      const removed = removedAgentIds(
+        loaded.agents.map((agent) => agent.agentId),
+        values.agents,
+      );
+      if (removed.length > 0 && mayEditAgents) {
+        await post(`${departmentPath(stored._id)}/agents`, {
+          upsert: [],
+          remove: removed.map((agentId) => ({ agentId })),
+        });
+      }
+      return answer.body.department;
+    },
+    onSuccess: async (saved) => {
+      await queryClient.invalidateQueries({ queryKey: ['departments'] });
+      await queryClient.invalidateQueries({ queryKey: ['department-history', saved._id] });
+      await queryClient.invalidateQueries({ queryKey: ['department', saved._id] });
+    },
+  });
+}
+
+export type DepartmentAction = 'archive' | 'unarchive' | 'delete';
+
+export function useDepartmentAction() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, action }: { id: string; action: DepartmentAction }) => {
+      if (action === 'delete') await request('DELETE', departmentPath(id));
+      else await post(`${departmentPath(id)}/${action}`);
+    },
+    onSuccess: async (_, { id }) => {
+      await queryClient.invalidateQueries({ queryKey: ['departments'] });
+      await queryClient.invalidateQueries({ queryKey: ['department-history', id] });
+      await queryClient.invalidateQueries({ queryKey: ['department', id] });
+    },
+  });
+}
