@@ -18,6 +18,7 @@ import {
 import { RocketChatExceptionFilter } from './common/rocketchat-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { VisitorWidget } from './visitor-widget/visitor-widget';
 
 const VERSION: string = (require('../package.json') as { version: string }).version;
 
@@ -132,5 +133,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   setupOpenApi(app, VERSION);
   await registerAdminConsole(fastify);
+  await app.get(VisitorWidget).register(fastify);
   return app;
 }

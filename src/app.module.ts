@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module';
 import { LivechatModule } from './livechat/livechat.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { UsersModule } from './users/users.module';
+import { VisitorWidgetModule } from './visitor-widget/visitor-widget.module';
 
 @Module({})
 export class AppModule {
@@ -21,6 +22,7 @@ export class AppModule {
         AuthModule,
         LivechatModule,
         HealthModule,
+        VisitorWidgetModule,
       ],
     };
   }
