@@ -28,6 +28,9 @@ const WIDGET_API_PATHS: ReadonlySet<string> = new Set([
   '/api/v1/livechat/page.visited',
 ]);
 
+/** The public endpoints' bodies are small forms: a visitor cannot post a megabyte. */
+const WIDGET_BODY_LIMIT = 32 * 1024;
+
 const WIDGET_CORS = {
   'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
   'Access-Control-Allow-Headers': 'Content-Type, X-Visitor-Token, If-None-Match',
@@ -96,9 +99,20 @@ export class VisitorWidget {
 
   async register(server: FastifyInstance): Promise<void> {
     server.addHook('onRequest', (request, reply, done) => {
+      if (!request.url.startsWith('/api/')) return done();
+      const pathName = request.url.split('?')[0];
+      if (
+        WIDGET_API_PATHS.has(pathName) &&
+        Number(request.headers['content-length'] ?? 0) > WIDGET_BODY_LIMIT
+      ) {
+        const { status, body } = toErrorResponse(
+          new ApiError(413, 'error-payload-too-large', 'The request body is larger than 32 KiB'),
+        );
+        return void reply.status(status).send(body);
+      }
       const origin = request.headers.origin;
-      if (typeof origin !== 'string' || !request.url.startsWith('/api/')) return done();
-      this.cors(request, reply, origin).then(
+      if (typeof origin !== 'string') return done();
+      this.cors(request, reply, origin, pathName).then(
         (answered) => (answered ? undefined : done()),
         (error: unknown) => done(error as Error),
       );
@@ -139,8 +153,8 @@ export class VisitorWidget {
     request: FastifyRequest,
     reply: FastifyReply,
     origin: string,
+    pathName: string,
   ): Promise<boolean> {
-    const pathName = request.url.split('?')[0];
     const preflight =
       request.method === 'OPTIONS' &&
       request.headers['access-control-request-method'] !== undefined;
