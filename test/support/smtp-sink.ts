@@ -23,6 +23,8 @@ export function freePort(): Promise<number> {
 
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
+  /** The credentials clients logged in with (AUTH PLAIN/LOGIN), accepted whatever they are. */
+  readonly logins: { username?: string; password?: string }[] = [];
   private server?: SMTPServer;
 
   private constructor(readonly port: number) {}
@@ -41,7 +43,13 @@ export class SmtpSink {
   async start(): Promise<void> {
     const server = new SMTPServer({
       authOptional: true,
+      // Loopback only: AUTH without TLS is fine here.
+      allowInsecureAuth: true,
       disabledCommands: ['STARTTLS'],
+      onAuth: (auth, _session, callback) => {
+        this.logins.push({ username: auth.username, password: auth.password ?? undefined });
+        callback(null, { user: auth.username });
+      },
       logger: false,
       onData: (stream, session, callback) => {
         simpleParser(stream).then(
