@@ -7,7 +7,15 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, FrameLocator } from 'playwright-core';
 import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, type TestUser } from '../support/test-app';
-import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support';
+import { ADMIN } from '../support/test-app';
+import {
+  axeViolations,
+  launchBrowser,
+  logIn,
+  openConsole,
+  screenshot,
+  type ConsolePage,
+} from './support';
 
 jest.setTimeout(90_000);
 
@@ -51,7 +59,11 @@ describe('the Live Chat widget on a customer site (browser)', () => {
 
   beforeAll(async () => {
     [app, browser, smtp] = await Promise.all([
-      TestApp.start({ OFFLINE_MESSAGE_FIRST_RETRY_MS: '100', OFFLINE_MESSAGE_POLL_MS: '200' }),
+      TestApp.start({
+        OFFLINE_MESSAGE_FIRST_RETRY_MS: '100',
+        OFFLINE_MESSAGE_POLL_MS: '200',
+        OFFLINE_MESSAGE_MAX_ATTEMPTS: '2',
+      }),
       launchBrowser(),
       SmtpSink.create(),
     ]);
@@ -166,5 +178,44 @@ describe('the Live Chat widget on a customer site (browser)', () => {
     expect(mail.replyTo?.value).toEqual([{ name: 'Joana Silva', address: 'joana@example.org' }]);
     expect(mail.subject).toBe('Offline message from Joana Silva (Repairs)');
     expect(mail.text).toContain('My rear brake squeaks <loudly>. Can I come on Saturday?');
+  });
+
+  it('shows the outbox in the console, retries a failed message, and embeds the real widget', async () => {
+    await smtp.stop();
+    const res = await app.post(
+      '/livechat/offline.message',
+      { name: 'Tomás Reis', email: 'tomas@example.org', message: 'Do you rent tandems?' },
+      { as: null },
+    );
+    expect(res.status).toBe(200);
+    const outbox = app.db.collection('livechat_offline_messages');
+    for (let i = 0; i < 100; i++) {
+      if ((await outbox.findOne({ email: 'tomas@example.org' }))?.status === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await smtp.start();
+
+    current = await openConsole(browser, app);
+    const { page } = current;
+    await logIn(page, ADMIN.username, ADMIN.password);
+    await page.getByRole('link', { name: 'Offline messages' }).click();
+    await page.getByRole('heading', { name: 'Offline messages', exact: true }).waitFor();
+    const table = page.getByRole('table', { name: 'Offline messages' });
+    const row = table.getByRole('row').filter({ hasText: 'Tomás Reis' });
+    await row.getByText('Failed', { exact: true }).waitFor();
+    await table.getByRole('row').filter({ hasText: 'Joana Silva' }).getByText('Sent').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await row.getByRole('button', { name: 'Retry the message from Tomás Reis' }).click();
+    await page.getByRole('status').getByText('will be sent again').waitFor();
+    await row.getByText('Sent', { exact: true }).waitFor({ timeout: 20_000 });
+    expect(
+      smtp.received.some(({ mail }) => mail.subject === 'Offline message from Tomás Reis'),
+    ).toBe(true);
+
+    await page.getByRole('link', { name: 'Widget preview' }).click();
+    await page.getByRole('button', { name: 'Show the real widget' }).click();
+    const widget = page.frameLocator('iframe[title="Live Chat widget"]');
+    await widget.getByText('Leave a message', { exact: true }).first().waitFor();
+    expect(await offeredDepartments(widget)).toEqual(['Repairs', 'Sales']);
   });
 });

@@ -15,6 +15,7 @@ const BusinessHourEditPage = lazy(() => import('./pages/BusinessHourEditPage'));
 const WidgetPreviewPage = lazy(() => import('./pages/WidgetPreviewPage'));
 const AgentsPage = lazy(() => import('./pages/AgentsPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
+const OfflineMessagesPage = lazy(() => import('./pages/OfflineMessagesPage'));
 
 function PageLoader() {
   return (
@@ -41,6 +42,11 @@ export function App() {
       show: auth.can('view-livechat-business-hours'),
     },
     { to: '/widget', label: 'Widget preview', show: true },
+    {
+      to: '/offline-messages',
+      label: 'Offline messages',
+      show: auth.can('view-livechat-manager'),
+    },
     { to: '/settings', label: 'Settings', show: auth.can('edit-privileged-setting') },
   ].filter((link) => link.show);
 
@@ -117,6 +123,7 @@ export function App() {
               {(params) => <BusinessHourEditPage key={params.id} id={params.id} />}
             </Route>
             <Route path="/widget" component={WidgetPreviewPage} />
+            <Route path="/offline-messages" component={OfflineMessagesPage} />
             <Route component={NotFoundPage} />
           </Switch>
         </Suspense>

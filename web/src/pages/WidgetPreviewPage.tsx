@@ -1,6 +1,7 @@
 import {
   Alert,
   Badge,
+  Button,
   Card,
   Group,
   List,
@@ -33,6 +34,7 @@ interface WidgetConfig {
 /** What the Live Chat widget sees (public GET livechat/config), read as the widget reads it. */
 export default function WidgetPreviewPage() {
   const [department, setDepartment] = useState<string | null>(null);
+  const [live, setLive] = useState(false);
   const config = useQuery({
     queryKey: ['widget-config', department],
     queryFn: async () =>
@@ -109,6 +111,28 @@ export default function WidgetPreviewPage() {
           </Text>
         </>
       )}
+      <Card withBorder component="section" aria-label="The real widget" mt="lg">
+        <Title order={2} size="h4">
+          The real widget
+        </Title>
+        <Text size="sm" c="gray.7" mb="sm">
+          Rocket.Chat&apos;s Live Chat widget as this service serves it at /livechat, the page your
+          website embeds. It stays unloaded until you open it.
+        </Text>
+        {live ? (
+          <iframe
+            src="/livechat?mode=popout"
+            title="Live Chat widget"
+            style={{ width: '100%', maxWidth: 380, height: 560, border: 0 }}
+          />
+        ) : (
+          <Group>
+            <Button variant="default" onClick={() => setLive(true)}>
+              Show the real widget
+            </Button>
+          </Group>
+        )}
+      </Card>
     </>
   );
 }
