@@ -217,5 +217,21 @@ describe('the Live Chat widget on a customer site (browser)', () => {
     const widget = page.frameLocator('iframe[title="Live Chat widget"]');
     await widget.getByText('Leave a message', { exact: true }).first().waitFor();
     expect(await offeredDepartments(widget)).toEqual(['Repairs', 'Sales']);
+
+    // The mail settings: the SMTP password can be replaced, never read back.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const passwordForm = page.getByRole('form', { name: 'SMTP password' });
+    const password = passwordForm.locator('input');
+    await page.getByPlaceholder('Not set').waitFor();
+    await password.fill('relay-secret');
+    await passwordForm.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('SMTP password saved.').waitFor();
+    await page.getByPlaceholder('Stored (type to replace)').waitFor();
+    expect(await password.inputValue()).toBe('');
+    expect((await app.get('/settings/SMTP_Password')).body).toMatchObject({
+      value: '',
+      isSet: true,
+    });
+    expect(await page.getByRole('textbox', { name: 'SMTP host' }).inputValue()).toBe('127.0.0.1');
   });
 });
