@@ -133,6 +133,27 @@ describe('the Live Chat widget at /livechat', () => {
     await setSetting('API_Enable_CORS', false);
   });
 
+  it("caps the public endpoints' bodies at 32 KiB, declared up front", async () => {
+    const big = await app.post('/livechat/page.visited', { pad: 'x'.repeat(40_000) }, { as: null });
+    expect(big.status).toBe(413);
+    expect(big.body.errorType).toBe('error-payload-too-large');
+    const chunked = await fetch(`${app.baseUrl}/api/v1/livechat/offline.message`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"name":"A"}'));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(411);
+    expect(((await chunked.json()) as { errorType: string }).errorType).toBe(
+      'error-length-required',
+    );
+  });
+
   it('answers page.visited with 200 and stores nothing', async () => {
     const counts = async () => {
       const collections = await app.db.listCollections().toArray();

@@ -31,6 +31,21 @@ const WIDGET_API_PATHS: ReadonlySet<string> = new Set([
 /** The public endpoints' bodies are small forms: a visitor cannot post a megabyte. */
 const WIDGET_BODY_LIMIT = 32 * 1024;
 
+/**
+ * A public endpoint's body must declare its length, within the limit (checked before it is
+ * read). Browsers always send Content-Length for the widget's requests.
+ */
+function oversized(request: FastifyRequest): ApiError | undefined {
+  const length = request.headers['content-length'];
+  if (length === undefined && request.headers['transfer-encoding'] !== undefined) {
+    return new ApiError(411, 'error-length-required', 'The request needs a Content-Length');
+  }
+  if (Number(length ?? 0) > WIDGET_BODY_LIMIT) {
+    return new ApiError(413, 'error-payload-too-large', 'The request body is larger than 32 KiB');
+  }
+  return undefined;
+}
+
 const WIDGET_CORS = {
   'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
   'Access-Control-Allow-Headers': 'Content-Type, X-Visitor-Token, If-None-Match',
@@ -101,13 +116,9 @@ export class VisitorWidget {
     server.addHook('onRequest', (request, reply, done) => {
       if (!request.url.startsWith('/api/')) return done();
       const pathName = request.url.split('?')[0];
-      if (
-        WIDGET_API_PATHS.has(pathName) &&
-        Number(request.headers['content-length'] ?? 0) > WIDGET_BODY_LIMIT
-      ) {
-        const { status, body } = toErrorResponse(
-          new ApiError(413, 'error-payload-too-large', 'The request body is larger than 32 KiB'),
-        );
+      const refused = WIDGET_API_PATHS.has(pathName) ? oversized(request) : undefined;
+      if (refused) {
+        const { status, body } = toErrorResponse(refused);
         return void reply.status(status).send(body);
       }
       const origin = request.headers.origin;
