@@ -285,3 +285,85 @@ describe('offline.message per-IP limit', () => {
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 });
+
+describe('offline-message claims', () => {
+  let app: TestApp;
+  let smtp: SmtpSink;
+  beforeAll(async () => {
+    smtp = await SmtpSink.create();
+    app = await TestApp.start({
+      OFFLINE_MESSAGE_FIRST_RETRY_MS: '100',
+      OFFLINE_MESSAGE_POLL_MS: '100',
+    });
+    // No SMTP_Host yet: accepted messages wait, untouched.
+    expect((await app.post('/settings/Livechat_offline_email', { value: FALLBACK })).status).toBe(
+      200,
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await smtp?.stop();
+  });
+
+  it("leaves an attempt another instance holds alone, and takes over once that instance's lease is over", async () => {
+    const email = visitor();
+    const res = await app.post(
+      '/livechat/offline.message',
+      { name: 'Held', email, message: 'claimed elsewhere' },
+      { as: null },
+    );
+    expect(res.status).toBe(200);
+    const outbox = app.db.collection('livechat_offline_messages');
+    const stored = (await outbox.findOne({ email }))!;
+    expect(stored).toMatchObject({ status: 'pending', attempts: 0 });
+    // Another instance claimed attempt 1 a moment ago (and is, as far as anyone knows, sending).
+    const claims = app.db.collection<{
+      _id: string;
+      offlineMessageId: string;
+      instance: string;
+      at: Date;
+    }>('livechat_offline_message_claims');
+    await claims.insertOne({
+      _id: `${stored._id}:1`,
+      offlineMessageId: stored._id,
+      instance: 'elsewhere',
+      at: new Date(),
+    });
+    for (const [id, value] of Object.entries({
+      SMTP_Host: '127.0.0.1',
+      SMTP_Port: String(smtp.port),
+      From_Email: 'desk@service.example',
+    })) {
+      expect((await app.post(`/settings/${id}`, { value })).status).toBe(200);
+    }
+    await sleep(1_500);
+    expect(smtp.copiesOf(stored.messageId)).toBe(0);
+    expect(await outbox.findOne({ _id: stored._id })).toMatchObject({
+      attempts: 0,
+      status: 'pending',
+    });
+
+    // That instance died mid-attempt: its claim is older than the lease (5 minutes).
+    await claims.updateOne(
+      { _id: `${stored._id}:1` },
+      { $set: { at: new Date(Date.now() - 6 * 60_000) } },
+    );
+    await smtp.waitFor(stored.messageId);
+    const sent = await waitFor(async () => {
+      const doc = await outbox.findOne({ _id: stored._id });
+      return doc?.status === 'sent' ? doc : undefined;
+    });
+    expect(sent.attempts).toBe(2);
+    expect(await claims.countDocuments({ offlineMessageId: stored._id })).toBe(2);
+  });
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(50);
+  }
+}
