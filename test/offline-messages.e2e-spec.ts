@@ -314,7 +314,7 @@ describe('offline-message claims', () => {
     );
     expect(res.status).toBe(200);
     const outbox = app.db.collection('livechat_offline_messages');
-    const stored = (await outbox.findOne({ email }))!;
+    const stored: Json = await outbox.findOne({ email });
     expect(stored).toMatchObject({ status: 'pending', attempts: 0 });
     // Another instance claimed attempt 1 a moment ago (and is, as far as anyone knows, sending).
     const claims = app.db.collection<{
