@@ -15,6 +15,12 @@ import { OfflineMessage, OfflineMessageStatus } from './offline-message.schema';
 /** What the widget shows when `Livechat_offline_success_message` is empty. */
 export const DEFAULT_SUCCESS_MESSAGE = 'Thank you for your message. We will answer you by e-mail.';
 
+/**
+ * Exactly one plain address: a department document imported from elsewhere could hold a
+ * list or a display name, and the recipient must never be more than the one address.
+ */
+const SINGLE_ADDRESS = /^[^\s@,;:<>"()]+@[^\s@,;:<>"()]+$/;
+
 /** A visitor-facing 400: the widget shows the envelope's `message`. */
 function rejected(errorType: string, text: string): ApiError {
   return ApiError.badRequest(errorType, text);
@@ -52,7 +58,9 @@ export class OfflineMessagesService {
       department = found;
     }
     const fallback = await this.settings.value(MAIL_SETTINGS.offlineEmail);
-    const to = department?.email?.trim() || (typeof fallback === 'string' ? fallback.trim() : '');
+    const to = [department?.email, fallback]
+      .map((address) => (typeof address === 'string' ? address.trim() : ''))
+      .find((address) => SINGLE_ADDRESS.test(address));
     if (!to) {
       throw rejected(
         'error-offline-email-not-configured',
