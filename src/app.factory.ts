@@ -19,6 +19,7 @@ import {
 import { RocketChatExceptionFilter } from './common/rocketchat-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { VisitorWidget } from './visitor-widget/visitor-widget';
 
 const VERSION: string = (require('../package.json') as { version: string }).version;
 
@@ -157,5 +158,6 @@ export async function createApp(
 
   setupOpenApi(app, VERSION);
   await registerAdminConsole(fastify, options.consoleDir);
+  await app.get(VisitorWidget).register(fastify);
   return app;
 }

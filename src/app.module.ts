@@ -8,6 +8,7 @@ import { MetricsModule } from './health/metrics.module';
 import { LivechatModule } from './livechat/livechat.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { UsersModule } from './users/users.module';
+import { VisitorWidgetModule } from './visitor-widget/visitor-widget.module';
 
 @Module({})
 export class AppModule {
@@ -23,6 +24,7 @@ export class AppModule {
         AuthModule,
         LivechatModule,
         HealthModule,
+        VisitorWidgetModule,
       ],
     };
   }

@@ -290,10 +290,12 @@ describe('operations (API.md §7)', () => {
           '/api/v1/livechat/departments/archived',
         ]),
       );
-      // The browsable docs and the admin console (`/` redirects to it) are pages, not API.
+      // The browsable docs, the admin console (`/` redirects to it) and the visitor's widget
+      // (/livechat) are pages, not API.
       return routes
         .filter((route) => !route.path.startsWith('/api/docs'))
         .filter((route) => route.path !== '/' && !route.path.startsWith('/admin'))
+        .filter((route) => !route.path.startsWith('/livechat'))
         .flatMap((route) =>
           route.methods
             .filter((method) => method !== 'HEAD' && method !== 'OPTIONS')

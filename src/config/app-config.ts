@@ -15,8 +15,29 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Default of the `Omnichannel_enable_department_removal` setting. */
   departmentRemovalEnabled: boolean;
-  /** `widgetPerMinute`: `GET livechat/config` (public) per client IP. */
-  rateLimit: { loginPerMinute: number; requestsPerMinute: number; widgetPerMinute: number };
+  /**
+   * `widgetPerMinute`: `GET livechat/config` and `POST livechat/page.visited` (public) per
+   * client IP; `offlineMessagePerIp` / `offlineMessagePerAddress`: `POST livechat/offline.message`
+   * per client IP and per visitor e-mail address.
+   */
+  rateLimit: {
+    loginPerMinute: number;
+    requestsPerMinute: number;
+    widgetPerMinute: number;
+    offlineMessagePerIp: number;
+    offlineMessagePerAddress: number;
+  };
+  /** The offline-message outbox (see src/livechat/offline-messages). */
+  offlineMessages: {
+    /** Sent and failed messages older than this are deleted. */
+    retentionDays: number;
+    /** Delay before the first retry; each later one doubles it (capped at an hour). */
+    firstRetryMs: number;
+    /** Attempts before a message is marked failed (a console retry grants as many again). */
+    maxAttempts: number;
+    /** How often each instance looks for due messages (new ones are tried at once). */
+    pollMs: number;
+  };
   /** Department history entries older than this are pruned. */
   historyRetentionDays: number;
   /**
@@ -111,6 +132,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 60, 1, 1_000_000),
       requestsPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
       widgetPerMinute: integer('RATE_LIMIT_WIDGET_PER_MINUTE', 6000, 1, 10_000_000),
+      offlineMessagePerIp: integer('RATE_LIMIT_OFFLINE_MESSAGE_PER_IP', 20, 1, 1_000_000),
+      offlineMessagePerAddress: integer('RATE_LIMIT_OFFLINE_MESSAGE_PER_ADDRESS', 5, 1, 1_000_000),
+    },
+    offlineMessages: {
+      retentionDays: integer('OFFLINE_MESSAGE_RETENTION_DAYS', 30, 1, 36500),
+      firstRetryMs: integer('OFFLINE_MESSAGE_FIRST_RETRY_MS', 30_000, 10, 3_600_000),
+      maxAttempts: integer('OFFLINE_MESSAGE_MAX_ATTEMPTS', 10, 1, 100),
+      pollMs: integer('OFFLINE_MESSAGE_POLL_MS', 5_000, 50, 600_000),
     },
     timeouts: {
       request: integer('REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),

@@ -27,6 +27,16 @@ import {
 } from './departments/schemas/department-agent.schema';
 import { Department, DepartmentSchema } from './departments/schemas/department.schema';
 import { LivechatEvents } from './livechat-events';
+import { OfflineMessageOutbox } from './offline-messages/offline-message-outbox';
+import { OfflineMessageRateLimit } from './offline-messages/offline-message-rate-limit.guard';
+import {
+  OfflineMessage,
+  OfflineMessageClaim,
+  OfflineMessageClaimSchema,
+  OfflineMessageSchema,
+} from './offline-messages/offline-message.schema';
+import { OfflineMessagesController } from './offline-messages/offline-messages.controller';
+import { OfflineMessagesService } from './offline-messages/offline-messages.service';
 import { RoutingController } from './routing/routing.controller';
 import { RoutingService } from './routing/routing.service';
 import { WidgetController } from './widget/widget.controller';
@@ -40,6 +50,8 @@ import { WidgetService } from './widget/widget.service';
       { name: DepartmentHistoryEntry.name, schema: DepartmentHistorySchema },
       { name: DepartmentJournalEntry.name, schema: DepartmentJournalSchema },
       { name: BusinessHour.name, schema: BusinessHourSchema },
+      { name: OfflineMessage.name, schema: OfflineMessageSchema },
+      { name: OfflineMessageClaim.name, schema: OfflineMessageClaimSchema },
     ]),
     UsersModule,
     PermissionsModule,
@@ -52,6 +64,7 @@ import { WidgetService } from './widget/widget.service';
     AgentsController,
     WidgetController,
     BusinessHoursController,
+    OfflineMessagesController,
   ],
   providers: [
     LivechatEvents,
@@ -63,6 +76,9 @@ import { WidgetService } from './widget/widget.service';
     RoutingService,
     WidgetService,
     BusinessHoursService,
+    OfflineMessagesService,
+    OfflineMessageOutbox,
+    OfflineMessageRateLimit,
     { provide: CLOCK, useValue: systemClock },
     // The widget's per-IP counters (the auth module keeps its own per-user ones).
     RateLimiter,

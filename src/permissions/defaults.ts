@@ -48,6 +48,28 @@ export const WIDGET_SETTINGS = {
   offlineSuccessMessage: 'Livechat_offline_success_message',
 } as const;
 
+/** Where offline messages go, and how (Rocket.Chat's ids). */
+export const MAIL_SETTINGS = {
+  protocol: 'SMTP_Protocol',
+  host: 'SMTP_Host',
+  port: 'SMTP_Port',
+  ignoreTls: 'SMTP_IgnoreTLS',
+  username: 'SMTP_Username',
+  password: 'SMTP_Password',
+  from: 'From_Email',
+  offlineEmail: 'Livechat_offline_email',
+} as const;
+
+/** Who may embed the widget and call the API from a browser (Rocket.Chat's ids). */
+export const ORIGIN_SETTINGS = {
+  livechatAllowedDomains: 'Livechat_AllowedDomainsList',
+  apiCorsEnabled: 'API_Enable_CORS',
+  apiCorsOrigin: 'API_CORS_Origin',
+} as const;
+
+/** Settings whose value is never sent back (GET and POST answer `value: ''` and `isSet`). */
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set([MAIL_SETTINGS.password]);
+
 export const SETTING_BUSINESS_HOURS_ENABLED = 'Livechat_enable_business_hours';
 export const SETTING_BUSINESS_HOUR_TYPE = 'Livechat_business_hour_type';
 
@@ -97,6 +119,83 @@ const color: Validator = (value) =>
     ? null
     : 'must be a CSS colour (#rrggbb, rgb(…), hsl(…) or a colour name)';
 
+/** A single-line text (no CR/LF or other control characters), at most `max` characters. */
+const line =
+  (max: number): Validator =>
+  (value) =>
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    typeof value === 'string' && value.length <= max && !/[\u0000-\u001f\u007f]/.test(value)
+      ? null
+      : `must be a single line of at most ${max} characters`;
+
+const EMAIL = /^[^\s@<>(),;:"\\]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)*$/i;
+const emailOrEmpty: Validator = (value) =>
+  value === '' || (typeof value === 'string' && value.length <= 254 && EMAIL.test(value))
+    ? null
+    : 'must be an e-mail address (or empty)';
+
+/** `From_Email`: `address` or `Name <address>`, as Rocket.Chat accepts it. */
+const fromAddress: Validator = (value) => {
+  if (value === '') return null;
+  const match =
+    typeof value === 'string'
+      ? /^(?:([^<>\r\n]{0,200})<([^<>]+)>|([^<>]+))$/.exec(value.trim())
+      : null;
+  const address = match ? (match[2] ?? match[3]).trim() : '';
+  return address.length <= 254 && EMAIL.test(address)
+    ? null
+    : 'must be an e-mail address or "Name <address>"';
+};
+
+const portOrEmpty: Validator = (value) =>
+  value === '' ||
+  (typeof value === 'string' &&
+    /^\d{1,5}$/.test(value) &&
+    Number(value) >= 1 &&
+    Number(value) <= 65535)
+    ? null
+    : 'must be a port number between 1 and 65535 (as a string), or empty';
+
+const HOST =
+  /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/i;
+const hostOrEmpty: Validator = (value) =>
+  value === '' || (typeof value === 'string' && value.length <= 253 && HOST.test(value))
+    ? null
+    : 'must be a host name or IP address, or empty';
+
+/**
+ * One entry of `Livechat_AllowedDomainsList`: a host (`shop.example`, `*.example.com`),
+ * optionally with a port, or an origin (`https://shop.example:8443`). Nothing else: the
+ * list goes into a CSP header, so `;`, quotes and spaces are refused.
+ */
+export const ALLOWED_DOMAIN =
+  /^(https?:\/\/)?(\*\.)?[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:\d{1,5})?$/i;
+const ORIGIN = /^https?:\/\/[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:\d{1,5})?$/i;
+
+/** Comma-separated entries, each matching `entry`; empty allowed. */
+const listOf =
+  (entry: RegExp, what: string): Validator =>
+  (value) => {
+    if (typeof value !== 'string' || value.length > 4000)
+      return `must be a comma-separated list of ${what}`;
+    const items = splitList(value);
+    return items.every((item) => entry.test(item))
+      ? null
+      : `must be a comma-separated list of ${what}`;
+  };
+
+/** The entries of a comma-separated setting, trimmed, without empty ones. */
+export function splitList(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+const corsOrigin: Validator = (value) =>
+  value === '*' ? null : listOf(ORIGIN, 'origins (https://host[:port]), or *')(value);
+
 /** The known settings, with their validator. */
 export const SETTING_VALIDATORS: Readonly<Record<string, Validator>> = {
   [SETTING_DEPARTMENT_REMOVAL]: isBoolean,
@@ -121,6 +220,17 @@ export const SETTING_VALIDATORS: Readonly<Record<string, Validator>> = {
   [FAILED_LOGIN_SETTINGS.minutesByUser]: integerBetween(1, 10_080),
   [FAILED_LOGIN_SETTINGS.attemptsByIp]: integerBetween(1, 1_000_000),
   [FAILED_LOGIN_SETTINGS.minutesByIp]: integerBetween(1, 10_080),
+  [MAIL_SETTINGS.protocol]: oneOf(['smtp', 'smtps']),
+  [MAIL_SETTINGS.host]: hostOrEmpty,
+  [MAIL_SETTINGS.port]: portOrEmpty,
+  [MAIL_SETTINGS.ignoreTls]: isBoolean,
+  [MAIL_SETTINGS.username]: line(256),
+  [MAIL_SETTINGS.password]: line(1024),
+  [MAIL_SETTINGS.from]: fromAddress,
+  [MAIL_SETTINGS.offlineEmail]: emailOrEmpty,
+  [ORIGIN_SETTINGS.livechatAllowedDomains]: listOf(ALLOWED_DOMAIN, 'domains or origins'),
+  [ORIGIN_SETTINGS.apiCorsEnabled]: isBoolean,
+  [ORIGIN_SETTINGS.apiCorsOrigin]: corsOrigin,
 };
 
 /**
@@ -150,4 +260,15 @@ export const SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
   [FAILED_LOGIN_SETTINGS.minutesByUser]: 5,
   [FAILED_LOGIN_SETTINGS.attemptsByIp]: 50,
   [FAILED_LOGIN_SETTINGS.minutesByIp]: 5,
+  [MAIL_SETTINGS.protocol]: 'smtp',
+  [MAIL_SETTINGS.host]: '',
+  [MAIL_SETTINGS.port]: '',
+  [MAIL_SETTINGS.ignoreTls]: true,
+  [MAIL_SETTINGS.username]: '',
+  [MAIL_SETTINGS.password]: '',
+  [MAIL_SETTINGS.from]: '',
+  [MAIL_SETTINGS.offlineEmail]: '',
+  [ORIGIN_SETTINGS.livechatAllowedDomains]: '',
+  [ORIGIN_SETTINGS.apiCorsEnabled]: false,
+  [ORIGIN_SETTINGS.apiCorsOrigin]: '*',
 };

@@ -6,6 +6,7 @@ import { RefreshingValue } from '../common/refreshing-value';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import {
   RoutingMethod,
+  SECRET_SETTINGS,
   SETTING_DEFAULTS,
   SETTING_DEPARTMENT_REMOVAL,
   SETTING_LOGIN_EXPIRATION_DAYS,
@@ -15,6 +16,13 @@ import {
 import { Setting } from './permission.schema';
 
 const SETTINGS_TTL_MS = 5_000;
+
+export interface SettingView {
+  _id: string;
+  value: unknown;
+  /** Secret settings only: whether a value is stored (the value itself is never shown). */
+  isSet?: boolean;
+}
 
 export type SettingsListener = (id: string) => void;
 
@@ -52,9 +60,10 @@ export class SettingsService implements OnModuleInit {
     );
   }
 
-  async get(id: string): Promise<{ _id: string; value: unknown }> {
+  /** What `GET settings/:_id` shows: a secret's value never leaves the service. */
+  async get(id: string): Promise<SettingView> {
     this.assertKnown(id);
-    return { _id: id, value: (await this.values.get()).get(id) };
+    return this.view(id, (await this.values.get()).get(id));
   }
 
   /** Input validation of a known setting's value (unknown ids are a business rule, left to set()). */
@@ -63,7 +72,7 @@ export class SettingsService implements OnModuleInit {
     if (problem) throw ApiError.invalidParams(`value ${problem}`);
   }
 
-  async set(id: string, value: unknown): Promise<{ _id: string; value: unknown }> {
+  async set(id: string, value: unknown): Promise<SettingView> {
     this.assertKnown(id);
     this.validateValue(id, value);
     await this.settings.updateOne(
@@ -73,7 +82,13 @@ export class SettingsService implements OnModuleInit {
     );
     this.values.invalidate();
     for (const listener of this.listeners) listener(id);
-    return { _id: id, value };
+    return this.view(id, value);
+  }
+
+  /** Secrets answer `value: ''` and whether one is stored, so a form can say "set" without showing it. */
+  private view(id: string, value: unknown): SettingView {
+    if (!SECRET_SETTINGS.has(id)) return { _id: id, value };
+    return { _id: id, value: '', isSet: typeof value === 'string' && value !== '' };
   }
 
   /**

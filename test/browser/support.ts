@@ -1,17 +1,50 @@
-// Playwright (playwright-core) driving Debian's Chromium against a TestApp that serves the
-// built console. Pages are driven by accessible names; console errors are collected.
-import { readFileSync } from 'node:fs';
+// Playwright (playwright-core) driving Chromium against a TestApp that serves the built
+// console. Pages are driven by accessible names; console errors are collected.
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { TestApp } from '../support/test-app';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** System browsers, in the order they are tried after CHROMIUM_PATH. */
+const SYSTEM_BROWSERS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+];
+
+/**
+ * The browser to drive: CHROMIUM_PATH, else a system Chromium or Chrome, else the one
+ * `npx playwright install chromium` downloaded; none is a one-line error saying how to get one.
+ */
+export function findBrowser(): string {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) {
+    if (existsSync(configured)) return configured;
+    throw new Error(`CHROMIUM_PATH is set to ${configured}, which does not exist`);
+  }
+  const system = SYSTEM_BROWSERS.find((candidate) => existsSync(candidate));
+  if (system) return system;
+  let playwrights: string | undefined;
+  try {
+    playwrights = chromium.executablePath();
+  } catch {
+    // playwright-core knows no browser for this platform
+  }
+  if (playwrights && existsSync(playwrights)) return playwrights;
+  throw new Error(
+    'No Chromium found for the browser tests: install one (apt-get install chromium, or npx playwright install chromium) or set CHROMIUM_PATH',
+  );
+}
+
 export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 export const DOCS_DIR = path.resolve(__dirname, '../../docs');
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: findBrowser(),
     // Root in CI containers: Chromium's sandbox needs user namespaces it does not get there.
     args: ['--no-sandbox', '--disable-dev-shm-usage'],
   });

@@ -9,6 +9,7 @@ const AgentsPage = lazy(() => import('./views/agents/AgentsPage'));
 const BusinessHoursRoute = lazy(() => import('./views/business-hours/BusinessHoursRoute'));
 const WidgetPreviewPage = lazy(() => import('./views/widget-preview/WidgetPreviewPage'));
 const SettingsPage = lazy(() => import('./views/settings/SettingsPage'));
+const OfflineMessagesPage = lazy(() => import('./views/offline-messages/OfflineMessagesPage'));
 
 export interface Screen {
   /** wouter patterns this screen answers (relative to /admin). */
@@ -46,6 +47,15 @@ export const SCREENS: Screen[] = [
     paths: ['/widget'],
     component: WidgetPreviewPage,
     nav: { label: 'Widget preview', to: '/widget', permissions: 'everyone' },
+  },
+  {
+    paths: ['/offline-messages'],
+    component: OfflineMessagesPage,
+    nav: {
+      label: 'Offline messages',
+      to: '/offline-messages',
+      permissions: ['view-livechat-manager'],
+    },
   },
   {
     paths: ['/settings'],

@@ -4,6 +4,7 @@ import { errorText, get, post } from '../../api';
 import { useAuth } from '../../auth';
 import { PageTitle } from '../../components/PageTitle';
 import { notifyError, notifySuccess } from '../../notify';
+import { TextSetting } from '../../components/TextSetting';
 
 function useSetting<T>(id: string, enabled: boolean) {
   return useQuery({
@@ -23,6 +24,9 @@ export default function SettingsPage() {
   // Business hours settings exist only where the service has business hours.
   const businessHours = useSetting<boolean>('Livechat_enable_business_hours', allowed);
   const businessHourType = useSetting<string>('Livechat_business_hour_type', allowed);
+  const ignoreTls = useSetting<boolean>('SMTP_IgnoreTLS', allowed);
+  const protocol = useSetting<string>('SMTP_Protocol', allowed);
+  const apiCors = useSetting<boolean>('API_Enable_CORS', allowed);
 
   if (!allowed) {
     return (
@@ -88,6 +92,81 @@ export default function SettingsPage() {
             Auto selection gives each new chat to the available agent with the fewest chats; manual
             selection leaves the choice to the agents.
           </Text>
+        </Fieldset>
+        <Fieldset legend="E-mail (offline messages)">
+          <Stack gap="sm">
+            <Text size="sm" c="gray.7">
+              Messages left in the widget&apos;s offline form go to the department&apos;s e-mail, or
+              else to the offline e-mail address, through this mail server.
+            </Text>
+            <TextSetting
+              id="Livechat_offline_email"
+              label="Offline e-mail address"
+              description="For messages without a department, or whose department has no e-mail"
+              save={save}
+            />
+            <TextSetting
+              id="From_Email"
+              label="From"
+              placeholder="Support <support@example.com>"
+              save={save}
+            />
+            <Select
+              label="SMTP protocol"
+              data={[
+                { value: 'smtp', label: 'SMTP (STARTTLS when offered)' },
+                { value: 'smtps', label: 'SMTPS (TLS from the start)' },
+              ]}
+              value={protocol.data?.value ?? null}
+              disabled={!protocol.data}
+              allowDeselect={false}
+              onChange={(value) =>
+                value && void save('SMTP_Protocol', value, 'SMTP protocol saved.')
+              }
+            />
+            <TextSetting
+              id="SMTP_Host"
+              label="SMTP host"
+              placeholder="smtp.example.com"
+              save={save}
+            />
+            <TextSetting id="SMTP_Port" label="SMTP port" placeholder="587" save={save} />
+            <Switch
+              label="Ignore TLS"
+              description="Send without STARTTLS even when the server offers it"
+              checked={ignoreTls.data?.value ?? false}
+              disabled={!ignoreTls.data}
+              onChange={(event) =>
+                void save('SMTP_IgnoreTLS', event.currentTarget.checked, 'Ignore TLS saved.')
+              }
+            />
+            <TextSetting id="SMTP_Username" label="SMTP username" save={save} />
+            <TextSetting id="SMTP_Password" label="SMTP password" secret save={save} />
+          </Stack>
+        </Fieldset>
+        <Fieldset legend="Websites">
+          <Stack gap="sm">
+            <TextSetting
+              id="Livechat_AllowedDomainsList"
+              label="Sites allowed to embed the widget"
+              description="Comma-separated domains or origins (shop.example, https://shop.example:8443); empty: any site"
+              save={save}
+            />
+            <Switch
+              label="Allow browsers on other sites to call the API (CORS)"
+              checked={apiCors.data?.value ?? false}
+              disabled={!apiCors.data}
+              onChange={(event) =>
+                void save('API_Enable_CORS', event.currentTarget.checked, 'API CORS saved.')
+              }
+            />
+            <TextSetting
+              id="API_CORS_Origin"
+              label="Origins allowed to call the API"
+              description="* or comma-separated origins (https://tools.example)"
+              save={save}
+            />
+          </Stack>
         </Fieldset>
         {businessHours.data && businessHourType.data && (
           <Fieldset legend="Business hours">

@@ -1,6 +1,7 @@
 import {
   Alert,
   Badge,
+  Button,
   Card,
   Group,
   List,
@@ -21,6 +22,7 @@ export default function WidgetPreviewPage() {
   const config = useWidgetConfig(department);
   const all = useWidgetConfig(null);
   const reason = useOfflineReason(department, config.data?.online);
+  const [live, setLive] = useState(false);
 
   const departments = config.data?.departments ?? [];
   const registrationOn = config.data?.settings?.registrationForm !== false;
@@ -96,6 +98,28 @@ export default function WidgetPreviewPage() {
           </Text>
         </>
       )}
+      <Card withBorder component="section" aria-label="The real widget" mt="lg">
+        <Title order={2} size="h4">
+          The real widget
+        </Title>
+        <Text size="sm" c="gray.7" mb="sm">
+          Rocket.Chat&apos;s Live Chat widget as this service serves it at /livechat, the page your
+          website embeds. It stays unloaded until you open it.
+        </Text>
+        {live ? (
+          <iframe
+            src="/livechat?mode=popout"
+            title="Live Chat widget"
+            style={{ width: '100%', maxWidth: 380, height: 560, border: 0 }}
+          />
+        ) : (
+          <Group>
+            <Button variant="default" onClick={() => setLive(true)}>
+              Show the real widget
+            </Button>
+          </Group>
+        )}
+      </Card>
     </>
   );
 }

@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { Optional } from '../../common/validation';
+
+/** `POST livechat/offline.message`: what the widget's "Leave a message" form sends. */
+export class OfflineMessageDto {
+  @ApiProperty({ example: 'Ada Lovelace' })
+  @IsString()
+  @Length(1, 200, { message: 'name is required (at most 200 characters)' })
+  name: string;
+
+  @ApiProperty({ example: 'ada@example.com' })
+  @IsString()
+  @MaxLength(254)
+  @IsEmail(
+    { allow_display_name: false, require_tld: false },
+    { message: 'email must be a valid e-mail address' },
+  )
+  email: string;
+
+  @ApiProperty({ example: 'Do you ship to Lisbon?' })
+  @IsString()
+  @Length(1, 10_000, { message: 'message is required (at most 10000 characters)' })
+  message: string;
+
+  @ApiPropertyOptional({ description: 'A department id, or "" for none' })
+  @Optional()
+  @IsString()
+  @MaxLength(64)
+  department?: string;
+
+  @ApiPropertyOptional({ description: 'The page the visitor is on (stored with the message)' })
+  @Optional()
+  @IsString()
+  @MaxLength(2048)
+  host?: string;
+}

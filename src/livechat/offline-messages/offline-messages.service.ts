@@ -1,0 +1,129 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model, QueryFilter } from 'mongoose';
+import { ApiError } from '../../common/api-error';
+import { randomId } from '../../common/ids';
+import { findPage, type Page } from '../../common/pagination';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { MAIL_SETTINGS, WIDGET_SETTINGS } from '../../permissions/defaults';
+import { SettingsService } from '../../permissions/settings.service';
+import { DepartmentsService } from '../departments/departments.service';
+import type { OfflineMessageDto } from './offline-message.dto';
+import { OfflineMessageOutbox } from './offline-message-outbox';
+import { OfflineMessage, OfflineMessageStatus } from './offline-message.schema';
+
+/** What the widget shows when `Livechat_offline_success_message` is empty. */
+export const DEFAULT_SUCCESS_MESSAGE = 'Thank you for your message. We will answer you by e-mail.';
+
+/**
+ * Exactly one plain address: a department document imported from elsewhere could hold a
+ * list or a display name, and the recipient must never be more than the one address.
+ */
+const SINGLE_ADDRESS = /^[^\s@,;:<>"()]+@[^\s@,;:<>"()]+$/;
+
+/** A visitor-facing 400: the widget shows the envelope's `message`. */
+function rejected(errorType: string, text: string): ApiError {
+  return ApiError.badRequest(errorType, text);
+}
+
+@Injectable()
+export class OfflineMessagesService {
+  constructor(
+    @InjectModel(OfflineMessage.name) private readonly messages: Model<OfflineMessage>,
+    private readonly departments: DepartmentsService,
+    private readonly settings: SettingsService,
+    private readonly outbox: OfflineMessageOutbox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Stores the message in the outbox (the answer waits for that write) and wakes the
+   * delivery; returns the text the widget shows. The recipient is only ever the chosen
+   * department's address or `Livechat_offline_email`: nothing the visitor sends can name it.
+   */
+  async accept(input: OfflineMessageDto): Promise<string> {
+    if ((await this.settings.value(WIDGET_SETTINGS.displayOfflineForm)) !== true) {
+      throw rejected('error-offline-form-disabled', 'The offline form is turned off');
+    }
+    let department: { _id: string; name: string; email?: string } | undefined;
+    if (input.department) {
+      const found = await this.departments.findById(input.department);
+      const usable =
+        found &&
+        (found as { type?: string }).type !== 'u' &&
+        found.enabled &&
+        found.archived !== true &&
+        found.showOnOfflineForm;
+      if (!usable) throw rejected('error-invalid-department', 'This department cannot be chosen');
+      department = found;
+    }
+    const fallback = await this.settings.value(MAIL_SETTINGS.offlineEmail);
+    const to = [department?.email, fallback]
+      .map((address) => (typeof address === 'string' ? address.trim() : ''))
+      .find((address) => SINGLE_ADDRESS.test(address));
+    if (!to) {
+      throw rejected(
+        'error-offline-email-not-configured',
+        'Messages cannot be left at the moment (no address to send them to)',
+      );
+    }
+    const now = new Date();
+    const _id = randomId();
+    await this.messages.create({
+      _id,
+      status: 'pending',
+      name: input.name,
+      email: input.email,
+      message: input.message,
+      host: input.host || undefined,
+      departmentId: department?._id,
+      departmentName: department?.name,
+      to,
+      messageId: `<${_id}.offline-message@${await this.messageIdDomain()}>`,
+      attempts: 0,
+      maxAttempts: this.config.offlineMessages.maxAttempts,
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.outbox.kick();
+    const success = await this.settings.value(WIDGET_SETTINGS.offlineSuccessMessage);
+    return typeof success === 'string' && success.trim() !== '' ? success : DEFAULT_SUCCESS_MESSAGE;
+  }
+
+  /** The domain of `From_Email` (a Message-ID's right-hand side names the sender's domain). */
+  private async messageIdDomain(): Promise<string> {
+    const from = await this.settings.value(MAIL_SETTINGS.from);
+    const domain = typeof from === 'string' ? /@([a-z0-9.-]+)>?\s*$/i.exec(from)?.[1] : undefined;
+    return domain ?? 'localhost';
+  }
+
+  async list(
+    status: OfflineMessageStatus | undefined,
+    page: Page,
+  ): Promise<{ messages: OfflineMessage[]; total: number }> {
+    const filter: QueryFilter<OfflineMessage> = status ? { status } : {};
+    const { items, total } = await findPage<OfflineMessage>(this.messages, filter, page);
+    return { messages: items, total };
+  }
+
+  /** A failed (or waiting) message gets as many attempts again, starting now. */
+  async retry(id: string): Promise<OfflineMessage> {
+    const message = await this.messages.findOne({ _id: id }).lean<OfflineMessage>();
+    if (!message) {
+      throw ApiError.badRequest('error-offline-message-not-found', 'Offline message not found');
+    }
+    if (message.status === 'sent') {
+      throw ApiError.badRequest('error-offline-message-sent', 'This message was already sent');
+    }
+    const changes = {
+      status: 'pending' as const,
+      maxAttempts: message.attempts + this.config.offlineMessages.maxAttempts,
+      nextAttemptAt: new Date(),
+      updatedAt: new Date(),
+    };
+    await this.messages.updateOne({ _id: id }, { $set: changes });
+    this.outbox.kick();
+    return { ...message, ...changes };
+  }
+}

@@ -1,0 +1,99 @@
+// A real SMTP server on loopback (npm smtp-server) that keeps every mail it receives,
+// parsed (mailparser), with its SMTP envelope. It can be stopped and started again on the
+// same port, to play a mail server outage.
+import * as net from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  mail: ParsedMail;
+  /** RCPT TO addresses: where the mail really went, whatever its headers say. */
+  recipients: string[];
+  sender: string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export class SmtpSink {
+  readonly received: ReceivedMail[] = [];
+  /** The credentials clients logged in with (AUTH PLAIN/LOGIN), accepted whatever they are. */
+  readonly logins: { username?: string; password?: string }[] = [];
+  private server?: SMTPServer;
+
+  private constructor(readonly port: number) {}
+
+  /** A sink on a free port; `listening: false` leaves it down (an outage) until start(). */
+  static async create(options: { listening?: boolean } = {}): Promise<SmtpSink> {
+    const sink = new SmtpSink(await freePort());
+    if (options.listening !== false) await sink.start();
+    return sink;
+  }
+
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  async start(): Promise<void> {
+    const server = new SMTPServer({
+      authOptional: true,
+      // Loopback only: AUTH without TLS is fine here.
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      onAuth: (auth, _session, callback) => {
+        this.logins.push({ username: auth.username, password: auth.password ?? undefined });
+        callback(null, { user: auth.username });
+      },
+      logger: false,
+      onData: (stream, session, callback) => {
+        simpleParser(stream).then(
+          (mail) => {
+            this.received.push({
+              mail,
+              recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+              sender: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            });
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Waits for a mail whose Message-ID is `messageId`. */
+  async waitFor(messageId: string, timeoutMs = 20_000): Promise<ReceivedMail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.find((item) => item.mail.messageId === messageId);
+      if (found) return found;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `no mail ${messageId} within ${timeoutMs} ms (got ${this.received.length})`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  copiesOf(messageId: string): number {
+    return this.received.filter((item) => item.mail.messageId === messageId).length;
+  }
+}

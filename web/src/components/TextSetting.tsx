@@ -1,0 +1,71 @@
+import { Button, Group, PasswordInput, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { get } from '../api';
+
+interface SettingAnswer {
+  value: string;
+  /** Secret settings: whether a value is stored (its text is never sent back). */
+  isSet?: boolean;
+}
+
+/**
+ * One text setting with its own Save button. A secret one (`secret`) shows whether a value
+ * is stored, never the value, and is only saved when something is typed.
+ */
+export function TextSetting({
+  id,
+  label,
+  description,
+  placeholder,
+  secret = false,
+  save,
+}: {
+  id: string;
+  label: string;
+  description?: string;
+  placeholder?: string;
+  secret?: boolean;
+  save: (id: string, value: string, done: string) => Promise<void>;
+}) {
+  const setting = useQuery({
+    queryKey: ['setting', id],
+    queryFn: () => get<SettingAnswer>(`settings/${id}`),
+    retry: false,
+  });
+  const [value, setValue] = useState('');
+  useEffect(() => {
+    if (setting.data && !secret) setValue(String(setting.data.value ?? ''));
+  }, [setting.data, secret]);
+
+  const Input = secret ? PasswordInput : TextInput;
+  const unchanged = secret ? value === '' : value === String(setting.data?.value ?? '');
+  return (
+    <form
+      noValidate
+      aria-label={label}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save(id, value.trim(), `${label} saved.`).then(() => secret && setValue(''));
+      }}
+    >
+      <Group align="flex-end" wrap="nowrap" gap="xs">
+        <Input
+          label={label}
+          description={description}
+          placeholder={
+            secret ? (setting.data?.isSet ? 'Stored (type to replace)' : 'Not set') : placeholder
+          }
+          value={value}
+          onChange={(event) => setValue(event.currentTarget.value)}
+          disabled={!setting.data}
+          autoComplete={secret ? 'new-password' : 'off'}
+          style={{ flex: 1 }}
+        />
+        <Button type="submit" variant="default" disabled={!setting.data || unchanged}>
+          Save
+        </Button>
+      </Group>
+    </form>
+  );
+}
