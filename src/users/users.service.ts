@@ -255,6 +255,27 @@ export class UsersService {
     return result.matchedCount > 0;
   }
 
+  /**
+   * Active users whose username or name starts with `term` (any case), by username, at most
+   * 10: what a picker offers while an admin types.
+   */
+  async autocomplete(
+    term: string,
+    exceptUsernames: string[],
+  ): Promise<Pick<User, '_id' | 'username' | 'name' | 'status'>[]> {
+    const filter: QueryFilter<User> = { active: { $ne: false } };
+    if (term) {
+      const pattern = { $regex: `^${escapeRegExp(term)}`, $options: 'i' };
+      filter.$or = [{ username: pattern }, { name: pattern }];
+    }
+    if (exceptUsernames.length) filter.username = { $nin: exceptUsernames };
+    return this.users
+      .find(filter, { _id: 1, username: 1, name: 1, status: 1 })
+      .sort({ username: 1 })
+      .limit(10)
+      .lean<Pick<User, '_id' | 'username' | 'name' | 'status'>[]>();
+  }
+
   async listByRole(
     role: string,
     text: string | undefined,

@@ -1,4 +1,5 @@
 import { ApiError } from '../../common/api-error';
+import { parseJsonObject } from '../../common/json-param';
 import type { AutocompleteSelector, DepartmentProjection } from './departments.service';
 
 const CONDITION_FIELDS = ['enabled', 'showOnRegistration', 'showOnOfflineForm'] as const;
@@ -25,21 +26,6 @@ const PROJECTABLE_FIELDS = new Set([
   '_updatedAt',
 ]);
 export const MAX_IDS = 100;
-
-function parseJsonObject(raw: unknown, name: string): Record<string, unknown> {
-  if (typeof raw !== 'string')
-    throw ApiError.invalidParams(`The '${name}' param must be a JSON string`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw ApiError.invalidParams(`The '${name}' param must be valid JSON`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw ApiError.invalidParams(`The '${name}' param must be a JSON object`);
-  }
-  return parsed as Record<string, unknown>;
-}
 
 /**
  * `selector` of department.autocomplete. Unlike Rocket.Chat, `conditions` may only
