@@ -450,9 +450,9 @@ describe('permissions and settings', () => {
     });
 
     it('needs edit-privileged-setting', async () => {
+      expect((await t.get(`/settings/${REMOVAL}`, { as: plain })).body).toEqual(FORBIDDEN_403);
       for (const caller of [plain, manager]) {
         for (const res of [
-          await t.get(`/settings/${REMOVAL}`, { as: caller }),
           await t.post(`/settings/${REMOVAL}`, { value: true }, { as: caller }),
           await t.get(`/settings/${ROUTING}`, { as: caller }),
           await t.post(`/settings/${ROUTING}`, { value: 'Manual_Selection' }, { as: caller }),
@@ -470,6 +470,34 @@ describe('permissions and settings', () => {
       ]) {
         expect(res.status).toBe(401);
         expect(res.body).toEqual(UNAUTHORIZED_401);
+      }
+    });
+
+    it('lets whoever may ask for a department delete read (only read) the removal setting', async () => {
+      const agent = await t.createUser({ roles: ['livechat-agent'] });
+      const monitor = await t.createUser({ roles: ['livechat-monitor'] });
+      // manager: manage + remove; monitor: manage only (docs/api.md §3).
+      for (const caller of [manager, monitor]) {
+        const read = await t.get(`/settings/${REMOVAL}`, { as: caller });
+        expect(read.status).toBe(200);
+        expect(read.body).toEqual({ _id: REMOVAL, value: false, success: true });
+        const write = await t.post(`/settings/${REMOVAL}`, { value: true }, { as: caller });
+        expect(write.body).toEqual(FORBIDDEN_403);
+        // The allowance is for this one setting only.
+        expect((await t.get(`/settings/${ROUTING}`, { as: caller })).body).toEqual(FORBIDDEN_403);
+      }
+      expect((await t.get(`/settings/${REMOVAL}`, { as: agent })).body).toEqual(FORBIDDEN_403);
+      expect((await settings().findOne({ _id: REMOVAL }))?.value).toBe(false);
+
+      // It follows the permissions, not the role: without them the manager is refused too.
+      const before = await storedPermissions();
+      try {
+        await setRoles('manage-livechat-departments', ['admin']);
+        await setRoles('remove-livechat-department', ['admin']);
+        expect((await t.get(`/settings/${REMOVAL}`, { as: manager })).body).toEqual(FORBIDDEN_403);
+      } finally {
+        await setRoles('manage-livechat-departments', before['manage-livechat-departments']);
+        await setRoles('remove-livechat-department', before['remove-livechat-department']);
       }
     });
 

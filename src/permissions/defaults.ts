@@ -28,6 +28,15 @@ export type PermissionId = keyof typeof DEFAULT_PERMISSIONS;
 
 export const SETTING_DEPARTMENT_REMOVAL = 'Omnichannel_enable_department_removal';
 export const SETTING_ROUTING_METHOD = 'Livechat_Routing_Method';
+
+/**
+ * Settings that some non-admins may read (GET settings/:_id), beyond `edit-privileged-setting`:
+ * whoever may ask for a department delete needs to know whether removal is on, so that a client
+ * does not offer what will be refused. Writing them still needs `edit-privileged-setting`.
+ */
+export const SETTING_EXTRA_READERS: Readonly<Record<string, readonly PermissionId[]>> = {
+  [SETTING_DEPARTMENT_REMOVAL]: ['manage-livechat-departments', 'remove-livechat-department'],
+};
 export const ROUTING_METHODS = ['Auto_Selection', 'Manual_Selection'] as const;
 export type RoutingMethod = (typeof ROUTING_METHODS)[number];
 

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Caller } from '../auth/auth.decorators';
 import type { AuthenticatedUser } from '../users/users.service';
+import { SETTING_EXTRA_READERS } from './defaults';
 import { SetSettingDto, UpdatePermissionsDto } from './permissions.dto';
 import { PermissionsService } from './permissions.service';
 import { SettingsService } from './settings.service';
@@ -29,7 +30,8 @@ export class PermissionsController {
 
   @Get('settings/:_id')
   async getSetting(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
-    await this.permissions.assertAny(caller, ['edit-privileged-setting']);
+    const extraReaders = Object.hasOwn(SETTING_EXTRA_READERS, id) ? SETTING_EXTRA_READERS[id] : [];
+    await this.permissions.assertAny(caller, ['edit-privileged-setting', ...extraReaders]);
     return this.settings.get(id);
   }
 

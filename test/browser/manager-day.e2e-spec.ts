@@ -68,16 +68,37 @@ describe('a manager’s day in the console (browser)', () => {
   const toast = (page: Page, text: string | RegExp) =>
     page.locator('.mantine-Notification-root').filter({ hasText: text });
 
-  // Clearing a number (`null`) or the fallback department (`""`) needs the API's side of issue 18;
-  // this branch checks the text clear that the API already takes.
-  it('1: clears an emptied text on save, and says so where the user is', async () => {
-    const { department: stored } = await app.createDepartment({ description: 'Old text' });
+  it('1: clears emptied fields on save (a text, a number, the fallback), and says so where the user is', async () => {
+    const { department: fallback } = await app.createDepartment({ name: `Spill ${Date.now()}` });
+    const { department: stored } = await app.createDepartment({
+      description: 'Old text',
+      maxNumberSimultaneousChat: 4,
+      fallbackForwardDepartment: fallback._id,
+    });
     const page = await openAsAdmin();
     await page.goto(`/admin/departments/${stored._id}`);
     await page.getByLabel('Description').fill('');
+    await page.getByRole('textbox', { name: 'Max simultaneous chats' }).fill('');
+    const fallbackPicker = page.getByRole('combobox', { name: 'Fallback forward department' });
+    await until(async () => (await fallbackPicker.inputValue()) === fallback.name);
+    // By keyboard: the picker's clear button is a named, focusable button.
+    await page.getByRole('button', { name: 'Clear Fallback forward department' }).focus();
+    await page.keyboard.press('Enter');
+    await until(async () => (await fallbackPicker.inputValue()) === '');
     await page.getByRole('button', { name: 'Save' }).click();
     await expectVisible(toast(page, 'Department saved.'));
-    expect((await department(stored._id)).description ?? '').toBe('');
+    const saved = await department(stored._id);
+    expect(saved.description ?? '').toBe('');
+    // Cleared means unset (docs/api.md §4.1), not the old value kept.
+    expect(saved).not.toHaveProperty('maxNumberSimultaneousChat');
+    expect(saved).not.toHaveProperty('fallbackForwardDepartment');
+    // The page shows what is stored after the save: still empty.
+    await page.reload();
+    await until(async () => (await page.getByLabel('Description').isVisible()) === true);
+    expect(await page.getByRole('textbox', { name: 'Max simultaneous chats' }).inputValue()).toBe(
+      '',
+    );
+    expect(await fallbackPicker.inputValue()).toBe('');
   });
 
   it('2 and 3: a keyboard-only create with two agents; Enter in "Add agent" never submits', async () => {
@@ -187,26 +208,37 @@ describe('a manager’s day in the console (browser)', () => {
     await expectVisible(page.getByText('Deleting departments is turned off.'));
   });
 
-  it('5: a manager with removal off learns it once, in view, and Delete is then disabled', async () => {
+  it('5: a manager with removal off is never offered Delete, and is told why', async () => {
     await setSetting('Omnichannel_enable_department_removal', false);
     const manager = await app.createUser({ roles: ['user', 'livechat-manager'] });
     const { department: stored } = await app.createDepartment({ name: `Managed ${Date.now()}` });
     const page = await openAs(manager);
+    // The list's row menu leaves Delete out…
+    await page.getByRole('searchbox', { name: 'Search departments' }).fill(stored.name);
+    await page.getByRole('button', { name: `Actions for ${stored.name}` }).click();
+    await expectVisible(page.getByRole('menuitem', { name: 'Archive' }));
+    expect(await page.getByRole('menuitem', { name: 'Delete' }).count()).toBe(0);
+    await page.keyboard.press('Escape');
+
+    // …and the edit page disables it with the reason, before any click (the manager may read the
+    // setting: docs/api.md §3). No request fails: afterEach checks it.
     await page.goto(`/admin/departments/${stored._id}`);
     await expectVisible(page.getByRole('heading', { name: `Edit ${stored.name}` }));
-    await page.getByRole('button', { name: 'Delete', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Delete department?' });
-    const confirm = dialog.getByRole('button', { name: 'Delete department' });
-    // Rocket.Chat's safeguard: the department's name is typed before a delete.
-    expect(await confirm.isDisabled()).toBe(true);
-    await dialog.getByLabel("Type the department's name to confirm").fill(stored.name);
-    await confirm.click();
-    await expectVisible(toast(page, 'Deleting departments is turned off in the settings.'));
-    expect(current!.failures.splice(0)).toEqual([
-      `400 DELETE /api/v1/livechat/department/${stored._id}`,
-    ]);
-    expect(await page.getByRole('button', { name: 'Delete', exact: true }).isDisabled()).toBe(true);
+    const deleteButton = page.getByRole('button', { name: 'Delete', exact: true });
+    await until(() => deleteButton.isDisabled());
+    await expectVisible(page.getByText('Deleting departments is turned off.'));
     expect(await department(stored._id)).not.toBeNull();
+
+    // With removal on, the same manager gets Delete.
+    await setSetting('Omnichannel_enable_department_removal', true);
+    try {
+      await page.reload();
+      await expectVisible(page.getByRole('heading', { name: `Edit ${stored.name}` }));
+      await until(async () => !(await deleteButton.isDisabled()));
+      expect(await page.getByText('Deleting departments is turned off.').count()).toBe(0);
+    } finally {
+      await setSetting('Omnichannel_enable_department_removal', false);
+    }
   });
 
   it('6: an agent gets a read-only view with its real agents', async () => {
@@ -243,6 +275,37 @@ describe('a manager’s day in the console (browser)', () => {
     const edit = history.getByRole('row').nth(1);
     expect(await edit.getByRole('listitem').count()).toBe(1);
     expect(await history.getByText(target._id).count()).toBe(0);
+  });
+
+  it('7: a save that edits a field and removes an agent is one entry, naming the agent', async () => {
+    const [kept, removed] = [await app.createAgent(), await app.createAgent()];
+    const { department: stored } = await app.createDepartment({ name: `Desk ${Date.now()}` }, [
+      { agentId: kept.userId },
+      { agentId: removed.userId },
+    ]);
+    const page = await openAsAdmin();
+    await page.goto(`/admin/departments/${stored._id}`);
+    await page.getByLabel('Description').fill('Walk-in desk');
+    await page.getByRole('button', { name: `Remove ${removed.username}` }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(toast(page, 'Department saved.'));
+
+    // The PUT and the POST …/agents of the save share one X-Request-Id: one entry (docs/api.md §4.14).
+    const history = page.getByRole('table', { name: 'Change history' });
+    await expectVisible(history.getByText(`Agents removed: ${removed.username}`));
+    await until(async () => (await history.getByRole('row').count()) === 3);
+    const edit = history.getByRole('row').nth(1);
+    await expectVisible(edit.getByText('Description: (empty) → Walk-in desk'));
+    await expectVisible(edit.getByText(`Agents removed: ${removed.username}`));
+    expect(await history.getByText(removed.userId).count()).toBe(0);
+
+    const stored2 = await app.get(`/livechat/department/${stored._id}/history`);
+    expect(stored2.body.total).toBe(2);
+    expect(stored2.body.history[0]).toMatchObject({
+      action: 'update',
+      requestId: expect.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
+      agents: { removed: [removed.userId] },
+    });
   });
 
   it('8: schedules start in the browser time zone, use 24-hour times, cancel, confirm and say what moves', async () => {

@@ -49,6 +49,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A fresh `X-Request-Id` (docs/api.md §4.14): the requests of one save share it, so the service
+ * records the save as one history entry. getRandomValues works on plain-HTTP origins too.
+ */
+export function newRequestId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `console-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+}
+
 export type Query = Record<string, string | number | boolean | undefined>;
 
 interface RequestOptions {

@@ -79,6 +79,8 @@ export interface HistoryEntry {
     added?: HistoryAgent[];
     removed?: HistoryAgent[];
     changed?: { agentId: string; username?: string; count?: number; order?: number }[];
+    /** The username of every agent in added/removed/changed, as it was at the change. */
+    users?: { _id: string; username: string }[];
   };
 }
 

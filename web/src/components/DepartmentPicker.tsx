@@ -39,6 +39,14 @@ function useDepartmentOptions(search: string, chosen: string[], exclude: string 
   return [...options].map(([value, label]) => ({ value, label }));
 }
 
+/**
+ * The clear button as a named, focusable button: Mantine hides it from keyboards and screen
+ * readers, and emptying a picker's text does not clear its value, so it is the only way to clear.
+ */
+function clearButtonProps(label: string) {
+  return { 'aria-label': `Clear ${label}`, 'aria-hidden': false, tabIndex: 0 } as const;
+}
+
 interface MultiProps {
   label: string;
   value: string[];
@@ -69,6 +77,7 @@ export function DepartmentMultiPicker({
       onSearchChange={setSearch}
       nothingFoundMessage="No department found"
       clearable
+      clearButtonProps={clearButtonProps(label)}
       error={error}
       disabled={disabled}
     />
@@ -109,6 +118,7 @@ export function DepartmentPicker({
       onSearchChange={(next) => setTerm(next === selectedLabel ? '' : next)}
       nothingFoundMessage="No department found"
       clearable
+      clearButtonProps={clearButtonProps(label)}
       error={error}
       disabled={disabled}
     />

@@ -1,7 +1,7 @@
 // The departments screens' queries and mutations (TanStack Query). Components call these;
 // they never build requests themselves.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { get, post, request } from '../../api';
+import { get, newRequestId, post, request } from '../../api';
 import { useAuth } from '../../auth';
 import type { ListControls } from '../../hooks/useListState';
 import type { Department, DepartmentAgent, Page } from '../../types';
@@ -72,12 +72,19 @@ export function useDepartment(id: string | undefined) {
   });
 }
 
-/** Whether deleting departments is allowed (only admins may read the setting; others learn on delete). */
+/**
+ * Whether deleting departments is allowed. Whoever may ask for a delete may read the setting
+ * (docs/api.md §3), so Delete is never offered when it will be refused.
+ */
 export function useRemovalAllowed(): boolean | undefined {
   const { can } = useAuth();
   const setting = useQuery({
     queryKey: ['setting', 'Omnichannel_enable_department_removal'],
-    enabled: can('edit-privileged-setting'),
+    enabled: can(
+      'edit-privileged-setting',
+      'manage-livechat-departments',
+      'remove-livechat-department',
+    ),
     queryFn: () => get<{ value: boolean }>('settings/Omnichannel_enable_department_removal'),
   });
   return setting.data?.value;
@@ -115,18 +122,23 @@ export function useSaveDepartment(loaded: LoadedDepartment, mayEditAgents: boole
           await post<{ department: Department }>('livechat/department', { department, agents })
         ).department;
       }
+      // Both requests of this save carry one request id: the service makes them one history entry.
+      const requestId = newRequestId();
       const answer = await request<{ department: Department }>('PUT', departmentPath(stored._id), {
         body: { department, ...(mayEditAgents ? { agents } : {}) },
-        headers: loaded.etag ? { 'If-Match': loaded.etag } : {},
+        headers: {
+          'X-Request-Id': requestId,
+          ...(loaded.etag ? { 'If-Match': loaded.etag } : {}),
+        },
       });
       const removed = removedAgentIds(
         loaded.agents.map((agent) => agent.agentId),
         values.agents,
       );
       if (removed.length > 0 && mayEditAgents) {
-        await post(`${departmentPath(stored._id)}/agents`, {
-          upsert: [],
-          remove: removed.map((agentId) => ({ agentId })),
+        await request('POST', `${departmentPath(stored._id)}/agents`, {
+          body: { upsert: [], remove: removed.map((agentId) => ({ agentId })) },
+          headers: { 'X-Request-Id': requestId },
         });
       }
       return answer.body.department;

@@ -52,6 +52,33 @@ describe('historyLines', () => {
     expect(lines).toEqual(['Fallback forward department: Old team → (empty)']);
   });
 
+  it('names agents by the usernames the entry carries, ids only for old entries', () => {
+    const withUsers = historyLines(
+      entry({
+        action: 'agents',
+        agents: {
+          added: ['a1'],
+          removed: ['a7'],
+          changed: [{ agentId: 'a8', count: 2 }],
+          users: [
+            { _id: 'a1', username: 'alice.then' },
+            { _id: 'a7', username: 'gone.agent' },
+            { _id: 'a8', username: 'bob' },
+          ],
+        },
+      }),
+      names,
+    );
+    expect(withUsers).toEqual([
+      'Agents added: alice.then',
+      'Agents removed: gone.agent',
+      'bob: count 2',
+    ]);
+    expect(historyLines(entry({ agents: { removed: ['a7'] } }), names)).toEqual([
+      'Agents removed: a7',
+    ]);
+  });
+
   it('drops changes from empty to empty (no phantom "(empty) → []")', () => {
     expect(
       historyLines(

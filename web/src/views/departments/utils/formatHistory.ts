@@ -85,8 +85,20 @@ export function agentLabel(ref: AgentRef, names: KnownNames): string {
   return ref.username ?? ref.name ?? nameOf(id, names.agents);
 }
 
-export function historyLines(entry: HistoryEntry, names: KnownNames): string[] {
+export function historyLines(entry: HistoryEntry, known: KnownNames): string[] {
   const lines: string[] = [];
+  // Usernames the entry carries win over the page's current agents (a removed agent is not there).
+  const carried = entry.agents?.users ?? [];
+  const names: KnownNames =
+    carried.length === 0
+      ? known
+      : {
+          ...known,
+          agents: new Map([
+            ...known.agents,
+            ...carried.map((user) => [user._id, user.username] as const),
+          ]),
+        };
   for (const change of entry.changes ?? []) {
     if (sameValue(change.from, change.to)) continue;
     const label = FIELD_LABELS[change.field] ?? change.field;
