@@ -353,7 +353,7 @@ describe('admin console (browser)', () => {
     const page = await openAsAdmin();
     await page.getByRole('link', { name: 'Agents' }).click();
     await expectVisible(page.getByRole('heading', { name: 'Agents', exact: true }));
-    await page.getByLabel('Username', { exact: true }).fill(user.username);
+    await page.getByRole('combobox', { name: 'Username', exact: true }).fill(user.username);
     await page.getByRole('button', { name: 'Make agent' }).click();
     await expectVisible(page.getByText(`${user.username} is now an agent.`));
     await app.createDepartment({ name: `Team of ${user.username}` }, [{ agentId: user.userId }]);

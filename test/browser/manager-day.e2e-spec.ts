@@ -413,6 +413,18 @@ describe('a manager’s day in the console (browser)', () => {
     }
   });
 
+  it('12: "Make agent" offers users by part of their name, no exact username needed', async () => {
+    const user = await app.createUser();
+    const page = await openAsAdmin();
+    await page.goto('/admin/agents');
+    await page
+      .getByRole('combobox', { name: 'Username', exact: true })
+      .fill(user.username.slice(0, -3));
+    await page.getByRole('option', { name: user.username, exact: true }).click();
+    await page.getByRole('button', { name: 'Make agent' }).click();
+    await expectVisible(toast(page, `${user.username} is now an agent.`));
+  });
+
   it('12: the agents page says "already an agent", confirms a status change and sorts departments', async () => {
     const agent = await app.createAgent();
     for (const name of ['Zulu', 'alpha', 'Mike'])
@@ -421,7 +433,7 @@ describe('a manager’s day in the console (browser)', () => {
       ]);
     const page = await openAsAdmin();
     await page.goto('/admin/agents');
-    await page.getByLabel('Username', { exact: true }).fill(agent.username);
+    await page.getByRole('combobox', { name: 'Username', exact: true }).fill(agent.username);
     await page.getByRole('button', { name: 'Make agent' }).click();
     await expectVisible(toast(page, `${agent.username} is already an agent.`));
     await page.getByLabel('Search agents').fill(agent.username);

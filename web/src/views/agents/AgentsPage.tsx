@@ -1,6 +1,17 @@
-import { Alert, Badge, Button, Group, List, Modal, Select, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Autocomplete,
+  Badge,
+  Button,
+  Group,
+  List,
+  Modal,
+  Select,
+  Text,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { Controller, useForm } from 'react-hook-form';
 import { errorText } from '../../api';
 import { useAuth } from '../../auth';
 import { AppLink } from '../../components/AppLink';
@@ -16,6 +27,7 @@ import {
   useMakeAgent,
   useRemoveAgent,
   useSetAgentStatus,
+  useUserSuggestions,
 } from './useAgents';
 
 const LIST: ListDefaults = {
@@ -38,6 +50,8 @@ export default function AgentsPage() {
   const [removing, setRemoving] = useState<Agent | null>(null);
   const [expanded, setExpanded] = useState<string | null>(null);
   const addForm = useForm<{ username: string }>({ defaultValues: { username: '' } });
+  const [typed] = useDebouncedValue(addForm.watch('username').trim(), 250);
+  const suggestions = useUserSuggestions(typed);
 
   if (!can('manage-livechat-agents')) {
     return (
@@ -144,14 +158,23 @@ export default function AgentsPage() {
       <PageTitle>Agents</PageTitle>
       <form onSubmit={onAdd} noValidate aria-label="Add an agent">
         <Group align="flex-start" mb="lg">
-          <TextInput
-            label="Username"
-            description="The exact username of an existing user"
-            error={addForm.formState.errors.username?.message}
-            {...addForm.register('username', {
-              validate: (value) => value.trim() !== '' || 'Enter a username',
-            })}
-            w={{ base: '100%', sm: 280 }}
+          <Controller
+            control={addForm.control}
+            name="username"
+            rules={{ validate: (value) => value.trim() !== '' || 'Enter a username' }}
+            render={({ field }) => (
+              <Autocomplete
+                label="Username"
+                description="Type a username or name, then pick a user"
+                error={addForm.formState.errors.username?.message}
+                data={(suggestions.data ?? []).map((user) => user.username)}
+                value={field.value}
+                onChange={field.onChange}
+                onBlur={field.onBlur}
+                ref={field.ref}
+                w={{ base: '100%', sm: 280 }}
+              />
+            )}
           />
           <Button type="submit" mt={{ base: 0, sm: 44 }} loading={addForm.formState.isSubmitting}>
             Make agent
