@@ -154,7 +154,7 @@ describe('the offline-message outbox across processes', () => {
     // The SMTP password went to the mail server only: never to a log line.
     expect(first.output + second.output).not.toContain(SMTP_PASSWORD);
     await second.kill();
-  });
+  }, 120_000);
 
   it('never lets two instances send the same message: each arrives exactly once', async () => {
     await smtp.stop();
@@ -178,5 +178,5 @@ describe('the offline-message outbox across processes', () => {
     // ...and once it is back, every message arrives once.
     expect(ids.map((id) => smtp.copiesOf(id))).toEqual(ids.map(() => 1));
     expect(await outbox().countDocuments({ status: 'sent', email: /^multi-/ })).toBe(8);
-  });
+  }, 120_000);
 });

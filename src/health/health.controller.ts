@@ -44,11 +44,15 @@ export class HealthController {
   ready() {
     return this.health.check([
       () => this.pingDatabase(),
-      ...this.details.entries().map(
-        ([name, report]) =>
-          async () =>
-            this.indicators.check(name).up(await report().catch(() => ({ unknown: true }))),
-      ),
+      ...this.details.entries().map(([name, report]) => async () => {
+        const indicator = this.indicators.check(name);
+        // Details never hold the answer back: unknown while the database is away or slow.
+        if (this.circuit.isOpen) return indicator.up({ unknown: true });
+        const details = await withTimeout(report(), PING_TIMEOUT_MS).catch(() => ({
+          unknown: true,
+        }));
+        return indicator.up(details);
+      }),
     ]);
   }
 
@@ -79,4 +83,12 @@ export class HealthController {
   render() {
     return this.metrics.render();
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

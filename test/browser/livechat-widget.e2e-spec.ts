@@ -14,6 +14,7 @@ import {
   logIn,
   openConsole,
   screenshot,
+  toast,
   type ConsolePage,
 } from './support';
 
@@ -206,7 +207,7 @@ describe('the Live Chat widget on a customer site (browser)', () => {
     await table.getByRole('row').filter({ hasText: 'Joana Silva' }).getByText('Sent').waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await row.getByRole('button', { name: 'Retry the message from Tomás Reis' }).click();
-    await page.getByRole('status').getByText('will be sent again').waitFor();
+    await toast(page, 'will be sent again').waitFor();
     await row.getByText('Sent', { exact: true }).waitFor({ timeout: 20_000 });
     expect(
       smtp.received.some(({ mail }) => mail.subject === 'Offline message from Tomás Reis'),
@@ -225,7 +226,7 @@ describe('the Live Chat widget on a customer site (browser)', () => {
     await page.getByPlaceholder('Not set').waitFor();
     await password.fill('relay-secret');
     await passwordForm.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('status').getByText('SMTP password saved.').waitFor();
+    await toast(page, 'SMTP password saved.').waitFor();
     await page.getByPlaceholder('Stored (type to replace)').waitFor();
     expect(await password.inputValue()).toBe('');
     expect((await app.get('/settings/SMTP_Password')).body).toMatchObject({

@@ -9,6 +9,7 @@ import {
   logIn,
   openConsole,
   scrollsHorizontally,
+  toast,
   until,
   type ConsolePage,
 } from './support';
@@ -63,10 +64,6 @@ describe('a manager’s day in the console (browser)', () => {
   async function department(id: string) {
     return (await app.get(`/livechat/department/${id}`)).body.department;
   }
-
-  /** A toast (Mantine notification) with this text. */
-  const toast = (page: Page, text: string | RegExp) =>
-    page.locator('.mantine-Notification-root').filter({ hasText: text });
 
   it('1: clears emptied fields on save (a text, a number, the fallback), and says so where the user is', async () => {
     const { department: fallback } = await app.createDepartment({ name: `Spill ${Date.now()}` });

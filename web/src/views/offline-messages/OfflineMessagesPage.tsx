@@ -5,6 +5,7 @@ import { errorText, get, post } from '../../api';
 import { useAuth } from '../../auth';
 import { PagePagination } from '../../components/PagePagination';
 import { PageTitle } from '../../components/PageTitle';
+import { notifyError, notifySuccess } from '../../notify';
 import type { Page } from '../../types';
 
 const PAGE_SIZE = 25;
@@ -40,7 +41,6 @@ export default function OfflineMessagesPage() {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<string | null>(null);
   const [page, setPage] = useState(1);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const allowed = can('view-livechat-manager');
 
   const messages = useQuery({
@@ -67,13 +67,12 @@ export default function OfflineMessagesPage() {
   }
 
   const retry = async (item: OfflineMessage) => {
-    setMessage(null);
     try {
       await post(`livechat/offline.messages/${encodeURIComponent(item._id)}/retry`, {});
-      setMessage({ ok: true, text: `The message from ${item.name} will be sent again now.` });
+      notifySuccess(`The message from ${item.name} will be sent again now.`);
       await queryClient.invalidateQueries({ queryKey: ['offline-messages'] });
     } catch (error) {
-      setMessage({ ok: false, text: errorText(error) });
+      notifyError(error);
     }
   };
 
@@ -101,11 +100,6 @@ export default function OfflineMessagesPage() {
         w={{ base: '100%', sm: 200 }}
         mb="md"
       />
-      {message && (
-        <Alert color={message.ok ? 'green' : 'red'} role={message.ok ? 'status' : 'alert'} mb="md">
-          {message.text}
-        </Alert>
-      )}
       {messages.isError ? (
         <Alert color="red" role="alert">
           {errorText(messages.error)}
