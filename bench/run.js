@@ -408,6 +408,9 @@ async function main() {
       RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
       RATE_LIMIT_WIDGET_PER_MINUTE: '10000000',
       NODE_ENV: 'production',
+      // One instance owns this database, as with `npm start`'s embedded one: in-process write
+      // locks. BENCH_WRITE_COORDINATION=shared measures the leases several instances need.
+      WRITE_COORDINATION: process.env.BENCH_WRITE_COORDINATION || 'local',
     },
   });
   const auth = await login(servicePort, admin.username, admin.password);

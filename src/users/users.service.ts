@@ -52,6 +52,8 @@ interface CachedCredentials {
  */
 const AUTH_CACHE_TTL_MS = 5_000;
 const AUTH_CACHE_MAX_ENTRIES = 10_000;
+/** Up to this many ids, users are looked up one by one by `_id` (see findWithRole). */
+const BY_ID_LOOKUPS_MAX = 10;
 
 @Injectable()
 export class UsersService {
@@ -308,9 +310,21 @@ export class UsersService {
   /** The users among `ids` that hold `role`, with their usernames. */
   async findWithRole(ids: string[], role: string): Promise<{ _id: string; username: string }[]> {
     if (ids.length === 0) return [];
-    return this.users
-      .find({ _id: { $in: ids }, roles: role }, { _id: 1, username: 1 })
-      .lean<{ _id: string; username: string }[]>();
+    if (ids.length > BY_ID_LOOKUPS_MAX) {
+      return this.users
+        .find({ _id: { $in: ids }, roles: role }, { _id: 1, username: 1 })
+        .lean<{ _id: string; username: string }[]>();
+    }
+    // FerretDB finds a document by `_id` through its primary key, but scans the whole
+    // collection for `$in`: for a few ids, one lookup each is far cheaper (bench S3: 3x).
+    const found = await Promise.all(
+      ids.map((id) =>
+        this.users
+          .findOne({ _id: id, roles: role }, { _id: 1, username: 1 })
+          .lean<{ _id: string; username: string }>(),
+      ),
+    );
+    return found.filter((user) => user !== null);
   }
 
   /** The ids among `ids` of active agents who are available for chats. */
