@@ -101,7 +101,7 @@ function assignmentWrites(
   });
 }
 
-export function planDepartmentId(plan: DepartmentPlan): string {
+function planDepartmentId(plan: DepartmentPlan): string {
   return plan.kind === 'create' ? plan.department._id : plan.departmentId;
 }
 

@@ -67,11 +67,6 @@ export class DepartmentHistoryService {
     return { ...record, mergeInto: latest._id, agents: mergeAgentChanges(latest.agents, agents) };
   }
 
-  /** The write was refused after it was journaled (a lost compare-and-set): forget it. */
-  async abandon(id: string): Promise<void> {
-    await this.journal.deleteOne({ _id: id });
-  }
-
   /** Stores a history entry; storing the same `_id` again (a replay) is a no-op. */
   async record(record: HistoryRecord): Promise<void> {
     try {
