@@ -43,6 +43,8 @@ class Service {
         OFFLINE_MESSAGE_FIRST_RETRY_MS: '200',
         OFFLINE_MESSAGE_POLL_MS: '200',
         OFFLINE_MESSAGE_MAX_ATTEMPTS: '100',
+        // An attempt cut short by the kill -9 is given up after 3 s (the mail server is local).
+        OFFLINE_MESSAGE_ATTEMPT_LEASE_MS: '3000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -37,6 +37,8 @@ export interface AppConfig {
     maxAttempts: number;
     /** How often each instance looks for due messages (new ones are tried at once). */
     pollMs: number;
+    /** A claimed attempt with no outcome after this long was cut short by a dead instance. */
+    attemptLeaseMs: number;
   };
   /** Department history entries older than this are pruned. */
   historyRetentionDays: number;
@@ -140,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       firstRetryMs: integer('OFFLINE_MESSAGE_FIRST_RETRY_MS', 30_000, 10, 3_600_000),
       maxAttempts: integer('OFFLINE_MESSAGE_MAX_ATTEMPTS', 10, 1, 100),
       pollMs: integer('OFFLINE_MESSAGE_POLL_MS', 5_000, 50, 600_000),
+      attemptLeaseMs: integer('OFFLINE_MESSAGE_ATTEMPT_LEASE_MS', 120_000, 1_000, 3_600_000),
     },
     timeouts: {
       request: integer('REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),

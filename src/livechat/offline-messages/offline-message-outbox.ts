@@ -22,11 +22,11 @@ const BATCH = 20;
 const MAX_BACKOFF_MS = 3_600_000;
 const PRUNE_EVERY_MS = 3_600_000;
 /**
- * A claimed attempt with no outcome after this long was interrupted (its instance died):
- * it counts as made, and the next attempt may start. Far longer than one SMTP exchange can
- * last with the timeouts below, so a live attempt is never taken over.
+ * A claimed attempt with no outcome after `OFFLINE_MESSAGE_ATTEMPT_LEASE_MS` (2 min by
+ * default) was interrupted (its instance died): it counts as made, and the next attempt may
+ * start. Keep it longer than one SMTP exchange can last with these timeouts (50 s), so a live
+ * attempt is never taken over.
  */
-const ATTEMPT_LEASE_MS = 5 * 60_000;
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 const MAX_ERROR_LENGTH = 300;
 
@@ -212,7 +212,7 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
     }
     const held = await this.claims.findOne({ _id }).lean<OfflineMessageClaim>();
-    if (held && Date.now() - held.at.getTime() > ATTEMPT_LEASE_MS) {
+    if (held && Date.now() - held.at.getTime() > this.config.offlineMessages.attemptLeaseMs) {
       const failed = attempt >= message.maxAttempts;
       await this.messages.updateOne(
         { _id: message._id, attempts: message.attempts },
