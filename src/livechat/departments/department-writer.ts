@@ -194,7 +194,10 @@ const leaseKey = (departmentId: string) => `department:${departmentId}`;
 @Injectable()
 export class DepartmentWriter {
   private readonly logger = new Logger(DepartmentWriter.name);
-  /** Departments whose write failed midway in this process (local mode reads the journal only for those). */
+  /**
+   * Departments (and units) touched by a write that failed midway in this process: local
+   * mode reads the journal only for those.
+   */
   private readonly dirty = new Set<string>();
   /** A role removal failed midway: recovery sweeps the assignments of non-agents. */
   private agentsToSweep = false;
@@ -280,7 +283,7 @@ export class DepartmentWriter {
       await this.apply(plan, 'first', fence);
       this.events.departmentsChanged();
     } catch (error) {
-      this.dirty.add(planDepartmentId(plan));
+      for (const id of planTouches(plan)) this.dirty.add(id);
       throw asServiceError(error);
     }
   }
@@ -294,7 +297,7 @@ export class DepartmentWriter {
       if (plan.kind === 'delete') await this.dropReferencesTo(plan.departmentId, record);
       await this.history.finish(record);
     } catch (error) {
-      this.dirty.add(planDepartmentId(plan));
+      for (const id of planTouches(plan)) this.dirty.add(id);
       throw asServiceError(error);
     }
   }
