@@ -21,6 +21,8 @@ export const FIELD_LABELS: Record<string, string> = {
   visitorInactivityTimeoutInSeconds: 'Visitor inactivity timeout (seconds)',
   businessHourId: 'Business hours',
   archived: 'Archived',
+  parentId: 'Unit',
+  unit: 'Unit',
 };
 
 /** Fields whose values are department ids, shown as department names. */
