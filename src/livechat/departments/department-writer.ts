@@ -9,6 +9,7 @@ import { MetricsService } from '../../health/metrics.service';
 import { UsersService } from '../../users/users.service';
 import { BusinessHour } from '../business-hours/business-hour.schema';
 import { LivechatEvents } from '../livechat-events';
+import { Unit, UnitMonitor, UnitVisibility } from '../units/unit.schema';
 import {
   DepartmentHistoryService,
   HistoryRecord,
@@ -29,11 +30,19 @@ export interface AssignmentWrite {
   exists: boolean;
 }
 
+/** A monitor of a unit, as a unit write stores it. */
+export interface UnitMonitorWrite {
+  monitorId: string;
+  username: string;
+}
+
 /**
- * Everything a department write does, decided (and validated) before its first step,
- * so that it can be journaled and replayed. Every step is idempotent.
+ * Everything a department (or unit) write does, decided (and validated) before its first
+ * step, so that it can be journaled and replayed. Every step is idempotent. Each plan
+ * writes one document of the department collection (and what hangs off it), plus the
+ * counts of the units in `recountUnits`, whose leases it holds too.
  */
-export type DepartmentPlan =
+export type DepartmentPlan = (
   | { kind: 'create'; department: Department; assignments: DepartmentAgent[] }
   | {
       kind: 'update';
@@ -48,7 +57,20 @@ export type DepartmentPlan =
       /** `enabled` changes: every assignment's `departmentEnabled` follows. */
       syncEnabled: boolean;
     }
-  | { kind: 'delete'; departmentId: string };
+  | { kind: 'delete'; departmentId: string }
+  | {
+      kind: 'unit';
+      unitId: string;
+      version: Date;
+      unit: { name: string; visibility: UnitVisibility };
+      /** The unit's complete set of monitors after the write. */
+      monitors: UnitMonitorWrite[];
+    }
+  | { kind: 'unit-delete'; unitId: string }
+) & {
+  /** Units whose numDepartments/numMonitors the write changes: recounted after its steps. */
+  recountUnits?: string[];
+};
 
 type Mode = 'first' | 'resume';
 type UpdatePlan = Extract<DepartmentPlan, { kind: 'update' }>;
@@ -102,7 +124,38 @@ function assignmentWrites(
 }
 
 function planDepartmentId(plan: DepartmentPlan): string {
-  return plan.kind === 'create' ? plan.department._id : plan.departmentId;
+  switch (plan.kind) {
+    case 'create':
+      return plan.department._id;
+    case 'unit':
+    case 'unit-delete':
+      return plan.unitId;
+    default:
+      return plan.departmentId;
+  }
+}
+
+/** Every document of the department collection a plan writes: the leases its replay needs. */
+function planTouches(plan: DepartmentPlan): string[] {
+  return [planDepartmentId(plan), ...(plan.recountUnits ?? [])];
+}
+
+/**
+ * Thrown inside a write that finds it needs more leases than it holds (an interrupted
+ * write to finish that also touches a unit, a department whose unit it learns only once
+ * it reads it). Nothing is written before it is thrown: the write starts again holding
+ * the union, in sorted order (no deadlock).
+ */
+class NeedsLeases extends Error {
+  constructor(readonly ids: string[]) {
+    super(`needs the write leases of ${ids.join(', ')}`);
+  }
+}
+
+/** A fence that also knows which documents' leases its write holds. */
+export interface DepartmentFence extends Fence {
+  /** Throws (to start the write again with them) unless the leases of `ids` are held. */
+  require(ids: (string | undefined)[]): void;
 }
 
 /** The fields of a department that name another document. */
@@ -137,6 +190,8 @@ export class DepartmentWriter {
     @InjectModel(Department.name) private readonly departments: Model<Department>,
     @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
     @InjectModel(BusinessHour.name) private readonly businessHours: Model<BusinessHour>,
+    @InjectModel(Unit.name) private readonly units: Model<Unit>,
+    @InjectModel(UnitMonitor.name) private readonly unitMonitors: Model<UnitMonitor>,
     private readonly history: DepartmentHistoryService,
     private readonly leases: WriteLeases,
     private readonly users: UsersService,
@@ -156,27 +211,55 @@ export class DepartmentWriter {
   }
 
   /**
-   * Runs `task` holding the write leases of `departmentIds`, once what interrupted writes
-   * left journaled for them is finished.
+   * Runs `task` holding the write leases of `departmentIds` (departments and units), once
+   * what interrupted writes left journaled for them is finished. The task may ask for
+   * more leases (`fence.require`) before its first write: it then runs again with them.
    */
   async withDepartments<T>(
     departmentIds: string[],
-    task: (fence: Fence) => Promise<T>,
+    task: (fence: DepartmentFence) => Promise<T>,
   ): Promise<T> {
-    return this.leases.run(departmentIds.map(leaseKey), async (fence) => {
-      for (const id of new Set(departmentIds)) await this.settle(id, fence, false);
+    return this.holding(departmentIds, async (fence) => {
+      for (const id of fence.held) await this.settle(id, fence, false);
       return task(fence);
     });
   }
 
-  /** Journals and applies a write; the caller holds the department's lease. */
-  async run(record: HistoryRecord, plan: DepartmentPlan, fence: Fence): Promise<void> {
+  /** Runs `task` holding the leases of `ids`, and of whatever it asks for on the way. */
+  private async holding<T>(
+    ids: string[],
+    task: (fence: DepartmentFence & { held: ReadonlySet<string> }) => Promise<T>,
+  ): Promise<T> {
+    let wanted = new Set(ids);
+    for (;;) {
+      try {
+        const held: ReadonlySet<string> = wanted;
+        return await this.leases.run([...held].map(leaseKey), (fence) =>
+          task({
+            held,
+            check: () => fence.check(),
+            require: (more) => {
+              const missing = more.filter((id): id is string => !!id && !held.has(id));
+              if (missing.length) throw new NeedsLeases(missing);
+            },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof NeedsLeases)) throw error;
+        wanted = new Set([...wanted, ...error.ids]);
+      }
+    }
+  }
+
+  /** Journals and applies a write; the caller holds the leases of what it touches. */
+  async run(record: HistoryRecord, plan: DepartmentPlan, fence: DepartmentFence): Promise<void> {
     await this.start(record, plan, fence);
     await this.complete(record, plan);
   }
 
   /** Journals the write and applies its steps on the department; the caller holds its lease. */
-  async start(record: HistoryRecord, plan: DepartmentPlan, fence: Fence): Promise<void> {
+  async start(record: HistoryRecord, plan: DepartmentPlan, fence: DepartmentFence): Promise<void> {
+    fence.require(planTouches(plan));
     try {
       await this.history.begin({ ...record, plan });
       await this.apply(plan, 'first', fence);
@@ -234,7 +317,7 @@ export class DepartmentWriter {
     const failed: string[] = [];
     for (const id of ids) {
       try {
-        finished += await this.leases.run([leaseKey(id)], (fence) => this.settle(id, fence, true));
+        finished += await this.holding([id], (fence) => this.settle(id, fence, true));
         // A delete's clean-up of other departments runs outside its own lease.
         for (const { plan, ...record } of await this.history.pendingFor<DepartmentPlan>(id)) {
           if (plan.kind !== 'delete') continue;
@@ -257,11 +340,18 @@ export class DepartmentWriter {
    * failure here, or when `force`d. A delete's own steps are replayed here, its clean-up
    * of other departments is left to its request or to rollForward.
    */
-  private async settle(departmentId: string, fence: Fence, force: boolean): Promise<number> {
+  private async settle(
+    departmentId: string,
+    fence: DepartmentFence,
+    force: boolean,
+  ): Promise<number> {
     if (!force && !this.leases.shared && !this.dirty.has(departmentId)) return 0;
     let finished = 0;
     let leftover = false;
-    for (const entry of await this.history.pendingFor<DepartmentPlan>(departmentId)) {
+    const entries = await this.history.pendingFor<DepartmentPlan>(departmentId);
+    // A replay writes what its plan touches: hold all of it first.
+    fence.require(entries.flatMap((entry) => planTouches(entry.plan)));
+    for (const entry of entries) {
       if (await this.replay(entry, fence)) finished++;
       else leftover ||= entry.plan.kind === 'delete';
     }
@@ -273,7 +363,7 @@ export class DepartmentWriter {
   /** Replays one entry; true when it is finished. A poisoned entry is parked after a few tries. */
   private async replay(
     { plan, ...record }: PendingRecord<DepartmentPlan>,
-    fence: Fence,
+    fence: DepartmentFence,
   ): Promise<boolean> {
     try {
       await this.apply(plan, 'resume', fence);
@@ -309,18 +399,74 @@ export class DepartmentWriter {
   private async apply(plan: DepartmentPlan, mode: Mode, fence: Fence): Promise<void> {
     switch (plan.kind) {
       case 'create':
-        return this.applyCreate(plan, mode, fence);
+        await this.applyCreate(plan, mode, fence);
+        break;
       case 'update':
-        return this.applyUpdate(plan, mode, fence);
+        await this.applyUpdate(plan, mode, fence);
+        break;
       case 'delete':
         await fence.check();
         await this.departments.deleteOne({ _id: plan.departmentId });
         await fence.check();
         await this.assignments.deleteMany({ departmentId: plan.departmentId });
-        return;
+        break;
+      case 'unit':
+        await this.applyUnit(plan, fence);
+        break;
+      case 'unit-delete':
+        await fence.check();
+        await this.unitMonitors.deleteMany({ unitId: plan.unitId });
+        await fence.check();
+        await this.units.deleteOne({ _id: plan.unitId });
+        break;
       default:
         throw new Error(`unknown plan kind ${(plan as { kind?: unknown }).kind}`);
     }
+    for (const unitId of new Set(plan.recountUnits)) await this.recountUnit(unitId, fence);
+  }
+
+  /** Writes a unit's fields and its set of monitors, then recounts it. */
+  private async applyUnit(
+    plan: Extract<DepartmentPlan, { kind: 'unit' }>,
+    fence: Fence,
+  ): Promise<void> {
+    const { unitId } = plan;
+    await fence.check();
+    await this.units.updateOne(
+      { _id: unitId },
+      {
+        $set: { ...plan.unit, _updatedAt: plan.version },
+        $setOnInsert: { numMonitors: 0, numDepartments: 0 },
+      },
+      { upsert: true },
+    );
+    await fence.check();
+    const keep = plan.monitors.map((monitor) => monitor.monitorId);
+    await this.unitMonitors.deleteMany({ unitId, monitorId: { $nin: keep } });
+    const stored = new Set(
+      (
+        await this.unitMonitors.find({ unitId }, { monitorId: 1 }).lean<{ monitorId: string }[]>()
+      ).map((link) => link.monitorId),
+    );
+    const added = plan.monitors.filter((monitor) => !stored.has(monitor.monitorId));
+    if (added.length) {
+      await fence.check();
+      await this.unitMonitors.insertMany(
+        added.map((monitor) => ({ _id: `${unitId}:${monitor.monitorId}`, unitId, ...monitor })),
+        { lean: true },
+      );
+    }
+    await this.recountUnit(unitId, fence);
+  }
+
+  /** Stores a unit's numDepartments and numMonitors as counted; the caller holds its lease. */
+  private async recountUnit(unitId: string, fence: Fence): Promise<void> {
+    const [numDepartments, numMonitors] = await Promise.all([
+      this.departments.countDocuments({ parentId: unitId }),
+      this.unitMonitors.countDocuments({ unitId }),
+    ]);
+    await fence.check();
+    await this.units.updateOne({ _id: unitId }, { $set: { numDepartments, numMonitors } });
   }
 
   private async applyCreate(
@@ -451,6 +597,8 @@ export class DepartmentWriter {
     await fence.check();
     if (!department) {
       await this.assignments.deleteMany({ departmentId });
+      // The id may be a unit's (its writes are journaled the same way).
+      await this.recountUnit(departmentId, fence);
       return;
     }
     const stored = await this.assignments
@@ -481,7 +629,6 @@ export class DepartmentWriter {
     const targets = [
       ...(department.fallbackForwardDepartment ? [department.fallbackForwardDepartment] : []),
       ...(department.departmentsAllowedToForward ?? []),
-      ...(department.parentId ? [department.parentId] : []),
     ];
     const existing = new Set(
       targets.length
@@ -495,7 +642,10 @@ export class DepartmentWriter {
     const unset = (field: string) => (update.$unset = { ...update.$unset, [field]: 1 });
     if (department.fallbackForwardDepartment && !existing.has(department.fallbackForwardDepartment))
       unset('fallbackForwardDepartment');
-    if (department.parentId && !existing.has(department.parentId)) unset('parentId');
+    if (department.parentId && !(await this.units.exists({ _id: department.parentId }))) {
+      unset('parentId');
+      unset('ancestors');
+    }
     const forwards = department.departmentsAllowedToForward;
     if (forwards?.some((id) => !existing.has(id))) {
       update.$set.departmentsAllowedToForward = forwards.filter((id) => existing.has(id));
