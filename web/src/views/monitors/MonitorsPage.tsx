@@ -13,11 +13,10 @@ import type { Monitor } from '../../types';
 import type { ListDefaults } from '../../utils/list-state';
 import { useAddMonitor, useMonitorsList, useRemoveMonitor } from './useMonitors';
 
-// The API lists monitors by username and takes no sort: the table's headers do not sort.
 const LIST: ListDefaults = {
   sort: { field: 'username', direction: 1 },
   pageSize: 25,
-  sortFields: [],
+  sortFields: ['username', 'name'],
 };
 
 /** Monitors: supervisors of units, who see and manage only their units' departments. */
@@ -69,13 +68,20 @@ export default function MonitorsPage() {
     {
       key: 'username',
       label: 'Username',
+      sortField: 'username',
       render: (monitor) => (
         <Text fw={600} size="sm">
           {monitor.username}
         </Text>
       ),
     },
-    { key: 'name', label: 'Name', visibleFrom: 'sm', render: (monitor) => monitor.name },
+    {
+      key: 'name',
+      label: 'Name',
+      sortField: 'name',
+      visibleFrom: 'sm',
+      render: (monitor) => monitor.name,
+    },
     {
       key: 'email',
       label: 'Email',

@@ -12,11 +12,7 @@ export function useMonitorsList(list: ListControls) {
   return useQuery({
     queryKey: ['monitors', 'list', list.state],
     queryFn: () =>
-      get<MonitorsAnswer>('livechat/monitors', {
-        text: list.state.text,
-        count: list.query.count,
-        offset: list.query.offset,
-      }),
+      get<MonitorsAnswer>('livechat/monitors', { text: list.state.text, ...list.query }),
     placeholderData: keepPreviousData,
     enabled: can('manage-livechat-monitors'),
   });
