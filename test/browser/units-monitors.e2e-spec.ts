@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ADMIN, TestApp, type TestUser } from '../support/test-app';
 import {
   axeViolations,
+  expectHidden,
   expectVisible,
   launchBrowser,
   logIn,
@@ -106,12 +107,19 @@ describe('units and monitors in the console (browser)', () => {
     await app.createDepartment({ name: 'Returns' });
     const outside = (await app.createDepartment({ name: 'Enterprise Sales' })).department;
     // Other units, as a service would have them: their departments are not on offer.
-    await createUnit('Americas', [
-      (await app.createDepartment({ name: 'Sales US' })).department._id,
-    ]);
-    await createUnit('Asia Pacific', [
-      (await app.createDepartment({ name: 'Support APAC' })).department._id,
-    ]);
+    const supervisor = await app.createUser({ username: 'rafael.souza' });
+    const made = await app.post('/livechat/monitors.create', { username: supervisor.username });
+    expect(made.status).toBe(200);
+    await createUnit(
+      'Americas',
+      [(await app.createDepartment({ name: 'Sales US' })).department._id],
+      [supervisor],
+    );
+    await createUnit(
+      'Asia Pacific',
+      [(await app.createDepartment({ name: 'Support APAC' })).department._id],
+      [supervisor],
+    );
 
     await admin.getByRole('link', { name: 'Monitors' }).click();
     await pick(admin, 'Username', monitor.username.slice(0, 4), monitor.username);
@@ -159,6 +167,8 @@ describe('units and monitors in the console (browser)', () => {
     await expectVisible(europe.getByRole('cell', { name: '2', exact: true }));
     await expectVisible(admin.getByText('3 units'));
     expect(await axeViolations(admin)).toEqual([]);
+    await admin.getByRole('button', { name: 'Close notification' }).click();
+    await expectHidden(toast(admin, 'Unit “Europe” created.'));
     await screenshot(admin, 'console-units.png', false);
 
     // The monitor: its two departments, nothing else, and no control it may not use.
