@@ -36,6 +36,16 @@ export interface UnitMonitorWrite {
   username: string;
 }
 
+/** A department that a unit write moves into the unit, or (`unitId` null) out of its unit. */
+export interface DepartmentMove {
+  departmentId: string;
+  unitId: string | null;
+  /** The department's next `_updatedAt`. */
+  version: Date;
+  /** Its history entry ("moved to unit X"), stored with this fixed id. */
+  history: HistoryRecord;
+}
+
 /**
  * Everything a department (or unit) write does, decided (and validated) before its first
  * step, so that it can be journaled and replayed. Every step is idempotent. Each plan
@@ -62,11 +72,12 @@ export type DepartmentPlan = (
       kind: 'unit';
       unitId: string;
       version: Date;
-      unit: { name: string; visibility: UnitVisibility };
+      /** The unit's fields after the write; null deletes it (with its monitor links). */
+      unit: { name: string; visibility: UnitVisibility } | null;
       /** The unit's complete set of monitors after the write. */
       monitors: UnitMonitorWrite[];
+      moves: DepartmentMove[];
     }
-  | { kind: 'unit-delete'; unitId: string }
 ) & {
   /** Units whose numDepartments/numMonitors the write changes: recounted after its steps. */
   recountUnits?: string[];
@@ -128,16 +139,20 @@ function planDepartmentId(plan: DepartmentPlan): string {
     case 'create':
       return plan.department._id;
     case 'unit':
-    case 'unit-delete':
       return plan.unitId;
     default:
       return plan.departmentId;
   }
 }
 
-/** Every document of the department collection a plan writes: the leases its replay needs. */
-function planTouches(plan: DepartmentPlan): string[] {
-  return [planDepartmentId(plan), ...(plan.recountUnits ?? [])];
+/**
+ * Every document of the department collection a plan writes: the leases it needs, and
+ * what its journal entry is found by, so that a later write to any of them finishes it
+ * first (and a replay never undoes that later write).
+ */
+export function planTouches(plan: DepartmentPlan): string[] {
+  const moved = plan.kind === 'unit' ? plan.moves.map((move) => move.departmentId) : [];
+  return [...new Set([planDepartmentId(plan), ...moved, ...(plan.recountUnits ?? [])])];
 }
 
 /**
@@ -261,7 +276,7 @@ export class DepartmentWriter {
   async start(record: HistoryRecord, plan: DepartmentPlan, fence: DepartmentFence): Promise<void> {
     fence.require(planTouches(plan));
     try {
-      await this.history.begin({ ...record, plan });
+      await this.history.begin({ ...record, plan, touches: planTouches(plan) });
       await this.apply(plan, 'first', fence);
       this.events.departmentsChanged();
     } catch (error) {
@@ -413,50 +428,70 @@ export class DepartmentWriter {
       case 'unit':
         await this.applyUnit(plan, fence);
         break;
-      case 'unit-delete':
-        await fence.check();
-        await this.unitMonitors.deleteMany({ unitId: plan.unitId });
-        await fence.check();
-        await this.units.deleteOne({ _id: plan.unitId });
-        break;
       default:
         throw new Error(`unknown plan kind ${(plan as { kind?: unknown }).kind}`);
     }
     for (const unitId of new Set(plan.recountUnits)) await this.recountUnit(unitId, fence);
   }
 
-  /** Writes a unit's fields and its set of monitors, then recounts it. */
+  /**
+   * Writes a unit's fields and its set of monitors (or deletes it), moves its departments
+   * (each with its own history entry), then recounts it.
+   */
   private async applyUnit(
     plan: Extract<DepartmentPlan, { kind: 'unit' }>,
     fence: Fence,
   ): Promise<void> {
     const { unitId } = plan;
+    if (plan.unit) {
+      await fence.check();
+      await this.units.updateOne(
+        { _id: unitId },
+        {
+          $set: { ...plan.unit, _updatedAt: plan.version },
+          $setOnInsert: { numMonitors: 0, numDepartments: 0 },
+        },
+        { upsert: true },
+      );
+    }
+    await this.writeMonitors(unitId, plan.monitors, fence);
+    for (const move of plan.moves) {
+      // Recorded first with a fixed id: a replay neither loses nor doubles it.
+      await this.history.record(move.history);
+      await fence.check();
+      await this.departments.updateOne(
+        { _id: move.departmentId },
+        move.unitId
+          ? { $set: { parentId: move.unitId, ancestors: [move.unitId], _updatedAt: move.version } }
+          : { $set: { _updatedAt: move.version }, $unset: { parentId: 1, ancestors: 1 } },
+      );
+    }
+    if (plan.unit) return this.recountUnit(unitId, fence);
     await fence.check();
-    await this.units.updateOne(
-      { _id: unitId },
-      {
-        $set: { ...plan.unit, _updatedAt: plan.version },
-        $setOnInsert: { numMonitors: 0, numDepartments: 0 },
-      },
-      { upsert: true },
-    );
+    await this.units.deleteOne({ _id: unitId });
+  }
+
+  /** Makes the unit's monitor links exactly `monitors`. */
+  private async writeMonitors(
+    unitId: string,
+    monitors: UnitMonitorWrite[],
+    fence: Fence,
+  ): Promise<void> {
     await fence.check();
-    const keep = plan.monitors.map((monitor) => monitor.monitorId);
+    const keep = monitors.map((monitor) => monitor.monitorId);
     await this.unitMonitors.deleteMany({ unitId, monitorId: { $nin: keep } });
     const stored = new Set(
       (
         await this.unitMonitors.find({ unitId }, { monitorId: 1 }).lean<{ monitorId: string }[]>()
       ).map((link) => link.monitorId),
     );
-    const added = plan.monitors.filter((monitor) => !stored.has(monitor.monitorId));
-    if (added.length) {
-      await fence.check();
-      await this.unitMonitors.insertMany(
-        added.map((monitor) => ({ _id: `${unitId}:${monitor.monitorId}`, unitId, ...monitor })),
-        { lean: true },
-      );
-    }
-    await this.recountUnit(unitId, fence);
+    const added = monitors.filter((monitor) => !stored.has(monitor.monitorId));
+    if (added.length === 0) return;
+    await fence.check();
+    await this.unitMonitors.insertMany(
+      added.map((monitor) => ({ _id: `${unitId}:${monitor.monitorId}`, unitId, ...monitor })),
+      { lean: true },
+    );
   }
 
   /** Stores a unit's numDepartments and numMonitors as counted; the caller holds its lease. */

@@ -22,7 +22,6 @@ import {
   withNames,
 } from './department-changes';
 import {
-  DepartmentFence,
   DepartmentPlan,
   DepartmentWriter,
   nextVersion,
@@ -614,40 +613,6 @@ export class DepartmentsService {
     }
     if (scope !== null && !scope.unitIds.includes(unitId)) throw notAllowed();
     await this.requireUnit(unitId);
-  }
-
-  /**
-   * Moves a department into a unit, or (null) out of it, as part of a unit's write; the
-   * caller holds the leases of the department and of both units. Returns false when
-   * the department no longer exists or is already there.
-   */
-  async moveToUnit(
-    departmentId: string,
-    unitId: string | null,
-    actor: Actor,
-    fence: DepartmentFence,
-    unitNames: ReadonlyMap<string, string>,
-  ): Promise<boolean> {
-    const current = await this.departments
-      .findOne({ _id: departmentId }, { enabled: 1, _updatedAt: 1, parentId: 1 })
-      .lean<Pick<Department, '_id' | 'enabled' | '_updatedAt' | 'parentId'>>();
-    if (!current || (current.parentId ?? null) === unitId) return false;
-    const { set, unset } = unitFields(unitId);
-    await this.writer.run(
-      entry(actor, departmentId, 'update', {
-        changes: [
-          withNames({ field: 'parentId', from: current.parentId ?? null, to: unitId }, unitNames),
-        ],
-      }),
-      {
-        ...this.updatePlan(current),
-        set,
-        unset,
-        recountUnits: [current.parentId, unitId].filter((unit): unit is string => !!unit),
-      },
-      fence,
-    );
-    return true;
   }
 
   private checkClosingTags(department: Partial<Department>): void {

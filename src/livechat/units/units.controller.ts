@@ -58,10 +58,10 @@ export class UnitsController {
     return this.units.save(null, body, actor);
   }
 
-  @Get('units/:id')
+  @Get('units/:unitId')
   @ApiOperation({ summary: 'A unit; the JSON `null` when unknown (Rocket.Chat answers so)' })
   async findOne(
-    @Param('id') id: string,
+    @Param('unitId') id: string,
     @Caller() caller: AuthenticatedUser,
     @Res() reply: FastifyReply,
   ) {
@@ -70,10 +70,10 @@ export class UnitsController {
     else sendJson(reply, null);
   }
 
-  @Post('units/:id')
+  @Post('units/:unitId')
   @HttpCode(200)
   async update(
-    @Param('id') id: string,
+    @Param('unitId') id: string,
     @Body() body: SaveUnitDto,
     @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
@@ -82,10 +82,10 @@ export class UnitsController {
     return this.units.save(id, body, actor);
   }
 
-  @Delete('units/:id')
+  @Delete('units/:unitId')
   @ApiOperation({ summary: 'Deletes a unit (its departments stay); answers the number deleted' })
   async remove(
-    @Param('id') id: string,
+    @Param('unitId') id: string,
     @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
     @Res() reply: FastifyReply,

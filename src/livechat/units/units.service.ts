@@ -6,14 +6,20 @@ import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
 import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { UsersService } from '../../users/users.service';
-import { DepartmentFence, DepartmentWriter, UnitMonitorWrite, nextVersion } from '../departments/department-writer';
-import { DepartmentsService } from '../departments/departments.service';
+import {
+  DepartmentFence,
+  DepartmentMove,
+  DepartmentWriter,
+  nextVersion,
+  UnitMonitorWrite,
+} from '../departments/department-writer';
+import { withNames } from '../departments/department-changes';
 import { Department } from '../departments/schemas/department.schema';
 import type { FieldChange } from '../history/department-history.schema';
 import { HistoryRecord } from '../history/department-history.service';
 import { SaveUnitDto } from './dto/unit.dto';
 import { DepartmentScope, MONITOR_ROLE } from './unit-scope';
-import { Unit, UNIT_TYPE, UnitMonitor } from './unit.schema';
+import { Unit, UnitMonitor } from './unit.schema';
 
 /** What `POST livechat/units` answers (Rocket.Chat's: the unit without `_updatedAt`). */
 export type SavedUnit = Pick<
@@ -22,6 +28,33 @@ export type SavedUnit = Pick<
 >;
 
 type Named = { _id: string; name: string };
+type Member = Named & Pick<Department, 'parentId' | '_updatedAt'>;
+const MEMBER_FIELDS = { _id: 1, name: 1, parentId: 1, _updatedAt: 1 } as const;
+
+const isId = (id: string | undefined): id is string => !!id;
+
+/** A department's move of a unit write, with its own history entry ("moved to unit X"). */
+function move(
+  cause: HistoryRecord,
+  department: Member,
+  unitId: string | null,
+  unitNames: ReadonlyMap<string, string>,
+): DepartmentMove {
+  return {
+    departmentId: department._id,
+    unitId,
+    version: nextVersion(department._updatedAt),
+    history: {
+      ...cause,
+      _id: `${cause._id}:${department._id}`,
+      departmentId: department._id,
+      action: 'update',
+      changes: [
+        withNames({ field: 'parentId', from: department.parentId ?? null, to: unitId }, unitNames),
+      ],
+    },
+  };
+}
 
 function unitNotFound(): ApiError {
   return ApiError.badRequest('error-unit-not-found', 'Unit not found');
@@ -55,7 +88,6 @@ export class UnitsService {
     @InjectModel(UnitMonitor.name) private readonly links: Model<UnitMonitor>,
     @InjectModel(Department.name) private readonly departments: Model<Department>,
     private readonly writer: DepartmentWriter,
-    private readonly departmentsService: DepartmentsService,
     private readonly users: UsersService,
   ) {}
 
@@ -124,30 +156,41 @@ export class UnitsService {
     await this.writer.withDepartments([unitId, ...members, ...departmentIds], async (fence) => {
       const before = id === null ? null : await this.units.findOne({ _id: id }).lean<Unit>();
       if (id !== null && !before) throw unitNotFound();
-      const [current, joining, found, stored] = await Promise.all([
-        this.departments.find({ parentId: unitId }, { _id: 1, name: 1 }).lean<Named[]>(),
-        this.departments
-          .find({ _id: { $in: departmentIds } }, { _id: 1, name: 1, parentId: 1 })
-          .lean<(Named & { parentId?: string })[]>(),
+      const [current, named, found, stored] = await Promise.all([
+        this.departments.find({ parentId: unitId }, MEMBER_FIELDS).lean<Member[]>(),
+        this.departments.find({ _id: { $in: departmentIds } }, MEMBER_FIELDS).lean<Member[]>(),
         this.users.findWithRole(monitorIds, MONITOR_ROLE),
         this.links.find({ unitId }, { monitorId: 1, username: 1 }).lean<UnitMonitorWrite[]>(),
       ]);
-      if (joining.length !== departmentIds.length) throw ApiError.departmentNotFound();
+      if (named.length !== departmentIds.length) throw ApiError.departmentNotFound();
       if (found.length !== monitorIds.length) {
-        throw ApiError.badRequest('error-invalid-monitor', 'Every monitor must have the livechat-monitor role');
+        throw ApiError.badRequest(
+          'error-invalid-monitor',
+          'Every monitor must have the livechat-monitor role',
+        );
       }
       const keep = new Set(departmentIds);
       const leaving = current.filter((department) => !keep.has(department._id));
-      fence.require([...leaving.map((d) => d._id), ...joining.map((d) => d.parentId)]);
+      const joining = named.filter((department) => department.parentId !== unitId);
+      const formerUnits = [...new Set(joining.map((d) => d.parentId).filter(isId))];
+      fence.require([...leaving.map((department) => department._id), ...formerUnits]);
 
       monitors = found.map((user) => ({ monitorId: user._id, username: user.username }));
-      const unitNames = await this.unitNames([unitId, ...joining.map((d) => d.parentId)]);
-      unitNames.set(unitId, body.unitData.name);
       const record = entry(actor, unitId, before ? 'update' : 'create', [
         ...this.fieldChanges(before, body),
-        ...listChange('monitors', stored.map((m) => m.username), monitors.map((m) => m.username)),
-        ...listChange('departments', current.map((d) => d.name), joining.map((d) => d.name)),
+        ...listChange(
+          'monitors',
+          stored.map((monitor) => monitor.username),
+          monitors.map((monitor) => monitor.username),
+        ),
+        ...listChange(
+          'departments',
+          current.map((department) => department.name),
+          named.map((department) => department.name),
+        ),
       ]);
+      const names = await this.unitNames(formerUnits);
+      names.set(unitId, body.unitData.name);
       await this.writer.run(
         record,
         {
@@ -156,15 +199,14 @@ export class UnitsService {
           version: nextVersion(before?._updatedAt ?? new Date(0)),
           unit: { name: body.unitData.name, visibility: body.unitData.visibility },
           monitors,
+          moves: [
+            ...leaving.map((department) => move(record, department, null, names)),
+            ...joining.map((department) => move(record, department, unitId, names)),
+          ],
+          recountUnits: formerUnits,
         },
         fence,
       );
-      for (const department of leaving) {
-        await this.departmentsService.moveToUnit(department._id, null, actor, fence, unitNames);
-      }
-      for (const department of joining) {
-        await this.departmentsService.moveToUnit(department._id, unitId, actor, fence, unitNames);
-      }
     });
     await this.dropLostMonitors(unitId, monitors, actor);
     const saved = await this.units.findOne({ _id: unitId }).lean<Unit>();
@@ -177,17 +219,22 @@ export class UnitsService {
   async remove(id: string, actor: Actor): Promise<number> {
     const members = await this.memberIds(id);
     await this.writer.withDepartments([id, ...members], async (fence) => {
-      const unit = await this.units.findOne({ _id: id }, { name: 1 }).lean<Named>();
+      const unit = await this.units.findOne({ _id: id }, { name: 1, _updatedAt: 1 }).lean<Unit>();
       if (!unit) throw ApiError.badRequest('unit-not-found', 'Unit not found');
-      const current = await this.memberIds(id);
-      fence.require(current);
-      const names = namesOf([unit]);
-      for (const departmentId of current) {
-        await this.departmentsService.moveToUnit(departmentId, null, actor, fence, names);
-      }
+      const current = await this.departments.find({ parentId: id }, MEMBER_FIELDS).lean<Member[]>();
+      fence.require(current.map((department) => department._id));
+      const record = entry(actor, id, 'delete', []);
+      const names = new Map([[id, unit.name]]);
       await this.writer.run(
-        entry(actor, id, 'delete', []),
-        { kind: 'unit-delete', unitId: id },
+        record,
+        {
+          kind: 'unit',
+          unitId: id,
+          version: nextVersion(unit._updatedAt),
+          unit: null,
+          monitors: [],
+          moves: current.map((department) => move(record, department, null, names)),
+        },
         fence,
       );
     });
@@ -233,7 +280,7 @@ export class UnitsService {
   ): Promise<void> {
     const unit = await this.units.findOne({ _id: unitId }).lean<Unit>();
     if (!unit) {
-      // A link left by a unit deleted elsewhere (Rocket.Chat does not delete them).
+      // A link left by a unit deleted outside this service (Rocket.Chat leaves them).
       await this.links.deleteMany({ unitId, monitorId: { $in: monitorIds } });
       return;
     }
@@ -243,15 +290,23 @@ export class UnitsService {
     const remaining = stored.filter((link) => !monitorIds.includes(link.monitorId));
     if (remaining.length === stored.length) return;
     await this.writer.run(
-      entry(actor, unitId, 'update', [
-        ...listChange('monitors', stored.map((m) => m.username), remaining.map((m) => m.username)),
-      ]),
+      entry(
+        actor,
+        unitId,
+        'update',
+        listChange(
+          'monitors',
+          stored.map((monitor) => monitor.username),
+          remaining.map((monitor) => monitor.username),
+        ),
+      ),
       {
         kind: 'unit',
         unitId,
         version: nextVersion(unit._updatedAt),
         unit: { name: unit.name, visibility: unit.visibility },
         monitors: remaining.map(({ monitorId, username }) => ({ monitorId, username })),
+        moves: [],
       },
       fence,
     );
@@ -261,11 +316,8 @@ export class UnitsService {
     return (await this.departments.distinct('_id', { parentId: unitId })) as string[];
   }
 
-  private async unitNames(ids: (string | undefined)[]): Promise<Map<string, string>> {
-    const wanted = ids.filter((id): id is string => !!id);
-    return namesOf(
-      await this.units.find({ _id: { $in: wanted }, type: UNIT_TYPE }, { _id: 1, name: 1 }).lean<Named[]>(),
-    );
+  private async unitNames(ids: string[]): Promise<Map<string, string>> {
+    return namesOf(await this.units.find({ _id: { $in: ids } }, { _id: 1, name: 1 }).lean<Named[]>());
   }
 
   private fieldChanges(before: Unit | null, body: SaveUnitDto): FieldChange[] {
