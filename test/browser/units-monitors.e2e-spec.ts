@@ -203,6 +203,14 @@ describe('units and monitors in the console (browser)', () => {
     await unitField.click();
     await until(async () => (await mine.getByRole('option').allTextContents()).join() === 'Europe');
     await mine.keyboard.press('Escape');
+    // A new department must go in one of its units: Save says so before any request.
+    await nav.getByRole('link', { name: 'Departments' }).click();
+    await mine.getByRole('link', { name: 'New department' }).click();
+    await mine.getByLabel(/^Name/).fill('Outside any unit');
+    await mine.getByLabel(/^Email/).fill('outside@example.com');
+    await mine.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(mine.getByText('Choose one of your units'));
+    mine.once('dialog', (dialog) => void dialog.accept()); // leaving the unsaved form
     // Another department is not found, even by its address.
     await mine.goto(`/admin/departments/${outside._id}`);
     await expectVisible(mine.getByRole('heading', { name: 'Department not found' }));
