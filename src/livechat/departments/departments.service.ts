@@ -72,9 +72,6 @@ function unitFields(unitId: string | null): { set: Partial<Department>; unset: s
     : { set: {}, unset: ['parentId', 'ancestors'] };
 }
 
-function unitNotFound(): ApiError {
-  return ApiError.badRequest('error-unit-not-found', 'Unit not found');
-}
 
 /** Ids of the departments that `fields` points at (fallback and forward targets). */
 function referencedIds(fields: Partial<Department>): string[] {
@@ -591,7 +588,7 @@ export class DepartmentsService {
 
   /** 400 unless the unit exists. */
   private async requireUnit(unitId: string): Promise<void> {
-    if (!(await this.units.exists({ _id: unitId }))) throw unitNotFound();
+    if (!(await this.units.exists({ _id: unitId }))) throw ApiError.unitNotFound();
   }
 
   /**

@@ -56,10 +56,6 @@ function move(
   };
 }
 
-function unitNotFound(): ApiError {
-  return ApiError.badRequest('error-unit-not-found', 'Unit not found');
-}
-
 function entry(
   actor: Actor,
   unitId: string,
@@ -69,17 +65,17 @@ function entry(
   return { _id: randomId(), departmentId: unitId, action, ...actor, ts: new Date(), changes };
 }
 
-/** Names of the ids in `changes` of a list of `{_id, name}`. */
+/** Each document's name by its id. */
 function namesOf(documents: Named[]): Map<string, string> {
   return new Map(documents.map((document) => [document._id, document.name]));
 }
 
 /**
- * Units (Rocket.Chat EE's business units) and their monitors and departments. Every
- * write goes through the department writer: one journaled step per document (the unit
- * and its monitor links, then each department that moves), all under the leases of the
- * unit, of every department that joins or leaves it and of the units those leave, so
- * numDepartments and numMonitors are recounted by whoever holds them.
+ * Units (Rocket.Chat EE's business units) and their monitors and departments. Every write
+ * goes through the department writer as one journaled plan (the unit, its monitor links
+ * and each department that moves), under the leases of the unit, of every department that
+ * joins or leaves it and of the units those leave, so numDepartments and numMonitors are
+ * recounted by whoever holds them, and an interrupted write is finished whole.
  */
 @Injectable()
 export class UnitsService {
@@ -155,7 +151,7 @@ export class UnitsService {
     let monitors: UnitMonitorWrite[] = [];
     await this.writer.withDepartments([unitId, ...members, ...departmentIds], async (fence) => {
       const before = id === null ? null : await this.units.findOne({ _id: id }).lean<Unit>();
-      if (id !== null && !before) throw unitNotFound();
+      if (id !== null && !before) throw ApiError.unitNotFound();
       const [current, named, found, stored] = await Promise.all([
         this.departments.find({ parentId: unitId }, MEMBER_FIELDS).lean<Member[]>(),
         this.departments.find({ _id: { $in: departmentIds } }, MEMBER_FIELDS).lean<Member[]>(),
@@ -210,7 +206,7 @@ export class UnitsService {
     });
     await this.dropLostMonitors(unitId, monitors, actor);
     const saved = await this.units.findOne({ _id: unitId }).lean<Unit>();
-    if (!saved) throw unitNotFound(); // deleted meanwhile
+    if (!saved) throw ApiError.unitNotFound(); // deleted meanwhile
     const { _updatedAt: _ignored, ...unit } = saved;
     return unit;
   }

@@ -150,7 +150,7 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
 
   private unitAnswers(snapshot: Snapshot, unitId: string): UnitAnswers {
     if (!snapshot.units.has(unitId)) {
-      throw ApiError.badRequest('error-unit-not-found', 'Unit not found');
+      throw ApiError.unitNotFound();
     }
     let answers = snapshot.byUnit.get(unitId);
     if (!answers) {
