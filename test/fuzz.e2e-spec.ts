@@ -16,8 +16,6 @@
 // security.e2e-spec.ts, so that a single known failure does not stop the exploration here.
 // FUZZ_SEED fixes the seed (printed at the end with the request count); FUZZ_SCALE multiplies
 // the number of runs (default 1: about 5 000 requests).
-// The endpoints are split over two lanes, each with a service and a database of its own, run
-// side by side (LANES below): one request at a time per lane, so every comparison stays exact.
 import fc from 'fast-check';
 import { BSON } from 'mongodb';
 import { createHash, randomBytes } from 'node:crypto';
@@ -612,42 +610,7 @@ interface Input {
 const truncate = (text: string, max = 600) =>
   text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 
-/** Keys that no request schema allows, including names of Object.prototype members. */
-const arbUnknownKey = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc.constantFrom(
-      'constructor',
-      'toString',
-      'valueOf',
-      'hasOwnProperty',
-      'isPrototypeOf',
-      'propertyIsEnumerable',
-      'toLocaleString',
-      '__defineGetter__',
-      '__lookupGetter__',
-      'prototype',
-      '$where',
-      '$set',
-      'a.b',
-      'numAgents',
-      'archived',
-      '_updatedAt',
-      'services',
-      'isAdmin',
-    ),
-  },
-  { weight: 2, arbitrary: fc.string({ maxLength: 10 }).map((s) => `x-${s}`) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 6 }).map((s) => `$${s}`) },
-);
-
-/**
- * A service on a database of its own, with the users and departments the endpoints need, and
- * the fuzz loop over it. Lanes run side by side (see the describe block below); each lane's
- * database changes only through its own requests, one at a time, so the comparison after
- * every request stays exact.
- */
-function createLane() {
+describe('fuzzing every write endpoint (API.md §1, §9)', () => {
   let t: TestApp;
   let plain: TestUser;
   let agent: TestUser;
@@ -658,6 +621,7 @@ function createLane() {
   let roleTarget: TestUser;
   let requests = 0;
   let accepted = 0;
+  const started = Date.now();
   const departments: Record<string, string[]> = {};
   let snapshot: Snapshot;
   let counter = 0;
@@ -901,7 +865,7 @@ function createLane() {
     logoutSession = { userId: logoutUser.userId, authToken: token };
   }
 
-  async function setUp(): Promise<void> {
+  beforeAll(async () => {
     t = await TestApp.start();
     plain = await t.createUser();
     agent = await t.createAgent({ available: true });
@@ -917,7 +881,15 @@ function createLane() {
       departments['POST /livechat/department/:_id/archive'];
     departments['POST /livechat/department/:_id/next-agent'] = await newDepartments(2);
     departments['DELETE /livechat/department/:_id'] = await newDepartments(8);
-  }
+  }, 60_000);
+
+  afterAll(async () => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(
+      `fuzz: seed=${SEED} requests=${requests} accepted=${accepted} rejected=${requests - accepted} in ${seconds}s (FUZZ_SEED=${SEED} reproduces)`,
+    );
+    await t?.close();
+  });
 
   const endpoints = (): Endpoint[] => [
     {
@@ -1095,25 +1067,57 @@ function createLane() {
     },
   ];
 
-  async function fuzzEndpoint(name: string): Promise<void> {
-    const endpoint = endpoints().find((candidate) => candidate.name === name);
-    if (!endpoint) throw new Error(`no endpoint ${name}`);
-    if (name === 'DELETE /livechat/department/:_id') {
-      // Half of the run with removal disabled (checked first), half enabled.
-      await fuzz({ ...endpoint, runs: Math.ceil(endpoint.runs / 2) });
-      const enabled = await t.post('/settings/Omnichannel_enable_department_removal', {
-        value: true,
-      });
-      if (enabled.status !== 200)
-        throw new Error(`enabling removal: ${enabled.status} ${JSON.stringify(enabled.body)}`);
-      await fuzz({ ...endpoint, runs: Math.floor(endpoint.runs / 2) });
-      return;
-    }
-    await fuzz(endpoint);
-  }
+  const names = endpoints().map((endpoint) => endpoint.name);
 
-  /** An unknown key added to any object of a valid body: always 400 invalid-params. */
-  async function unknownKeys(): Promise<void> {
+  it.each(names)(
+    '%s: no 5xx, well-formed envelopes, rejected requests write nothing',
+    async (name) => {
+      const endpoint = endpoints().find((candidate) => candidate.name === name) as Endpoint;
+      if (name === 'DELETE /livechat/department/:_id') {
+        // Half of the run with removal disabled (checked first), half enabled.
+        await fuzz({ ...endpoint, runs: Math.ceil(endpoint.runs / 2) });
+        const enabled = await t.post('/settings/Omnichannel_enable_department_removal', {
+          value: true,
+        });
+        expect(enabled.status).toBe(200);
+        await fuzz({ ...endpoint, runs: Math.floor(endpoint.runs / 2) });
+        return;
+      }
+      await fuzz(endpoint);
+    },
+    120_000,
+  );
+
+  /** Keys that no request schema allows, including names of Object.prototype members. */
+  const arbUnknownKey = fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        'constructor',
+        'toString',
+        'valueOf',
+        'hasOwnProperty',
+        'isPrototypeOf',
+        'propertyIsEnumerable',
+        'toLocaleString',
+        '__defineGetter__',
+        '__lookupGetter__',
+        'prototype',
+        '$where',
+        '$set',
+        'a.b',
+        'numAgents',
+        'archived',
+        '_updatedAt',
+        'services',
+        'isAdmin',
+      ),
+    },
+    { weight: 2, arbitrary: fc.string({ maxLength: 10 }).map((s) => `x-${s}`) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 6 }).map((s) => `$${s}`) },
+  );
+
+  it('rejects an unknown key added to any object of a valid body with invalid-params (API.md §1)', async () => {
     const strict = endpoints().filter((endpoint) => endpoint.strictKeys);
     snapshot = await takeSnapshot();
     const property = fc.asyncProperty(
@@ -1162,109 +1166,5 @@ function createLane() {
       throw new Error(
         `property failed after ${result.numRuns} runs (seed ${SEED}, ${result.numShrinks} shrinks): ${truncate(String((result.errorInstance as Error | undefined)?.message ?? result.errorInstance), 2_000)}`,
       );
-  }
-
-  return {
-    setUp,
-    close: async () => t?.close(),
-    names: () => endpoints().map((endpoint) => endpoint.name),
-    fuzzEndpoint,
-    unknownKeys,
-    counts: () => ({ requests, accepted }),
-  };
-}
-
-const UNKNOWN_KEYS = 'unknown keys';
-
-/**
- * The endpoints on two lanes of about the same length (seconds per endpoint from CI). A lane
- * runs its jobs in this order, one request at a time; the lanes run side by side: this
- * thread runs the test and both services while the embedded database works on the other core.
- * Archive and unarchive share departments, so they share a lane.
- */
-const LANES = [
-  [
-    'POST /livechat/department',
-    'PUT /livechat/department/:_id',
-    'POST /livechat/department/:_id/agents',
-    'POST /livechat/department/:_id/archive',
-    'POST /livechat/department/:_id/unarchive',
-    'POST /livechat/department/:_id/next-agent',
-    'DELETE /livechat/department/:_id',
-  ],
-  [
-    'POST /users.create',
-    'POST /login',
-    'POST /logout',
-    'POST /livechat/users/agent',
-    'POST /livechat/agent.status',
-    'POST /permissions.update',
-    'POST /settings/:_id',
-    UNKNOWN_KEYS,
-  ],
-];
-
-describe('fuzzing every write endpoint (API.md §1, §9)', () => {
-  const started = Date.now();
-  const lanes = LANES.map(() => createLane());
-  const names = lanes[0].names();
-  /** Each job's run, started in beforeAll; each test awaits its own. */
-  const runs = new Map<string, Promise<void>>();
-  let finished: Promise<unknown> = Promise.resolve();
-
-  beforeAll(() => {
-    const laned = LANES.flat();
-    const missing = [...names, UNKNOWN_KEYS].filter((name) => !laned.includes(name));
-    if (missing.length || laned.length !== names.length + 1)
-      throw new Error(`LANES must list every endpoint once; missing: ${missing.join(', ')}`);
-    finished = Promise.all(
-      LANES.map((jobs, index) => {
-        const lane = lanes[index];
-        const ready = lane.setUp();
-        ready.catch(() => undefined); // reported by each job of the lane
-        let previous: Promise<unknown> = Promise.resolve();
-        for (const job of jobs) {
-          const run = previous
-            .then(() => ready)
-            .then(() => (job === UNKNOWN_KEYS ? lane.unknownKeys() : lane.fuzzEndpoint(job)));
-          runs.set(job, run);
-          previous = run.catch(() => undefined); // reported by the job's test
-        }
-        return previous;
-      }),
-    );
-  });
-
-  afterAll(async () => {
-    await finished;
-    const counts = lanes.map((lane) => lane.counts());
-    const requests = counts.reduce((sum, count) => sum + count.requests, 0);
-    const accepted = counts.reduce((sum, count) => sum + count.accepted, 0);
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(
-      `fuzz: seed=${SEED} requests=${requests} accepted=${accepted} rejected=${requests - accepted} in ${seconds}s on ${lanes.length} lanes (FUZZ_SEED=${SEED} reproduces)`,
-    );
-    await Promise.all(lanes.map((lane) => lane.close()));
-  }, 600_000);
-
-  /** A job's run; a test may wait for the jobs before it on its lane. */
-  async function finishedRun(name: string): Promise<void> {
-    const run = runs.get(name);
-    if (!run) throw new Error(`${name} was not started`);
-    await run;
-  }
-
-  // A test waits for its job, which shares the machine with the other lane's: on a loaded
-  // machine a job took 3 min (185 s), hence the generous timeouts.
-  it.each(names)(
-    '%s: no 5xx, well-formed envelopes, rejected requests write nothing',
-    (name) => finishedRun(name),
-    600_000,
-  );
-
-  it(
-    'rejects an unknown key added to any object of a valid body with invalid-params (API.md §1)',
-    () => finishedRun(UNKNOWN_KEYS),
-    600_000,
-  );
+  }, 120_000);
 });
