@@ -632,6 +632,9 @@ describe('admin console (browser)', () => {
       `1,000 departments: the list table showed ${ms} ms after navigation start\n${requests.join('\n')}`,
     );
     await page.getByLabel('Search departments').fill(tag);
+    // The search is applied (it reaches the URL) before paging: run alone, this test's 1,000
+    // departments are all there are, so the count alone would not tell.
+    await page.waitForURL((url) => url.searchParams.get('q') === tag);
     await expectVisible(page.getByText('1000 departments'));
     await page.getByRole('button', { name: 'Next page' }).click();
     await expectVisible(page.getByRole('link', { name: names[25], exact: true }));
