@@ -17,6 +17,7 @@
 // FUZZ_SEED fixes the seed (printed at the end with the request count); FUZZ_SCALE multiplies
 // the number of runs (default 1: about 5 000 requests).
 import fc from 'fast-check';
+import { BSON } from 'mongodb';
 import { createHash, randomBytes } from 'node:crypto';
 import { FORBIDDEN_403, Session, TestApp, TestUser, UNAUTHORIZED_401 } from './support/test-app';
 
@@ -627,43 +628,52 @@ describe('fuzzing every write endpoint (API.md §1, §9)', () => {
 
   const fuzzUserName = () => `fz${Date.now().toString(36)}${(counter++).toString(36)}`;
 
-  interface Snapshot {
-    /** Each collection's documents as JSON text, sorted by _id. */
-    text: Record<string, string>;
-    docs: Record<string, { _id: unknown }[]>;
-  }
+  /**
+   * Each collection's documents as the database sends them (BSON, in _id order), compared
+   * byte for byte: as exact as comparing the decoded documents (stricter: a number that
+   * changes type shows too), without decoding them after every request.
+   */
+  type Snapshot = Record<(typeof COLLECTIONS)[number], Buffer[]>;
 
   async function takeSnapshot(): Promise<Snapshot> {
-    const docs = Object.fromEntries(
+    return Object.fromEntries(
       await Promise.all(
         COLLECTIONS.map(async (name) => {
-          const found = await t.db.collection<{ _id: string }>(name).find({}).toArray();
-          found.sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1));
-          return [name, found] as const;
+          const found = await t.db
+            .collection(name)
+            .find({}, { raw: true, sort: { _id: 1 } })
+            .toArray();
+          return [name, found as unknown as Buffer[]] as const;
         }),
       ),
-    );
-    const text = Object.fromEntries(COLLECTIONS.map((name) => [name, JSON.stringify(docs[name])]));
-    return { text, docs };
+    ) as Snapshot;
   }
+
+  const sameDocs = (a: Buffer[], b: Buffer[]) =>
+    a.length === b.length && a.every((doc, i) => doc.equals(b[i]));
+
+  const changedCollections = (before: Snapshot, after: Snapshot) =>
+    COLLECTIONS.filter((name) => !sameDocs(before[name], after[name]));
+
+  const idOf = (doc: Buffer) => String(BSON.deserialize(doc)._id);
+
+  /** Documents as JSON text, for failure messages. */
+  const asText = (docs: Buffer[]) => JSON.stringify(docs.map((doc) => BSON.deserialize(doc)));
 
   /**
    * After an accepted request: deletes the documents it created (the database stays small,
    * so comparing it after every request stays cheap) and returns the new baseline.
    */
   async function pruneCreated(before: Snapshot, after: Snapshot): Promise<Snapshot> {
-    const docs = { ...after.docs };
+    const docs = { ...after };
     for (const name of COLLECTIONS) {
-      const known = new Set(before.docs[name].map((doc) => String(doc._id)));
-      const created = after.docs[name].filter((doc) => !known.has(String(doc._id)));
+      const known = new Set(before[name].map(idOf));
+      const created = after[name].map(idOf).filter((id) => !known.has(id));
       if (!created.length) continue;
-      await t.db
-        .collection<{ _id: string }>(name)
-        .deleteMany({ _id: { $in: created.map((doc) => String(doc._id)) } });
-      docs[name] = after.docs[name].filter((doc) => known.has(String(doc._id)));
+      await t.db.collection<{ _id: string }>(name).deleteMany({ _id: { $in: created } });
+      docs[name] = after[name].filter((doc) => known.has(idOf(doc)));
     }
-    const text = Object.fromEntries(COLLECTIONS.map((name) => [name, JSON.stringify(docs[name])]));
-    return { text, docs };
+    return docs;
   }
 
   async function send(
@@ -790,7 +800,7 @@ describe('fuzzing every write endpoint (API.md §1, §9)', () => {
           }
           return;
         }
-        const changed = COLLECTIONS.filter((name) => after.text[name] !== snapshot.text[name]);
+        const changed = changedCollections(snapshot, after);
         if (changed.length)
           throw new Error(
             `rejected (${res.status} ${truncate(res.text, 200)}) but changed ${changed.join(', ')}`,
@@ -1144,10 +1154,10 @@ describe('fuzzing every write endpoint (API.md §1, §9)', () => {
             `${endpoint.name} ${truncate(body, 400)} → ${res.status} ${truncate(res.text, 300)}`,
           );
         const after = await takeSnapshot();
-        const changed = COLLECTIONS.filter((name) => after.text[name] !== snapshot.text[name]);
+        const changed = changedCollections(snapshot, after);
         if (changed.length)
           throw new Error(
-            `rejected but changed ${changed.join(', ')}: ${truncate(body, 300)} before ${truncate(snapshot.text[changed[0]], 600)} after ${truncate(after.text[changed[0]], 600)}`,
+            `rejected but changed ${changed.join(', ')}: ${truncate(body, 300)} before ${truncate(asText(snapshot[changed[0]]), 600)} after ${truncate(asText(after[changed[0]]), 600)}`,
           );
       },
     );

@@ -1,98 +1,37 @@
 // The outbox across processes: the built service (`node dist/main.js`) on a shared
 // database (MONGO_URL). An accepted message survives kill -9 before it could be sent, and
 // two instances deliver every message exactly once (each attempt claimed by a unique insert).
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
-import { freePort, SmtpSink } from './support/smtp-sink';
+import { ServiceProcess, sleep } from './support/service-process';
+import { SmtpSink } from './support/smtp-sink';
 
-const ROOT = path.resolve(__dirname, '..');
 const ADMIN = { username: 'outbox-admin', password: 'outbox-admin-secret' };
 const SMTP_PASSWORD = 'smtp-pass-never-logged-9431';
 const FALLBACK = 'desk@shop.example';
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- checked field by field
-type Json = any;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-class Service {
-  output = '';
-  readonly exited: Promise<void>;
-  private constructor(
-    readonly child: ChildProcess,
-    readonly baseUrl: string,
-  ) {
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-  }
-
-  static async start(mongoUrl: string): Promise<Service> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        MONGO_URL: mongoUrl,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        ADMIN_USERNAME: ADMIN.username,
-        ADMIN_PASS: ADMIN.password,
-        LOG_LEVEL: 'debug',
-        OFFLINE_MESSAGE_FIRST_RETRY_MS: '200',
-        OFFLINE_MESSAGE_POLL_MS: '200',
-        OFFLINE_MESSAGE_MAX_ATTEMPTS: '100',
-        // An attempt cut short by the kill -9 is given up after 3 s (the mail server is local).
-        OFFLINE_MESSAGE_ATTEMPT_LEASE_MS: '3000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const service = new Service(child, `http://127.0.0.1:${port}`);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && child.exitCode === null) {
-      const ready = await fetch(`${service.baseUrl}/health/ready`).catch(() => null);
-      if (ready?.status === 200) return service;
-      await sleep(100);
-    }
-    child.kill('SIGKILL');
-    throw new Error(`service did not become ready:\n${service.output}`);
-  }
-
-  async post(
-    pathname: string,
-    body: unknown,
-    session?: Json,
-  ): Promise<{ status: number; body: Json }> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (session) {
-      headers['x-user-id'] = session.userId;
-      headers['x-auth-token'] = session.authToken;
-    }
-    const res = await fetch(`${this.baseUrl}/api/v1${pathname}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    return { status: res.status, body: (await res.json()) as Json };
-  }
-
-  async kill(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.exited;
-  }
-}
+/** The service on the shared database, with fast outbox retries. */
+const startService = (mongoUrl: string) =>
+  ServiceProcess.start({
+    MONGO_URL: mongoUrl,
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASS: ADMIN.password,
+    LOG_LEVEL: 'debug',
+    OFFLINE_MESSAGE_FIRST_RETRY_MS: '200',
+    OFFLINE_MESSAGE_POLL_MS: '200',
+    OFFLINE_MESSAGE_MAX_ATTEMPTS: '100',
+    // An attempt cut short by the kill -9 is given up after 3 s (the mail server is local).
+    OFFLINE_MESSAGE_ATTEMPT_LEASE_MS: '3000',
+  });
 
 describe('the offline-message outbox across processes', () => {
   let mongoUrl: string;
   let client: MongoClient;
   let db: Db;
   let smtp: SmtpSink;
-  const services: Service[] = [];
+  const services: ServiceProcess[] = [];
 
   const start = async () => {
-    const service = await Service.start(mongoUrl);
+    const service = await startService(mongoUrl);
     services.push(service);
     return service;
   };
@@ -110,8 +49,7 @@ describe('the offline-message outbox across processes', () => {
   });
 
   afterAll(async () => {
-    for (const service of services) service.child.kill('SIGKILL');
-    await Promise.all(services.map((service) => service.exited));
+    await Promise.all(services.map((service) => service.kill()));
     await db?.dropDatabase().catch(() => undefined);
     await client?.close();
     await smtp?.stop();
@@ -119,8 +57,7 @@ describe('the offline-message outbox across processes', () => {
 
   it('delivers a message accepted just before a kill -9, after the restart', async () => {
     const first = await start();
-    const login = await first.post('/login', { user: ADMIN.username, password: ADMIN.password });
-    const admin = { userId: login.body.data.userId, authToken: login.body.data.authToken };
+    const admin = await first.login(ADMIN.username, ADMIN.password);
     for (const [id, value] of Object.entries({
       SMTP_Host: '127.0.0.1',
       SMTP_Port: String(smtp.port),
@@ -129,11 +66,11 @@ describe('the offline-message outbox across processes', () => {
       From_Email: 'desk@service.example',
       Livechat_offline_email: FALLBACK,
     })) {
-      expect((await first.post(`/settings/${id}`, { value }, admin)).status).toBe(200);
+      expect((await first.call('POST', `/settings/${id}`, admin, { value })).status).toBe(200);
     }
 
     // The mail server is down: the message is accepted, stored, and cannot leave yet.
-    const accepted = await first.post('/livechat/offline.message', {
+    const accepted = await first.call('POST', '/livechat/offline.message', null, {
       name: 'Grace',
       email: 'grace@example.org',
       message: 'Please call me back',
@@ -164,7 +101,7 @@ describe('the offline-message outbox across processes', () => {
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {
       const email = `multi-${i}@example.org`;
-      const res = await (i % 2 ? a : b).post('/livechat/offline.message', {
+      const res = await (i % 2 ? a : b).call('POST', '/livechat/offline.message', null, {
         name: `Visitor ${i}`,
         email,
         message: `message ${i}`,

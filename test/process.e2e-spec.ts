@@ -3,7 +3,7 @@
 // database outage, hung database, recovery, SIGTERM under load, what reaches the logs — and
 // with the embedded database owned by the service — its lifecycle, the DATA_DIR lock, idle
 // shutdown.
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -14,26 +14,14 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EmbeddedDb, startEmbeddedDb } from '../src/database/embedded-db';
+import { ServiceProcess, Session, sleep } from './support/service-process';
 
-const ROOT = path.resolve(__dirname, '..');
 const ADMIN = { username: 'ops-admin', password: 'ops-admin-secret-pw' };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are checked field by field
 type Json = any;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The pid of the embedded database serving `dataDir` (found by its command line), if any. */
 function embeddedDbPid(dataDir: string): number | undefined {
@@ -94,94 +82,12 @@ async function waitForExit(pid: number, ms: number): Promise<number | undefined>
   return undefined;
 }
 
-class ServiceProcess {
-  output = '';
-  stderr = '';
-  readonly exited: Promise<number | null>;
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly baseUrl: string,
-  ) {
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.output += chunk.toString();
-      this.stderr += chunk.toString();
-    });
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  }
-
-  /** Starts the service with MONGO_URL, or with DATA_DIR (its own embedded database). */
-  static async start(
-    database: { mongoUrl: string } | { dataDir: string },
-  ): Promise<ServiceProcess> {
-    const service = await ServiceProcess.spawn(database);
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const live = await fetch(`${service.baseUrl}/health/live`).catch(() => null);
-      if (live?.status === 200) return service;
-      if (service.child.exitCode !== null) break;
-      await sleep(100);
-    }
-    service.child.kill('SIGKILL');
-    throw new Error(`service did not start:\n${service.output}`);
-  }
-
-  /** Spawns the service without waiting for it (stdout and stderr are also kept apart). */
-  static async spawn(
-    database: { mongoUrl: string } | { dataDir: string },
-  ): Promise<ServiceProcess> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        ...('mongoUrl' in database
-          ? { MONGO_URL: database.mongoUrl }
-          : { DATA_DIR: database.dataDir }),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        ADMIN_USERNAME: ADMIN.username,
-        ADMIN_PASS: ADMIN.password,
-        LOG_LEVEL: 'info',
-        RATE_LIMIT_PER_MINUTE: '1000000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new ServiceProcess(child, `http://127.0.0.1:${port}`);
-  }
-
-  async waitReady(ms: number): Promise<boolean> {
-    const started = Date.now();
-    while (Date.now() - started < ms) {
-      const ready = await fetch(`${this.baseUrl}/health/ready`).catch(() => null);
-      if (ready?.status === 200) return true;
-      await sleep(100);
-    }
-    return false;
-  }
-
-  async call(method: string, pathname: string, body?: unknown, session?: Session) {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (session) {
-      headers['x-user-id'] = session.userId;
-      headers['x-auth-token'] = session.authToken;
-    }
-    const res = await fetch(`${this.baseUrl}${pathname}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
-  }
-}
-
-interface Session {
-  userId: string;
-  authToken: string;
-}
+/** The service with MONGO_URL, or with DATA_DIR (its own embedded database). */
+const serviceEnv = (database: { mongoUrl: string } | { dataDir: string }) => ({
+  ...('mongoUrl' in database ? { MONGO_URL: database.mongoUrl } : { DATA_DIR: database.dataDir }),
+  ADMIN_USERNAME: ADMIN.username,
+  ADMIN_PASS: ADMIN.password,
+});
 
 const department = (name: string) => ({
   department: {
@@ -209,8 +115,11 @@ describe('production process (node dist/main.js)', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'departments-process-'));
     db = await startEmbeddedDb({ dataDir, log: () => undefined });
-    service = await ServiceProcess.start({ mongoUrl: `${db.url}ops` });
-    const login = await service.call('POST', '/api/v1/login', {
+    // Started while its database may be down: live is enough, the tests wait for ready.
+    service = await ServiceProcess.start(serviceEnv({ mongoUrl: `${db.url}ops` }), {
+      until: 'live',
+    });
+    const login = await service.call('POST', '/login', null, {
       user: ADMIN.username,
       password: ADMIN.password,
     });
@@ -220,7 +129,7 @@ describe('production process (node dist/main.js)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (service?.child.exitCode === null) service.child.kill('SIGKILL');
+    await service?.kill();
     // Never leave the database stopped (the hung-database test stops it).
     if (db && !hasExited(db.pid)) process.kill(db.pid, 'SIGCONT');
     await db?.stop();
@@ -230,12 +139,7 @@ describe('production process (node dist/main.js)', () => {
   it('answers 503 within 5 s while the database is down, and recovers by itself', async () => {
     const acknowledged: string[] = [];
     const create = async (name: string) => {
-      const res = await service.call(
-        'POST',
-        '/api/v1/livechat/department',
-        department(name),
-        admin,
-      );
+      const res = await service.call('POST', '/livechat/department', admin, department(name));
       if (res.status === 200) acknowledged.push(res.body.department._id);
       return res;
     };
@@ -261,7 +165,7 @@ describe('production process (node dist/main.js)', () => {
         expect(res.headers.get('retry-after')).toBe('5');
       }
       expect(Date.now() - started).toBeLessThan(5_000);
-      expect((await service.call('GET', '/health/ready')).status).toBe(503);
+      expect((await service.call('GET', '!/health/ready', null)).status).toBe(503);
     } finally {
       loading = false;
       await Promise.all(clients);
@@ -275,7 +179,7 @@ describe('production process (node dist/main.js)', () => {
     const restarted = Date.now();
     let recovered = false;
     while (Date.now() - restarted < 5_000) {
-      if ((await service.call('GET', '/health/ready')).status === 200) {
+      if ((await service.call('GET', '!/health/ready', null)).status === 200) {
         recovered = true;
         break;
       }
@@ -290,12 +194,7 @@ describe('production process (node dist/main.js)', () => {
         .slice(i, i + 100)
         .map((id) => `ids[]=${id}`)
         .join('&');
-      const list = await service.call(
-        'GET',
-        `/api/v1/livechat/department.listByIds?${query}`,
-        undefined,
-        admin,
-      );
+      const list = await service.call('GET', `/livechat/department.listByIds?${query}`, admin);
       expect(list.status).toBe(200);
       for (const found of list.body.departments as { _id: string }[]) stored.add(found._id);
     }
@@ -305,12 +204,12 @@ describe('production process (node dist/main.js)', () => {
   it('a hung database (SIGSTOP): every request answers 503 within 3 s, and all recover on SIGCONT', async () => {
     const target = await service.call(
       'POST',
-      '/api/v1/livechat/department',
-      department('hung target'),
+      '/livechat/department',
       admin,
+      department('hung target'),
     );
     expect(target.status).toBe(200);
-    const departmentPath = `/api/v1/livechat/department/${target.body.department._id}`;
+    const departmentPath = `/livechat/department/${target.body.department._id}`;
     const timed = async (
       name: string,
       request: () => Promise<{ status: number; headers: Headers; body: Json }>,
@@ -321,24 +220,24 @@ describe('production process (node dist/main.js)', () => {
     };
     // Reads, writes (three of them queued behind one department's lock), login and readiness.
     const requests = () => [
-      timed('ready', () => service.call('GET', '/health/ready')),
-      timed('list', () => service.call('GET', '/api/v1/livechat/department', undefined, admin)),
-      timed('get', () => service.call('GET', departmentPath, undefined, admin)),
-      timed('me', () => service.call('GET', '/api/v1/me', undefined, admin)),
+      timed('ready', () => service.call('GET', '!/health/ready', null)),
+      timed('list', () => service.call('GET', '/livechat/department', admin)),
+      timed('get', () => service.call('GET', departmentPath, admin)),
+      timed('me', () => service.call('GET', '/me', admin)),
       timed('login', () =>
-        service.call('POST', '/api/v1/login', { user: ADMIN.username, password: ADMIN.password }),
+        service.call('POST', '/login', null, { user: ADMIN.username, password: ADMIN.password }),
       ),
       ...[0, 1, 2].map((i) =>
         timed(`create ${i}`, () =>
-          service.call('POST', '/api/v1/livechat/department', department(`hung ${i}`), admin),
+          service.call('POST', '/livechat/department', admin, department(`hung ${i}`)),
         ),
       ),
       ...[0, 1, 2].map((i) =>
         timed(`put ${i}`, () =>
-          service.call('PUT', departmentPath, department(`hung put ${i}`), admin),
+          service.call('PUT', departmentPath, admin, department(`hung put ${i}`)),
         ),
       ),
-      timed('archive', () => service.call('POST', `${departmentPath}/archive`, {}, admin)),
+      timed('archive', () => service.call('POST', `${departmentPath}/archive`, admin, {})),
     ];
 
     process.kill(db.pid, 'SIGSTOP');
@@ -370,12 +269,12 @@ describe('production process (node dist/main.js)', () => {
     console.log(`hung database: ready again ${Date.now() - resumed} ms after SIGCONT`);
     const after = await service.call(
       'POST',
-      '/api/v1/livechat/department',
-      department('after the hang'),
+      '/livechat/department',
       admin,
+      department('after the hang'),
     );
     expect(after.status).toBe(200);
-    const read = await service.call('GET', departmentPath, undefined, admin);
+    const read = await service.call('GET', departmentPath, admin);
     expect(read.status).toBe(200);
   }, 60_000);
 
@@ -400,7 +299,7 @@ describe('production process (node dist/main.js)', () => {
 
   it('on SIGTERM finishes every accepted request and exits 0 within 10 s', async () => {
     const inFlight = Array.from({ length: 30 }, (_, i) =>
-      service.call('POST', '/api/v1/livechat/department', department(`sigterm ${i}`), admin).then(
+      service.call('POST', '/livechat/department', admin, department(`sigterm ${i}`)).then(
         (res) => res.status,
         () => 'not accepted',
       ),
@@ -425,7 +324,7 @@ describe('the embedded database owned by the service (no MONGO_URL)', () => {
   const started: ServiceProcess[] = [];
 
   async function startOwning(): Promise<ServiceProcess> {
-    const service = await ServiceProcess.start({ dataDir });
+    const service = await ServiceProcess.start(serviceEnv({ dataDir }), { until: 'live' });
     started.push(service);
     expect(await service.waitReady(20_000)).toBe(true);
     return service;
@@ -442,9 +341,7 @@ describe('the embedded database owned by the service (no MONGO_URL)', () => {
   });
 
   afterAll(async () => {
-    for (const service of started) {
-      if (service.child.exitCode === null) service.child.kill('SIGKILL');
-    }
+    await Promise.all(started.map((service) => service.kill()));
     // The database watches its service: give it a moment to follow, then make sure.
     const pid = embeddedDbPid(dataDir);
     if (pid !== undefined && (await waitForExit(pid, 3_000)) === undefined) {
@@ -455,7 +352,7 @@ describe('the embedded database owned by the service (no MONGO_URL)', () => {
 
   it('a second service on the same DATA_DIR refuses to start with one line, and the first keeps serving', async () => {
     const first = await startOwning();
-    const second = await ServiceProcess.spawn({ dataDir });
+    const second = await ServiceProcess.spawn(serviceEnv({ dataDir }));
     started.push(second);
     expect(await second.exited).toBe(1);
     expect(second.stderr).toBe(
@@ -503,7 +400,7 @@ describe('the embedded database owned by the service (no MONGO_URL)', () => {
     const service = started[0];
     const dbPid = embeddedDbPid(dataDir);
     expect(dbPid).toBeDefined();
-    const login = await service.call('POST', '/api/v1/login', {
+    const login = await service.call('POST', '/login', null, {
       user: ADMIN.username,
       password: ADMIN.password,
     });
@@ -514,7 +411,7 @@ describe('the embedded database owned by the service (no MONGO_URL)', () => {
     const clients = Array.from({ length: 4 }, async (_, client) => {
       for (let i = 0; ; i++) {
         const res = await service
-          .call('POST', '/api/v1/livechat/department', department(`kill ${client}-${i}`), session)
+          .call('POST', '/livechat/department', session, department(`kill ${client}-${i}`))
           .catch(() => null);
         if (!res) return;
         completed++;
@@ -537,7 +434,7 @@ describe('the embedded database owned by the service (no MONGO_URL)', () => {
   it('SIGTERM on an idle service: exits 0 within 1 s, and its database is gone', async () => {
     const service = started[started.length - 1];
     // An idle keep-alive connection stays open, as a client's would.
-    const login = await service.call('POST', '/api/v1/login', {
+    const login = await service.call('POST', '/login', null, {
       user: ADMIN.username,
       password: ADMIN.password,
     });

@@ -1,5 +1,6 @@
 // The production build (`node dist/main.js`) run as a child process, as the image runs it:
-// for the tests that kill it (crash, several instances on one database).
+// for the tests that kill it (crash, several instances on one database, the outbox across
+// restarts) and the process-level tests (signals, database outages, the DATA_DIR lock).
 import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -41,20 +42,46 @@ export interface Session {
   authToken: string;
 }
 
+/** What `ServiceProcess.start` waits for: readiness, or only liveness (the database may be down). */
+export type ServiceHealth = 'ready' | 'live';
+
 export class ServiceProcess {
+  /** Everything the service wrote, stdout and stderr. */
   output = '';
-  readonly exited: Promise<void>;
+  /** What it wrote to stderr alone. */
+  stderr = '';
+  /** The exit code (null after a signal), once the process has exited. */
+  readonly exited: Promise<number | null>;
   private constructor(
     readonly child: ChildProcess,
     readonly baseUrl: string,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+      this.stderr += chunk.toString();
+    });
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  /** Starts `node dist/main.js` with `env` and waits until /health/ready says ready. */
-  static async start(env: Record<string, string>): Promise<ServiceProcess> {
+  /**
+   * Starts `node dist/main.js` with `env` and waits until /health/ready says ready (or, with
+   * `until: 'live'`, until /health/live answers: for a service started while its database is
+   * down).
+   */
+  static async start(
+    env: Record<string, string>,
+    options: { until?: ServiceHealth } = {},
+  ): Promise<ServiceProcess> {
+    const until = options.until ?? 'ready';
+    const service = await ServiceProcess.spawn(env);
+    if (await service.waitFor(`/health/${until}`, 30_000)) return service;
+    service.child.kill('SIGKILL');
+    throw new Error(`service did not become ${until}:\n${service.output}`);
+  }
+
+  /** Spawns `node dist/main.js` with `env`, without waiting for it. */
+  static async spawn(env: Record<string, string>): Promise<ServiceProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: ROOT,
@@ -70,17 +97,30 @@ export class ServiceProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && child.exitCode === null) {
-      const ready = await fetch(`${service.baseUrl}/health/ready`).catch(() => null);
-      if (ready?.status === 200) return service;
-      await sleep(100);
-    }
-    child.kill('SIGKILL');
-    throw new Error(`service did not become ready:\n${service.output}`);
+    return new ServiceProcess(child, `http://127.0.0.1:${port}`);
   }
 
+  /** Whether the process is still running. */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Whether /health/ready answers 200 within `ms`. */
+  waitReady(ms: number): Promise<boolean> {
+    return this.waitFor('/health/ready', ms);
+  }
+
+  private async waitFor(pathname: string, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && this.running) {
+      const res = await fetch(`${this.baseUrl}${pathname}`).catch(() => null);
+      if (res?.status === 200) return true;
+      await sleep(100);
+    }
+    return false;
+  }
+
+  /** A request to `/api/v1<pathname>` (or to `pathname` itself when it starts with `!`, as in TestApp). */
   async call(method: string, pathname: string, session: Session | null, body?: unknown) {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -88,19 +128,28 @@ export class ServiceProcess {
       headers['x-user-id'] = session.userId;
       headers['x-auth-token'] = session.authToken;
     }
-    const res = await fetch(`${this.baseUrl}/api/v1${pathname}`, {
+    const url = pathname.startsWith('!')
+      ? `${this.baseUrl}${pathname.slice(1)}`
+      : `${this.baseUrl}/api/v1${pathname}`;
+    const res = await fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
-    return { status: res.status, body: (await res.json()) as Json };
+    return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
   }
 
   async login(user: string, password: string): Promise<Session> {
     const res = await this.call('POST', '/login', null, { user, password });
     if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
     return { userId: res.body.data.userId, authToken: res.body.data.authToken };
+  }
+
+  /** kill -9, and waits until the process has exited. */
+  async kill(): Promise<void> {
+    if (this.running) this.child.kill('SIGKILL');
+    await this.exited;
   }
 }
 
