@@ -14,6 +14,8 @@ import { pick, ServiceProcess, Session, sleep, some } from './support/service-pr
 const ADMIN = { username: 'multi-admin', password: 'multi-admin-secret' };
 const INSTANCES = 3;
 const CLIENTS = 6;
+/** The load's size: answered operations, in LOAD_MS or more. */
+const MIN_OPERATIONS = 100;
 const LOAD_MS = 30_000;
 /** Short, so that the leases of a killed instance are taken over quickly. */
 const LEASE_TTL_MS = 2_000;
@@ -234,6 +236,8 @@ describe('several instances on one database', () => {
       services[index] = await startInstance();
     }
     await sleep(LOAD_MS - (Date.now() - startedAt));
+    // A busy machine (CI runs the browser tests beside this) gets more time for the same load.
+    while (operations < MIN_OPERATIONS && Date.now() - startedAt < 3 * LOAD_MS) await sleep(100);
     stop = true;
     await Promise.all(clients);
 
@@ -259,7 +263,7 @@ describe('several instances on one database', () => {
       }
       expect(violations).toEqual([]);
       expect(unexpected).toEqual([]);
-      expect(operations).toBeGreaterThan(100);
+      expect(operations).toBeGreaterThanOrEqual(MIN_OPERATIONS);
     } finally {
       await client.close();
     }
