@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../common/api-error';
 import { KeyedLock } from '../common/keyed-lock';
+import { DatabaseCircuit } from '../database/database-circuit';
 import { escapeRegExp, findPage, Page } from '../common/pagination';
 import { hashPasswordDigest, sameHash } from './credentials';
 import { LivechatStatus, LoginToken, User } from './user.schema';
@@ -61,7 +62,10 @@ export class UsersService {
   /** Serialises username/e-mail uniqueness checks (FerretDB does not enforce `emails.address`). */
   private readonly identityLock = new KeyedLock();
 
-  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+  constructor(
+    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly circuit: DatabaseCircuit,
+  ) {}
 
   /**
    * The user holding this login token, or null. The token must be younger than
@@ -184,7 +188,7 @@ export class UsersService {
   }
 
   async findPublicById(userId: string): Promise<PublicUser | null> {
-    return this.users.findOne({ _id: userId }, PUBLIC_FIELDS).lean<PublicUser>();
+    return this.circuit.findById<PublicUser>(this.users, userId, PUBLIC_FIELDS);
   }
 
   async existsByUsername(username: string): Promise<boolean> {
