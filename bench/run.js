@@ -303,9 +303,18 @@ const P99_TARGET = 1.2;
 /** Issue 9: the widget's configuration at 10 connections on the 2-core machine. */
 const S7_MIN_REQ_PER_S = 3000;
 
+/**
+ * Issue 20: CPU time per request at most this many times the baseline's (reads 1.2×, writes
+ * 1.4×), and RSS after the run at most 1.25× the baseline's.
+ */
+const CPU_TARGETS = { S1: 1.2, S2: 1.2, S2t: 1.2, S5: 1.2, S7: 1.2, S3: 1.4, S4: 1.4, S6: 1.4 };
+const RSS_TARGET = 1.25;
+
 /** The scenarios whose median misses a target, with why. */
-function missedTargets(results) {
+function missedTargets(results, memoryRatio) {
   const missed = [];
+  if (memoryRatio?.settledRss > RSS_TARGET)
+    missed.push(`RSS ${fmt(memoryRatio.settledRss, 2)}× > ${RSS_TARGET}×`);
   for (const r of results) {
     if (
       r.id === 'S7' &&
@@ -319,6 +328,9 @@ function missedTargets(results) {
     if (r.ratio < target) missed.push(`${r.id} ratio ${fmt(r.ratio, 2)}× < ${target}×`);
     if (r.p99Ratio !== null && r.p99Ratio > P99_TARGET)
       missed.push(`${r.id} p99 ${fmt(r.p99Ratio, 2)}× > ${P99_TARGET}×`);
+    const cpuTarget = CPU_TARGETS[r.id];
+    if (cpuTarget && r.cpuRatio && r.cpuRatio.median > cpuTarget)
+      missed.push(`${r.id} CPU/req ${fmt(r.cpuRatio.median, 2)}× > ${cpuTarget}×`);
   }
   return missed;
 }
@@ -825,10 +837,11 @@ async function main() {
     );
   }
 
-  const flagged = config.baseline && !config.profile ? missedTargets(results) : [];
+  const flagged =
+    config.baseline && !config.profile && !COMPARE_ROOT ? missedTargets(results, memory.ratio) : [];
   if (flagged.length) {
     console.log(
-      `\nBelow issue 12's targets (medians of this run; compare with the spread before concluding): ${flagged.join('; ')}. Profile with BENCH_PROFILE=1 BENCH_BASELINE=0 npm run bench`,
+      `\nBelow issue 12's and issue 20's targets (medians of this run; compare with the spread before concluding): ${flagged.join('; ')}. Profile with BENCH_PROFILE=1 BENCH_BASELINE=0 npm run bench`,
     );
   }
 
