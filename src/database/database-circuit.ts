@@ -72,6 +72,23 @@ export class DatabaseCircuit {
     const filter = { _id: id } as unknown as Filter<Document>;
     return model.collection.findOne(filter, projection && { projection }) as Promise<T | null>;
   }
+
+  /**
+   * The documents matching `filter`, as stored, straight through the driver (circuit checked).
+   * Mongoose casts every element of an `$in` one by one: for a filter already in the stored
+   * types (string ids), that cast is the query's main cost on our side (next-agent's 500
+   * agents, the widget's refresh).
+   */
+  find<T>(
+    model: Pick<Model<unknown>, 'collection'>,
+    filter: Record<string, unknown>,
+    projection?: Record<string, 0 | 1>,
+  ): Promise<T[]> {
+    if (this.open) return Promise.reject(databaseUnavailable());
+    return model.collection
+      .find(filter as Filter<Document>, projection && { projection })
+      .toArray() as Promise<T[]>;
+  }
 }
 
 /** Global: services anywhere read through `findById`. */

@@ -343,17 +343,16 @@ export class UsersService {
   /** The ids among `ids` of active agents who are available for chats. */
   async findAvailableAgentIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const users = await this.users
-      .find(
-        {
-          _id: { $in: ids },
-          roles: 'livechat-agent',
-          active: { $ne: false },
-          statusLivechat: 'available',
-        },
-        { _id: 1 },
-      )
-      .lean<{ _id: string }[]>();
+    const users = await this.circuit.find<{ _id: string }>(
+      this.users,
+      {
+        _id: { $in: ids },
+        roles: 'livechat-agent',
+        active: { $ne: false },
+        statusLivechat: 'available',
+      },
+      { _id: 1 },
+    );
     return new Set(users.map((user) => user._id));
   }
 }
