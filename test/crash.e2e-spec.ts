@@ -61,6 +61,21 @@ describe('kill -9 under a mixed write load', () => {
         (await service.call('POST', '/livechat/users/agent', admin, { username })).status,
       ).toBe(200);
     }
+    const monitors: { monitorId: string; username: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const username = `crash-monitor-${i}`;
+      const created = await service.call('POST', '/users.create', admin, {
+        username,
+        email: `${username}@example.com`,
+        password: 'monitor-password-1',
+        name: username,
+      });
+      monitors.push({ monitorId: created.body.user._id, username });
+      expect(
+        (await service.call('POST', '/livechat/monitors.create', admin, { username })).status,
+      ).toBe(200);
+    }
+    const units: string[] = [];
 
     const created = new Set<string>(); // acknowledged creates, minus acknowledged deletes
     const deleted = new Set<string>();
@@ -100,7 +115,7 @@ describe('kill -9 under a mixed write load', () => {
           department: body,
           agents: some(agentIds, 3).map((agentId) => ({ agentId, count: operations % 5 })),
         });
-      } else if (roll < 0.7) {
+      } else if (roll < 0.6) {
         const upsert = some(agentIds, 3);
         res = await target.call('POST', `/livechat/department/${id}/agents`, admin, {
           upsert: upsert.map((agentId) => ({ agentId })),
@@ -109,12 +124,28 @@ describe('kill -9 under a mixed write load', () => {
             2,
           ).map((agentId) => ({ agentId })),
         });
-      } else if (roll < 0.8) {
+      } else if (roll < 0.7) {
         res = await target.call(
           'POST',
           `/livechat/department/${id}/${pick(['archive', 'unarchive'])}`,
           admin,
         );
+      } else if (roll < 0.78) {
+        // A unit's save moves up to three departments and replaces its monitors.
+        const unitId = units.length >= 2 || (units.length && Math.random() < 0.5) ? pick(units) : undefined;
+        res = await target.call('POST', unitId ? `/livechat/units/${unitId}` : '/livechat/units', admin, {
+          unitData: { name: `crash-unit-${operations}`, visibility: 'public' },
+          unitMonitors: some(monitors, 2),
+          unitDepartments: some(ids, 3).map((departmentId) => ({ departmentId })),
+        });
+        if (res.status === 200 && !unitId) units.push(res.body._id);
+      } else if (roll < 0.84 && units.length) {
+        res = await target.call('PUT', `/livechat/department/${id}`, admin, {
+          department: department(`crash-move-${operations}`),
+          departmentUnit: Math.random() < 0.8 ? { _id: pick(units) } : {},
+        });
+      } else if (roll < 0.86 && units.length) {
+        res = await target.call('DELETE', `/livechat/units/${pick(units)}`, admin);
       } else {
         maybeDeleted.add(id);
         res = await target.call('DELETE', `/livechat/department/${id}`, admin);

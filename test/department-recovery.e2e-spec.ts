@@ -13,6 +13,7 @@ import {
   DepartmentHistoryEntry,
   DepartmentJournalEntry,
 } from '../src/livechat/history/department-history.schema';
+import { Unit, UnitMonitor } from '../src/livechat/units/unit.schema';
 import { invariantViolations } from './support/invariants';
 import { ApiResponse, TestApp, TestUser } from './support/test-app';
 
@@ -36,18 +37,17 @@ let agents: TestUser[];
 /** Writes still allowed before the simulated crash; Infinity = no crash. */
 let writesLeft = Infinity;
 
-beforeAll(async () => {
-  t = await TestApp.start({ DEPARTMENT_REMOVAL_ENABLED: 'true' });
-  recovery = t.app.get(DepartmentRecovery);
-  // The tests run the recovery passes themselves, between the simulated crashes.
-  await recovery.onApplicationShutdown();
+/** Makes every write of the app's department, history and unit models fail once writesLeft is 0. */
+function crashable(app: TestApp): void {
   for (const name of [
     Department.name,
     DepartmentAgent.name,
     DepartmentHistoryEntry.name,
     DepartmentJournalEntry.name,
+    Unit.name,
+    UnitMonitor.name,
   ]) {
-    const model = t.app.get<Model<unknown>>(getModelToken(name));
+    const model = app.app.get<Model<unknown>>(getModelToken(name));
     for (const method of WRITE_METHODS) {
       const original = (model[method] as (...args: unknown[]) => unknown).bind(model);
       jest.spyOn(model, method).mockImplementation(((...args: unknown[]) => {
@@ -57,6 +57,14 @@ beforeAll(async () => {
       }) as never);
     }
   }
+}
+
+beforeAll(async () => {
+  t = await TestApp.start({ DEPARTMENT_REMOVAL_ENABLED: 'true' });
+  recovery = t.app.get(DepartmentRecovery);
+  // The tests run the recovery passes themselves, between the simulated crashes.
+  await recovery.onApplicationShutdown();
+  crashable(t);
   agents = await Promise.all([t.createAgent(), t.createAgent(), t.createAgent()]);
 });
 
@@ -89,6 +97,32 @@ interface Scenario {
 }
 
 const sorted = (ids: string[]) => [...ids].sort();
+
+const unitBody = (monitors: TestUser[], departmentIds: string[]) => ({
+  unitData: { name: `unit-${Math.random()}`, visibility: 'public' },
+  unitMonitors: monitors.map((m) => ({ monitorId: m.userId, username: m.username })),
+  unitDepartments: departmentIds.map((departmentId) => ({ departmentId })),
+});
+/** Saves a unit (no crash); returns its id. */
+const saveUnit = async (id: string | null, monitors: TestUser[], departmentIds: string[]) => {
+  const res = await t.post(id ? `/livechat/units/${id}` : '/livechat/units', unitBody(monitors, departmentIds));
+  expect(res.status).toBe(200);
+  return res.body._id as string;
+};
+/** Monitors, made once and shared by every iteration (each one saves new units). */
+const monitorPool: TestUser[] = [];
+const makeMonitor = async () => {
+  if (monitorPool.length < 2) {
+    const user = await t.createUser();
+    expect((await t.post('/livechat/monitors.create', { username: user.username })).status).toBe(200);
+    monitorPool.push(user);
+  }
+  return monitorPool[0];
+};
+const monitorsOf = async (unitId: string) =>
+  (await t.db.collection('rocketchat_livechat_unit_monitors').find({ unitId }).toArray()).map(
+    (link) => link.monitorId as string,
+  );
 
 const scenarios: Scenario[] = [
   {
@@ -284,6 +318,69 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'unit save that takes a department from another unit, drops one and replaces its monitors',
+    setup: async () => {
+      await makeMonitor();
+      await makeMonitor();
+      const [m1, m2] = monitorPool;
+      const [d1, d2, d3] = [
+        (await t.createDepartment()).department,
+        (await t.createDepartment()).department,
+        (await t.createDepartment()).department,
+      ];
+      const u1 = await saveUnit(null, [m1], [d1._id, d2._id]);
+      const u2 = await saveUnit(null, [], [d3._id]);
+      return { m1, m2, d1, d2, d3, u1, u2 };
+    },
+    write: (f) => t.post(`/livechat/units/${f.u1}`, unitBody([f.m2], [f.d1._id, f.d3._id])),
+    done: async (f) => {
+      expect(await department(f.u1)).toMatchObject({ numDepartments: 2, numMonitors: 1 });
+      expect(await department(f.u2)).toMatchObject({ numDepartments: 0 });
+      expect(await department(f.d3._id)).toMatchObject({ parentId: f.u1, ancestors: [f.u1] });
+      expect((await department(f.d2._id)).parentId).toBeUndefined();
+      expect(await monitorsOf(f.u1)).toEqual([f.m2.userId]);
+    },
+    untouched: async (f) => {
+      expect(await department(f.u1)).toMatchObject({ numDepartments: 2, numMonitors: 1 });
+      expect(await department(f.d3._id)).toMatchObject({ parentId: f.u2 });
+      expect(await monitorsOf(f.u1)).toEqual([f.m1.userId]);
+    },
+  },
+  {
+    name: 'unit delete',
+    setup: async () => {
+      const [d1, d2] = [(await t.createDepartment()).department, (await t.createDepartment()).department];
+      return { d1, d2, unit: await saveUnit(null, [await makeMonitor()], [d1._id, d2._id]) };
+    },
+    write: (f) => t.delete(`/livechat/units/${f.unit}`),
+    done: async (f) => {
+      expect(await department(f.unit)).toBeNull();
+      expect((await department(f.d1._id)).parentId).toBeUndefined();
+      expect((await department(f.d2._id)).parentId).toBeUndefined();
+      expect(await monitorsOf(f.unit)).toEqual([]);
+    },
+    untouched: async (f) => {
+      expect(await department(f.unit)).toMatchObject({ numDepartments: 2, numMonitors: 1 });
+    },
+  },
+  {
+    name: 'department moved to another unit by a PUT',
+    setup: async () => {
+      const [d1, d2] = [(await t.createDepartment()).department, (await t.createDepartment()).department];
+      return { d1, from: await saveUnit(null, [], [d1._id, d2._id]), to: await saveUnit(null, [], []) };
+    },
+    write: (f) => t.put(`/livechat/department/${f.d1._id}`, { ...departmentBody(f.d1), departmentUnit: { _id: f.to } }),
+    done: async (f) => {
+      expect(await department(f.d1._id)).toMatchObject({ parentId: f.to, ancestors: [f.to] });
+      expect(await department(f.from)).toMatchObject({ numDepartments: 1 });
+      expect(await department(f.to)).toMatchObject({ numDepartments: 1 });
+    },
+    untouched: async (f) => {
+      expect(await department(f.d1._id)).toMatchObject({ parentId: f.from });
+      expect(await department(f.to)).toMatchObject({ numDepartments: 0 });
+    },
+  },
+  {
     name: 'agent role removal across two departments',
     setup: async () => {
       const agent = await t.createAgent();
@@ -336,6 +433,7 @@ describe('a department write interrupted after any of its steps is rolled forwar
       // It took several writes: each of them was a crash point above.
       expect(completedAt).toBeGreaterThanOrEqual(3);
     },
+    120_000,
   );
 });
 
@@ -408,6 +506,56 @@ describe('rolling forward after an outage, while the service keeps running', () 
     await recovery.run();
     expect(await department(d._id)).toMatchObject({ name: 'acked', numAgents: 1 });
     expect(await invariantViolations(t.db)).toEqual([]);
+  });
+
+  it('finishes an interrupted unit save before a later move of one of its departments', async () => {
+    const d = (await t.createDepartment()).department;
+    const [u1, u2] = [await saveUnit(null, [], []), await saveUnit(null, [], [])];
+    // Journaled (with the move of d into u1), then the database fails.
+    const interrupted = await failingAfter(2, () => t.post(`/livechat/units/${u1}`, unitBody([], [d._id])));
+    expect(interrupted.status).toBe(500);
+    const put = await t.put(`/livechat/department/${d._id}`, { ...departmentBody(d), departmentUnit: { _id: u2 } });
+    expect(put.status).toBe(200);
+    await recovery.run();
+    expect(await department(d._id)).toMatchObject({ parentId: u2, ancestors: [u2] });
+    expect(await department(u1)).toMatchObject({ numDepartments: 0 });
+    expect(await department(u2)).toMatchObject({ numDepartments: 1 });
+    const history = await t.get(`/livechat/department/${d._id}/history`);
+    // Both moves are recorded, the acknowledged one last (the history is newest first).
+    const moves = history.body.history
+      .flatMap((entry: Json) => entry.changes ?? [])
+      .filter((change: Json) => change.field === 'parentId');
+    expect(moves).toMatchObject([
+      { from: u1, to: u2 },
+      { from: null, to: u1 },
+    ]);
+    expect(await invariantViolations(t.db)).toEqual([]);
+  });
+
+  it('local mode too: an interrupted unit save is finished before a later move of one of its departments', async () => {
+    // Local mode reads the journal only for documents a failed write touched in this process.
+    const local = await TestApp.start({ WRITE_COORDINATION: 'local' }, { sameDatabaseAs: t });
+    try {
+      await local.app.get(DepartmentRecovery).onApplicationShutdown();
+      crashable(local);
+      const d = (await local.createDepartment()).department;
+      const u1 = (await local.post('/livechat/units', unitBody([], []))).body._id;
+      const u2 = (await local.post('/livechat/units', unitBody([], []))).body._id;
+      const interrupted = await failingAfter(2, () =>
+        local.post(`/livechat/units/${u1}`, unitBody([], [d._id])),
+      );
+      expect(interrupted.status).toBe(500);
+      const put = await local.put(`/livechat/department/${d._id}`, {
+        ...departmentBody(d),
+        departmentUnit: { _id: u2 },
+      });
+      expect(put.status).toBe(200);
+      await local.app.get(DepartmentRecovery).run();
+      expect(await department(d._id)).toMatchObject({ parentId: u2 });
+      expect(await invariantViolations(t.db)).toEqual([]);
+    } finally {
+      await local.close();
+    }
   });
 
   it('re-checks references when it replays: no reference to a department deleted meanwhile', async () => {

@@ -79,6 +79,22 @@ describe('several instances on one database', () => {
       );
     }
 
+    const monitors: { monitorId: string; username: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const username = `multi-monitor-${i}`;
+      const created = await first.call('POST', '/users.create', admin, {
+        username,
+        email: `${username}@example.com`,
+        password: 'monitor-password-1',
+        name: username,
+      });
+      monitors.push({ monitorId: created.body.user._id, username });
+      expect(
+        (await first.call('POST', '/livechat/monitors.create', admin, { username })).status,
+      ).toBe(200);
+    }
+    const units: string[] = [];
+
     const live = new Set<string>(); // acknowledged creates, minus acknowledged deletes
     const created = new Set<string>();
     const deleted = new Set<string>();
@@ -151,7 +167,25 @@ describe('several instances on one database', () => {
       } else if (roll < 0.8) {
         what = 'next-agent';
         res = await target.call('POST', `/livechat/department/${id}/next-agent`, admin);
-      } else if (roll < 0.9) {
+      } else if (roll < 0.84) {
+        // Unit saves and department moves contend for the same unit documents (counts).
+        const unitId = units.length >= 2 || (units.length && Math.random() < 0.5) ? pick(units) : undefined;
+        if (unitId && Math.random() < 0.5) {
+          what = 'move';
+          res = await target.call('PUT', `/livechat/department/${id}`, admin, {
+            department: department(`multi-move-${operations}`, others),
+            departmentUnit: { _id: unitId },
+          });
+        } else {
+          what = 'unit';
+          res = await target.call('POST', unitId ? `/livechat/units/${unitId}` : '/livechat/units', admin, {
+            unitData: { name: `multi-unit-${operations}`, visibility: 'public' },
+            unitMonitors: some(monitors, 2),
+            unitDepartments: some(ids, 3).map((departmentId) => ({ departmentId })),
+          });
+          if (res.status === 200 && !unitId) units.push(res.body._id);
+        }
+      } else if (roll < 0.92) {
         what = 'role';
         const agent = pick(agents);
         res = await target.call('DELETE', `/livechat/users/agent/${agent._id}`, admin);

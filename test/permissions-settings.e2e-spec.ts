@@ -26,6 +26,8 @@ const DEFAULT_PERMISSIONS: Record<string, string[]> = {
   'edit-privileged-setting': ['admin'],
   'view-livechat-business-hours': ['admin', 'livechat-manager'],
   'manage-livechat-business-hours': ['admin', 'livechat-manager'],
+  'manage-livechat-units': ['admin', 'livechat-manager'],
+  'manage-livechat-monitors': ['admin', 'livechat-manager'],
 };
 
 const VIEW = 'view-livechat-departments';
@@ -82,7 +84,7 @@ describe('permissions and settings', () => {
   }
 
   describe('GET /permissions.listAll', () => {
-    it('lists the 11 default permissions with their default roles', async () => {
+    it('lists the default permissions with their default roles', async () => {
       const res = await t.get('/permissions.listAll');
       expect(res.status).toBe(200);
       expect(res.body).toEqual({

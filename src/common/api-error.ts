@@ -32,6 +32,10 @@ export class ApiError extends Error {
     return ApiError.badRequest('error-department-not-found', 'Department not found');
   }
 
+  static unitNotFound(): ApiError {
+    return ApiError.badRequest('error-unit-not-found', 'Unit not found');
+  }
+
   static forbidden(): ApiError {
     return new ApiError(
       403,

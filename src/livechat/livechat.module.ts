@@ -41,6 +41,11 @@ import { RoutingController } from './routing/routing.controller';
 import { RoutingService } from './routing/routing.service';
 import { WidgetController } from './widget/widget.controller';
 import { WidgetService } from './widget/widget.service';
+import { MonitorsService } from './units/monitors.service';
+import { MonitorsController, UnitsController } from './units/units.controller';
+import { UnitScope } from './units/unit-scope';
+import { Unit, UnitMonitor, UnitMonitorSchema, UnitSchema } from './units/unit.schema';
+import { UnitsService } from './units/units.service';
 
 @Module({
   imports: [
@@ -52,6 +57,8 @@ import { WidgetService } from './widget/widget.service';
       { name: BusinessHour.name, schema: BusinessHourSchema },
       { name: OfflineMessage.name, schema: OfflineMessageSchema },
       { name: OfflineMessageClaim.name, schema: OfflineMessageClaimSchema },
+      { name: Unit.name, schema: UnitSchema },
+      { name: UnitMonitor.name, schema: UnitMonitorSchema },
     ]),
     UsersModule,
     PermissionsModule,
@@ -65,6 +72,8 @@ import { WidgetService } from './widget/widget.service';
     WidgetController,
     BusinessHoursController,
     OfflineMessagesController,
+    UnitsController,
+    MonitorsController,
   ],
   providers: [
     LivechatEvents,
@@ -79,6 +88,9 @@ import { WidgetService } from './widget/widget.service';
     OfflineMessagesService,
     OfflineMessageOutbox,
     OfflineMessageRateLimit,
+    UnitScope,
+    UnitsService,
+    MonitorsService,
     { provide: CLOCK, useValue: systemClock },
     // The widget's per-IP counters (the auth module keeps its own per-user ones).
     RateLimiter,

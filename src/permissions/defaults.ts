@@ -22,6 +22,8 @@ export const DEFAULT_PERMISSIONS = {
   'edit-privileged-setting': ['admin'],
   'view-livechat-business-hours': ['admin', 'livechat-manager'],
   'manage-livechat-business-hours': ['admin', 'livechat-manager'],
+  'manage-livechat-units': ['admin', 'livechat-manager'],
+  'manage-livechat-monitors': ['admin', 'livechat-manager'],
 } as const satisfies Record<string, readonly (typeof USER_ROLES)[number][]>;
 
 export type PermissionId = keyof typeof DEFAULT_PERMISSIONS;

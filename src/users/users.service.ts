@@ -196,6 +196,13 @@ export class UsersService {
     return this.circuit.findById<PublicUser>(this.users, userId, PUBLIC_FIELDS);
   }
 
+  /** The user with this username and `role`, public fields only; null otherwise. */
+  async findPublicWithRole(username: string, role: string): Promise<PublicUser | null> {
+    return this.users
+      .findOne({ username, roles: role }, { _id: 1, username: 1, name: 1, emails: 1 })
+      .lean<PublicUser>();
+  }
+
   async existsByUsername(username: string): Promise<boolean> {
     return (await this.users.exists({ username })) !== null;
   }
@@ -256,6 +263,19 @@ export class UsersService {
     if (!user) return null;
     await this.users.updateOne({ _id: user._id }, { $addToSet: { roles: role } });
     this.forget(user._id);
+    return user;
+  }
+
+  /** Removes a role from the user with this username; null when there is no such user. */
+  async removeRoleByUsername(
+    username: string,
+    role: string,
+  ): Promise<{ _id: string; username: string } | null> {
+    const user = await this.users
+      .findOne({ username }, { _id: 1, username: 1 })
+      .lean<{ _id: string; username: string }>();
+    if (!user) return null;
+    await this.removeRole(user._id, role);
     return user;
   }
 

@@ -10,11 +10,16 @@ interface StoredDepartment {
   departmentsAllowedToForward?: string[];
   businessHourId?: string;
   parentId?: string;
+  ancestors?: string[];
+  type?: string;
+  numDepartments?: number;
+  numMonitors?: number;
 }
 
 /** One line per violated invariant; empty when the data is consistent. */
 export async function invariantViolations(db: Db): Promise<string[]> {
-  const departments = await db
+  // Units share the collection (type 'u').
+  const stored = await db
     .collection<StoredDepartment>('rocketchat_livechat_department')
     .find(
       {},
@@ -26,9 +31,21 @@ export async function invariantViolations(db: Db): Promise<string[]> {
           departmentsAllowedToForward: 1,
           businessHourId: 1,
           parentId: 1,
+          ancestors: 1,
+          type: 1,
+          numDepartments: 1,
+          numMonitors: 1,
         },
       },
     )
+    .toArray();
+  const departments = stored.filter((document) => document.type !== 'u');
+  const units = new Map(
+    stored.filter((document) => document.type === 'u').map((unit) => [unit._id, unit]),
+  );
+  const links = await db
+    .collection<{ unitId: string; monitorId: string }>('rocketchat_livechat_unit_monitors')
+    .find({})
     .toArray();
   const schedules = new Set(
     (
@@ -88,12 +105,28 @@ export async function invariantViolations(db: Db): Promise<string[]> {
       if (!byId.has(target))
         violations.push(`department ${department._id} forwards to missing ${target}`);
     }
-    if (department.parentId && !byId.has(department.parentId)) {
-      violations.push(`department ${department._id} has missing parent ${department.parentId}`);
+    if (department.parentId && !units.has(department.parentId)) {
+      violations.push(`department ${department._id} is in missing unit ${department.parentId}`);
+    }
+    if (JSON.stringify(department.ancestors ?? []) !== JSON.stringify(department.parentId ? [department.parentId] : [])) {
+      violations.push(`department ${department._id} has ancestors ${JSON.stringify(department.ancestors)}`);
     }
     if (department.businessHourId && !schedules.has(department.businessHourId)) {
       violations.push(`department ${department._id} follows missing ${department.businessHourId}`);
     }
+  }
+  for (const unit of units.values()) {
+    const members = departments.filter((department) => department.parentId === unit._id).length;
+    const monitors = links.filter((link) => link.unitId === unit._id).length;
+    if (unit.numDepartments !== members) {
+      violations.push(`unit ${unit._id} has numDepartments ${unit.numDepartments}, ${members} departments`);
+    }
+    if (unit.numMonitors !== monitors) {
+      violations.push(`unit ${unit._id} has numMonitors ${unit.numMonitors}, ${monitors} monitors`);
+    }
+  }
+  for (const link of links) {
+    if (!units.has(link.unitId)) violations.push(`monitor ${link.monitorId} of missing unit ${link.unitId}`);
   }
   const pending = await db.collection('livechat_department_journal').countDocuments({});
   if (pending) violations.push(`${pending} journaled write(s) still pending`);

@@ -29,7 +29,10 @@ export function App() {
 
   const entries = SCREENS.filter(
     (screen) =>
-      screen.nav && (screen.nav.permissions === 'everyone' || auth.can(...screen.nav.permissions)),
+      screen.nav &&
+      (screen.nav.permissions === 'everyone' ||
+        auth.can(...screen.nav.permissions) ||
+        (screen.nav.roles ?? []).some((role) => auth.me?.roles.includes(role))),
   );
   const go = (to: string) => (event: MouseEvent) => {
     if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;

@@ -19,6 +19,7 @@ import {
 } from './api';
 import { announceLogOut, canShareSessions, JOIN_WAIT_MS, joinTabs } from './session-share';
 import type { Me } from './types';
+import { isUnitScoped } from './utils/unit-scope';
 
 // Rocket.Chat's default roles per permission (docs/api.md §3). Used when the user may not read
 // permissions.listAll (it needs access-permissions); the API enforces the real table anyway.
@@ -33,6 +34,8 @@ const DEFAULT_PERMISSION_ROLES: Record<string, string[]> = {
   'manage-livechat-business-hours': ['admin', 'livechat-manager'],
   'edit-privileged-setting': ['admin'],
   'access-permissions': ['admin'],
+  'manage-livechat-units': ['admin', 'livechat-manager'],
+  'manage-livechat-monitors': ['admin', 'livechat-manager'],
 };
 
 interface AuthState {
@@ -41,6 +44,8 @@ interface AuthState {
   /** Whether the signed-in user holds one of these permissions. */
   can: (...permissions: string[]) => boolean;
   permissionsLoaded: boolean;
+  /** A monitor: sees and manages only the departments of its units (docs/api.md §14). */
+  unitScoped: boolean;
   logIn: (user: string, password: string) => Promise<void>;
   logOut: () => Promise<void>;
   /** Why the user was returned to the login page, if not by their own choice. */
@@ -180,6 +185,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       me,
       can,
       permissionsLoaded: !!me && !!table,
+      unitScoped: isUnitScoped(me?.roles ?? []),
       logIn,
       logOut,
       endedReason,

@@ -10,13 +10,18 @@ const BusinessHoursRoute = lazy(() => import('./views/business-hours/BusinessHou
 const WidgetPreviewPage = lazy(() => import('./views/widget-preview/WidgetPreviewPage'));
 const SettingsPage = lazy(() => import('./views/settings/SettingsPage'));
 const OfflineMessagesPage = lazy(() => import('./views/offline-messages/OfflineMessagesPage'));
+const UnitsRoute = lazy(() => import('./views/units/UnitsRoute'));
+const MonitorsPage = lazy(() => import('./views/monitors/MonitorsPage'));
 
 export interface Screen {
   /** wouter patterns this screen answers (relative to /admin). */
   paths: string[];
   component: ComponentType;
-  /** The navigation entry: its label, where it leads, and the permissions that show it (any of). */
-  nav?: { label: string; to: string; permissions: string[] | 'everyone' };
+  /**
+   * The navigation entry: its label, where it leads, and the permissions that show it (any of),
+   * or the roles that show it without them.
+   */
+  nav?: { label: string; to: string; permissions: string[] | 'everyone'; roles?: string[] };
 }
 
 export const SCREENS: Screen[] = [
@@ -42,6 +47,22 @@ export const SCREENS: Screen[] = [
       to: '/business-hours',
       permissions: ['view-livechat-business-hours'],
     },
+  },
+  {
+    paths: ['/units', '/units/:id'],
+    component: UnitsRoute,
+    // A monitor sees its own units, read only.
+    nav: {
+      label: 'Units',
+      to: '/units',
+      permissions: ['manage-livechat-units'],
+      roles: ['livechat-monitor'],
+    },
+  },
+  {
+    paths: ['/monitors'],
+    component: MonitorsPage,
+    nav: { label: 'Monitors', to: '/monitors', permissions: ['manage-livechat-monitors'] },
   },
   {
     paths: ['/widget'],

@@ -28,6 +28,9 @@ export interface Department {
   numAgents: number;
   archived?: boolean;
   businessHourId?: string;
+  /** The unit the department is in (docs/api.md §14); `ancestors` is `[parentId]`. */
+  parentId?: string;
+  ancestors?: string[];
   _updatedAt: string;
 }
 
@@ -99,4 +102,31 @@ export interface BusinessHour {
   timezone: { name: string; utc?: string };
   workHours: WorkHour[];
   departments?: { _id: string; name: string }[];
+}
+
+/** A unit: a group of departments with its monitors (docs/api.md §14). */
+export interface Unit {
+  _id: string;
+  name: string;
+  visibility: 'public' | 'private';
+  type: 'u';
+  numMonitors: number;
+  numDepartments: number;
+  _updatedAt?: string;
+}
+
+/** A monitor's link to a unit. */
+export interface UnitMonitor {
+  _id: string;
+  monitorId: string;
+  unitId: string;
+  username: string;
+}
+
+/** A user holding the livechat-monitor role. */
+export interface Monitor {
+  _id: string;
+  username: string;
+  name?: string;
+  emails?: { address: string; verified?: boolean }[];
 }

@@ -324,7 +324,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   private async assertDepartmentsExist(ids: string[]): Promise<void> {
     const found = new Set(
-      (await this.departments.listByIds(ids, { _id: 1 })).map((department) => department._id),
+      (await this.departments.listByIds(ids, { _id: 1 }, null)).map((department) => department._id),
     );
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) {

@@ -15,7 +15,7 @@ export function definedFields(dto: DepartmentDto): { set: Partial<Department>; u
   const set: Record<string, unknown> = {};
   const unset: string[] = [];
   for (const [field, value] of Object.entries(dto)) {
-    // departmentUnit is not a department field (see checkUnit).
+    // departmentUnit is not a department field (see requestedUnit).
     if (value === undefined || field === 'departmentUnit') continue;
     if (isEmpty(value)) unset.push(field);
     else set[field] = value;

@@ -9,6 +9,7 @@ import { MetricsService } from '../../health/metrics.service';
 import { UsersService } from '../../users/users.service';
 import { BusinessHour } from '../business-hours/business-hour.schema';
 import { LivechatEvents } from '../livechat-events';
+import { Unit, UnitMonitor, UnitVisibility } from '../units/unit.schema';
 import {
   DepartmentHistoryService,
   HistoryRecord,
@@ -29,11 +30,29 @@ export interface AssignmentWrite {
   exists: boolean;
 }
 
+/** A monitor of a unit, as a unit write stores it. */
+export interface UnitMonitorWrite {
+  monitorId: string;
+  username: string;
+}
+
+/** A department that a unit write moves into the unit, or (`unitId` null) out of its unit. */
+export interface DepartmentMove {
+  departmentId: string;
+  unitId: string | null;
+  /** The department's next `_updatedAt`. */
+  version: Date;
+  /** Its history entry ("moved to unit X"), stored with this fixed id. */
+  history: HistoryRecord;
+}
+
 /**
- * Everything a department write does, decided (and validated) before its first step,
- * so that it can be journaled and replayed. Every step is idempotent.
+ * Everything a department (or unit) write does, decided (and validated) before its first
+ * step, so that it can be journaled and replayed. Every step is idempotent. Each plan
+ * writes one document of the department collection (and what hangs off it), plus the
+ * counts of the units in `recountUnits`, whose leases it holds too.
  */
-export type DepartmentPlan =
+export type DepartmentPlan = (
   | { kind: 'create'; department: Department; assignments: DepartmentAgent[] }
   | {
       kind: 'update';
@@ -48,7 +67,21 @@ export type DepartmentPlan =
       /** `enabled` changes: every assignment's `departmentEnabled` follows. */
       syncEnabled: boolean;
     }
-  | { kind: 'delete'; departmentId: string };
+  | { kind: 'delete'; departmentId: string }
+  | {
+      kind: 'unit';
+      unitId: string;
+      version: Date;
+      /** The unit's fields after the write; null deletes it (with its monitor links). */
+      unit: { name: string; visibility: UnitVisibility } | null;
+      /** The unit's complete set of monitors after the write. */
+      monitors: UnitMonitorWrite[];
+      moves: DepartmentMove[];
+    }
+) & {
+  /** Units whose numDepartments/numMonitors the write changes: recounted after its steps. */
+  recountUnits?: string[];
+};
 
 type Mode = 'first' | 'resume';
 type UpdatePlan = Extract<DepartmentPlan, { kind: 'update' }>;
@@ -102,7 +135,42 @@ function assignmentWrites(
 }
 
 function planDepartmentId(plan: DepartmentPlan): string {
-  return plan.kind === 'create' ? plan.department._id : plan.departmentId;
+  switch (plan.kind) {
+    case 'create':
+      return plan.department._id;
+    case 'unit':
+      return plan.unitId;
+    default:
+      return plan.departmentId;
+  }
+}
+
+/**
+ * Every document of the department collection a plan writes: the leases it needs, and
+ * what its journal entry is found by, so that a later write to any of them finishes it
+ * first (and a replay never undoes that later write).
+ */
+export function planTouches(plan: DepartmentPlan): string[] {
+  const moved = plan.kind === 'unit' ? plan.moves.map((move) => move.departmentId) : [];
+  return [...new Set([planDepartmentId(plan), ...moved, ...(plan.recountUnits ?? [])])];
+}
+
+/**
+ * Thrown inside a write that finds it needs more leases than it holds (an interrupted
+ * write to finish that also touches a unit, a department whose unit it learns only once
+ * it reads it). Nothing is written before it is thrown: the write starts again holding
+ * the union, in sorted order (no deadlock).
+ */
+class NeedsLeases extends Error {
+  constructor(readonly ids: string[]) {
+    super(`needs the write leases of ${ids.join(', ')}`);
+  }
+}
+
+/** A fence that also knows which documents' leases its write holds. */
+export interface DepartmentFence extends Fence {
+  /** Throws (to start the write again with them) unless the leases of `ids` are held. */
+  require(ids: (string | undefined)[]): void;
 }
 
 /** The fields of a department that name another document. */
@@ -126,7 +194,10 @@ const leaseKey = (departmentId: string) => `department:${departmentId}`;
 @Injectable()
 export class DepartmentWriter {
   private readonly logger = new Logger(DepartmentWriter.name);
-  /** Departments whose write failed midway in this process (local mode reads the journal only for those). */
+  /**
+   * Departments (and units) touched by a write that failed midway in this process: local
+   * mode reads the journal only for those.
+   */
   private readonly dirty = new Set<string>();
   /** A role removal failed midway: recovery sweeps the assignments of non-agents. */
   private agentsToSweep = false;
@@ -137,6 +208,8 @@ export class DepartmentWriter {
     @InjectModel(Department.name) private readonly departments: Model<Department>,
     @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
     @InjectModel(BusinessHour.name) private readonly businessHours: Model<BusinessHour>,
+    @InjectModel(Unit.name) private readonly units: Model<Unit>,
+    @InjectModel(UnitMonitor.name) private readonly unitMonitors: Model<UnitMonitor>,
     private readonly history: DepartmentHistoryService,
     private readonly leases: WriteLeases,
     private readonly users: UsersService,
@@ -156,33 +229,61 @@ export class DepartmentWriter {
   }
 
   /**
-   * Runs `task` holding the write leases of `departmentIds`, once what interrupted writes
-   * left journaled for them is finished.
+   * Runs `task` holding the write leases of `departmentIds` (departments and units), once
+   * what interrupted writes left journaled for them is finished. The task may ask for
+   * more leases (`fence.require`) before its first write: it then runs again with them.
    */
   async withDepartments<T>(
     departmentIds: string[],
-    task: (fence: Fence) => Promise<T>,
+    task: (fence: DepartmentFence) => Promise<T>,
   ): Promise<T> {
-    return this.leases.run(departmentIds.map(leaseKey), async (fence) => {
-      for (const id of new Set(departmentIds)) await this.settle(id, fence, false);
+    return this.holding(departmentIds, async (fence) => {
+      for (const id of fence.held) await this.settle(id, fence, false);
       return task(fence);
     });
   }
 
-  /** Journals and applies a write; the caller holds the department's lease. */
-  async run(record: HistoryRecord, plan: DepartmentPlan, fence: Fence): Promise<void> {
+  /** Runs `task` holding the leases of `ids`, and of whatever it asks for on the way. */
+  private async holding<T>(
+    ids: string[],
+    task: (fence: DepartmentFence & { held: ReadonlySet<string> }) => Promise<T>,
+  ): Promise<T> {
+    let wanted = new Set(ids);
+    for (;;) {
+      try {
+        const held: ReadonlySet<string> = wanted;
+        return await this.leases.run([...held].map(leaseKey), (fence) =>
+          task({
+            held,
+            check: () => fence.check(),
+            require: (more) => {
+              const missing = more.filter((id): id is string => !!id && !held.has(id));
+              if (missing.length) throw new NeedsLeases(missing);
+            },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof NeedsLeases)) throw error;
+        wanted = new Set([...wanted, ...error.ids]);
+      }
+    }
+  }
+
+  /** Journals and applies a write; the caller holds the leases of what it touches. */
+  async run(record: HistoryRecord, plan: DepartmentPlan, fence: DepartmentFence): Promise<void> {
     await this.start(record, plan, fence);
     await this.complete(record, plan);
   }
 
   /** Journals the write and applies its steps on the department; the caller holds its lease. */
-  async start(record: HistoryRecord, plan: DepartmentPlan, fence: Fence): Promise<void> {
+  async start(record: HistoryRecord, plan: DepartmentPlan, fence: DepartmentFence): Promise<void> {
+    fence.require(planTouches(plan));
     try {
-      await this.history.begin({ ...record, plan });
+      await this.history.begin({ ...record, plan, touches: planTouches(plan) });
       await this.apply(plan, 'first', fence);
       this.events.departmentsChanged();
     } catch (error) {
-      this.dirty.add(planDepartmentId(plan));
+      for (const id of planTouches(plan)) this.dirty.add(id);
       throw asServiceError(error);
     }
   }
@@ -196,7 +297,7 @@ export class DepartmentWriter {
       if (plan.kind === 'delete') await this.dropReferencesTo(plan.departmentId, record);
       await this.history.finish(record);
     } catch (error) {
-      this.dirty.add(planDepartmentId(plan));
+      for (const id of planTouches(plan)) this.dirty.add(id);
       throw asServiceError(error);
     }
   }
@@ -234,7 +335,7 @@ export class DepartmentWriter {
     const failed: string[] = [];
     for (const id of ids) {
       try {
-        finished += await this.leases.run([leaseKey(id)], (fence) => this.settle(id, fence, true));
+        finished += await this.holding([id], (fence) => this.settle(id, fence, true));
         // A delete's clean-up of other departments runs outside its own lease.
         for (const { plan, ...record } of await this.history.pendingFor<DepartmentPlan>(id)) {
           if (plan.kind !== 'delete') continue;
@@ -257,11 +358,18 @@ export class DepartmentWriter {
    * failure here, or when `force`d. A delete's own steps are replayed here, its clean-up
    * of other departments is left to its request or to rollForward.
    */
-  private async settle(departmentId: string, fence: Fence, force: boolean): Promise<number> {
+  private async settle(
+    departmentId: string,
+    fence: DepartmentFence,
+    force: boolean,
+  ): Promise<number> {
     if (!force && !this.leases.shared && !this.dirty.has(departmentId)) return 0;
     let finished = 0;
     let leftover = false;
-    for (const entry of await this.history.pendingFor<DepartmentPlan>(departmentId)) {
+    const entries = await this.history.pendingFor<DepartmentPlan>(departmentId);
+    // A replay writes what its plan touches: hold all of it first.
+    fence.require(entries.flatMap((entry) => planTouches(entry.plan)));
+    for (const entry of entries) {
       if (await this.replay(entry, fence)) finished++;
       else leftover ||= entry.plan.kind === 'delete';
     }
@@ -273,7 +381,7 @@ export class DepartmentWriter {
   /** Replays one entry; true when it is finished. A poisoned entry is parked after a few tries. */
   private async replay(
     { plan, ...record }: PendingRecord<DepartmentPlan>,
-    fence: Fence,
+    fence: DepartmentFence,
   ): Promise<boolean> {
     try {
       await this.apply(plan, 'resume', fence);
@@ -309,18 +417,94 @@ export class DepartmentWriter {
   private async apply(plan: DepartmentPlan, mode: Mode, fence: Fence): Promise<void> {
     switch (plan.kind) {
       case 'create':
-        return this.applyCreate(plan, mode, fence);
+        await this.applyCreate(plan, mode, fence);
+        break;
       case 'update':
-        return this.applyUpdate(plan, mode, fence);
+        await this.applyUpdate(plan, mode, fence);
+        break;
       case 'delete':
         await fence.check();
         await this.departments.deleteOne({ _id: plan.departmentId });
         await fence.check();
         await this.assignments.deleteMany({ departmentId: plan.departmentId });
-        return;
+        break;
+      case 'unit':
+        await this.applyUnit(plan, fence);
+        break;
       default:
         throw new Error(`unknown plan kind ${(plan as { kind?: unknown }).kind}`);
     }
+    for (const unitId of new Set(plan.recountUnits)) await this.recountUnit(unitId, fence);
+  }
+
+  /**
+   * Writes a unit's fields and its set of monitors (or deletes it), moves its departments
+   * (each with its own history entry), then recounts it.
+   */
+  private async applyUnit(
+    plan: Extract<DepartmentPlan, { kind: 'unit' }>,
+    fence: Fence,
+  ): Promise<void> {
+    const { unitId } = plan;
+    if (plan.unit) {
+      await fence.check();
+      await this.units.updateOne(
+        { _id: unitId },
+        {
+          $set: { ...plan.unit, _updatedAt: plan.version },
+          $setOnInsert: { numMonitors: 0, numDepartments: 0 },
+        },
+        { upsert: true },
+      );
+    }
+    await this.writeMonitors(unitId, plan.monitors, fence);
+    for (const move of plan.moves) {
+      // Recorded first with a fixed id: a replay neither loses nor doubles it.
+      await this.history.record(move.history);
+      await fence.check();
+      await this.departments.updateOne(
+        { _id: move.departmentId },
+        move.unitId
+          ? { $set: { parentId: move.unitId, ancestors: [move.unitId], _updatedAt: move.version } }
+          : { $set: { _updatedAt: move.version }, $unset: { parentId: 1, ancestors: 1 } },
+      );
+    }
+    if (plan.unit) return this.recountUnit(unitId, fence);
+    await fence.check();
+    await this.units.deleteOne({ _id: unitId });
+  }
+
+  /** Makes the unit's monitor links exactly `monitors`. */
+  private async writeMonitors(
+    unitId: string,
+    monitors: UnitMonitorWrite[],
+    fence: Fence,
+  ): Promise<void> {
+    await fence.check();
+    const keep = monitors.map((monitor) => monitor.monitorId);
+    await this.unitMonitors.deleteMany({ unitId, monitorId: { $nin: keep } });
+    const stored = new Set(
+      (
+        await this.unitMonitors.find({ unitId }, { monitorId: 1 }).lean<{ monitorId: string }[]>()
+      ).map((link) => link.monitorId),
+    );
+    const added = monitors.filter((monitor) => !stored.has(monitor.monitorId));
+    if (added.length === 0) return;
+    await fence.check();
+    await this.unitMonitors.insertMany(
+      added.map((monitor) => ({ _id: `${unitId}:${monitor.monitorId}`, unitId, ...monitor })),
+      { lean: true },
+    );
+  }
+
+  /** Stores a unit's numDepartments and numMonitors as counted; the caller holds its lease. */
+  private async recountUnit(unitId: string, fence: Fence): Promise<void> {
+    const [numDepartments, numMonitors] = await Promise.all([
+      this.departments.countDocuments({ parentId: unitId }),
+      this.unitMonitors.countDocuments({ unitId }),
+    ]);
+    await fence.check();
+    await this.units.updateOne({ _id: unitId }, { $set: { numDepartments, numMonitors } });
   }
 
   private async applyCreate(
@@ -451,6 +635,8 @@ export class DepartmentWriter {
     await fence.check();
     if (!department) {
       await this.assignments.deleteMany({ departmentId });
+      // The id may be a unit's (its writes are journaled the same way).
+      await this.recountUnit(departmentId, fence);
       return;
     }
     const stored = await this.assignments
@@ -481,7 +667,6 @@ export class DepartmentWriter {
     const targets = [
       ...(department.fallbackForwardDepartment ? [department.fallbackForwardDepartment] : []),
       ...(department.departmentsAllowedToForward ?? []),
-      ...(department.parentId ? [department.parentId] : []),
     ];
     const existing = new Set(
       targets.length
@@ -495,7 +680,10 @@ export class DepartmentWriter {
     const unset = (field: string) => (update.$unset = { ...update.$unset, [field]: 1 });
     if (department.fallbackForwardDepartment && !existing.has(department.fallbackForwardDepartment))
       unset('fallbackForwardDepartment');
-    if (department.parentId && !existing.has(department.parentId)) unset('parentId');
+    if (department.parentId && !(await this.units.exists({ _id: department.parentId }))) {
+      unset('parentId');
+      unset('ancestors');
+    }
     const forwards = department.departmentsAllowedToForward;
     if (forwards?.some((id) => !existing.has(id))) {
       update.$set.departmentsAllowedToForward = forwards.filter((id) => existing.has(id));

@@ -29,6 +29,7 @@ import {
 import { HistoryPageDoc } from '../history/history-page.openapi';
 import { SaveDepartmentDto, UpdateDepartmentAgentsDto } from './dto/department.dto';
 import { DepartmentListFilter, DepartmentsService, etagOf } from './departments.service';
+import { DepartmentScope, UnitScope } from '../units/unit-scope';
 
 const DEPARTMENT_SORT_FIELDS = ['name', 'enabled', 'numAgents', '_updatedAt', 'email'] as const;
 const AGENT_SORT_FIELDS = ['username', 'count', 'order'] as const;
@@ -36,7 +37,9 @@ const VIEW = ['view-livechat-departments', 'view-l-room'] as const;
 
 /**
  * Rocket.Chat's livechat department endpoints. Each handler checks permissions
- * first thing: after input validation (pipes), before business rules.
+ * first thing: after input validation (pipes), before business rules. A monitor's scope
+ * (its units' departments) limits every write and the reads by id always, and the lists
+ * with `onlyMyDepartments=true` (Rocket.Chat's clients rely on both list behaviours).
  */
 @ApiTags('departments')
 @Controller('livechat')
@@ -44,7 +47,13 @@ export class DepartmentsController {
   constructor(
     private readonly departments: DepartmentsService,
     private readonly permissions: PermissionsService,
+    private readonly scopes: UnitScope,
   ) {}
+
+  /** The caller's scope where `onlyMyDepartments=true` asks for it, else everything. */
+  private optionalScope(caller: AuthenticatedUser, only: string | undefined) {
+    return only === 'true' ? this.scopes.of(caller) : Promise.resolve<DepartmentScope>(null);
+  }
 
   @Get('department')
   async list(@Query() query: ListDepartmentsQueryDto, @Caller() caller: AuthenticatedUser) {
@@ -71,6 +80,7 @@ export class DepartmentsController {
         archived,
       },
       page,
+      await this.optionalScope(caller, query.onlyMyDepartments),
     );
     return pageEnvelope('departments', departments, page, total);
   }
@@ -83,7 +93,7 @@ export class DepartmentsController {
     @RequestActor() actor: Actor,
   ) {
     await this.permissions.assertAny(caller, ['manage-livechat-departments']);
-    return this.departments.create(body, actor);
+    return this.departments.create(body, actor, await this.scopes.of(caller));
   }
 
   // Static paths are declared before `department/:_id` so they are not taken for ids.
@@ -100,7 +110,10 @@ export class DepartmentsController {
   async autocomplete(@Query() query: AutocompleteQueryDto, @Caller() caller: AuthenticatedUser) {
     const selector = parseAutocompleteSelector(query.selector);
     await this.permissions.assertAny(caller, VIEW);
-    return { items: await this.departments.autocomplete(selector, query.showArchived === 'true') };
+    const scope = await this.optionalScope(caller, query.onlyMyDepartments);
+    return {
+      items: await this.departments.autocomplete(selector, query.showArchived === 'true', scope),
+    };
   }
 
   @Get('department.listByIds')
@@ -108,7 +121,8 @@ export class DepartmentsController {
     const ids = parseIds(query.ids);
     const projection = parseProjection(query.fields);
     await this.permissions.assertAny(caller, VIEW);
-    return { departments: await this.departments.listByIds(ids, projection) };
+    const scope = await this.scopes.of(caller);
+    return { departments: await this.departments.listByIds(ids, projection, scope) };
   }
 
   @Get('department/:_id')
@@ -119,8 +133,10 @@ export class DepartmentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     await this.permissions.assertAny(caller, VIEW);
-    const department = await this.departments.findById(id);
-    // Rocket.Chat clients expect 200 with `department: null` for an unknown id.
+    const scope = await this.optionalScope(caller, query.onlyMyDepartments);
+    const department = await this.departments.findInScope(id, scope);
+    // Rocket.Chat clients expect 200 with `department: null` for an unknown id (and a
+    // monitor's out-of-scope one).
     if (!department) return { department: null, agents: [] };
     void reply.header('ETag', etagOf(department));
     const withAgents =
@@ -154,7 +170,13 @@ export class DepartmentsController {
       this.permissions.hasAny(caller, ['add-livechat-department-agents']),
     ]);
     if (!canSave) throw ApiError.bareBadRequest('error-not-allowed');
-    const result = await this.departments.update(id, body, { canAddAgents, ifMatch }, actor);
+    const scope = await this.scopes.of(caller);
+    const result = await this.departments.update(
+      id,
+      body,
+      { canAddAgents, ifMatch, scope },
+      actor,
+    );
     void reply.header('ETag', etagOf(result.department));
     return result;
   }
@@ -169,7 +191,7 @@ export class DepartmentsController {
       'manage-livechat-departments',
       'remove-livechat-department',
     ]);
-    await this.departments.remove(id, actor);
+    await this.departments.remove(id, actor, await this.scopes.of(caller));
     return {};
   }
 
@@ -181,7 +203,7 @@ export class DepartmentsController {
     @RequestActor() actor: Actor,
   ) {
     await this.permissions.assertAny(caller, ['manage-livechat-departments']);
-    await this.departments.archive(id, actor);
+    await this.departments.archive(id, actor, await this.scopes.of(caller));
     return {};
   }
 
@@ -193,7 +215,7 @@ export class DepartmentsController {
     @RequestActor() actor: Actor,
   ) {
     await this.permissions.assertAny(caller, ['manage-livechat-departments']);
-    await this.departments.unarchive(id, actor);
+    await this.departments.unarchive(id, actor, await this.scopes.of(caller));
     return {};
   }
 
@@ -205,6 +227,7 @@ export class DepartmentsController {
   ) {
     const page = parsePage(query, AGENT_SORT_FIELDS, { username: 1 });
     await this.permissions.assertAny(caller, VIEW);
+    await this.departments.assertReadable(id, await this.scopes.of(caller));
     const { agents, total } = await this.departments.listAgents(id, page);
     return pageEnvelope('agents', agents, page, total);
   }
@@ -221,7 +244,8 @@ export class DepartmentsController {
       'manage-livechat-departments',
       'add-livechat-department-agents',
     ]);
-    await this.departments.updateAgents(id, body.upsert, body.remove, actor);
+    const scope = await this.scopes.of(caller);
+    await this.departments.updateAgents(id, body.upsert, body.remove, actor, scope);
     return {};
   }
 
@@ -237,6 +261,7 @@ export class DepartmentsController {
   ) {
     const page = parsePage(query, [], { ts: -1 });
     await this.permissions.assertAny(caller, ['view-livechat-departments']);
+    await this.departments.assertReadable(id, await this.scopes.of(caller));
     const { history, total } = await this.departments.history(id, page);
     return pageEnvelope('history', history, page, total);
   }

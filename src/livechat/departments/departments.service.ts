@@ -22,7 +22,13 @@ import {
   StoredAssignment,
   withNames,
 } from './department-changes';
-import { DepartmentPlan, DepartmentWriter, nextVersion } from './department-writer';
+import {
+  DepartmentPlan,
+  DepartmentWriter,
+  nextVersion,
+} from './department-writer';
+import { assertInScope, DepartmentScope, inScope, notAllowed } from '../units/unit-scope';
+import { Unit } from '../units/unit.schema';
 import { AgentAssignmentDto, SaveDepartmentDto } from './dto/department.dto';
 import { DepartmentAgent } from './schemas/department-agent.schema';
 import { Department } from './schemas/department.schema';
@@ -41,15 +47,32 @@ export interface AutocompleteSelector {
 }
 
 export type DepartmentProjection = Record<string, 0 | 1>;
+type Named = { _id: string; name: string };
 
 const AUTOCOMPLETE_LIMIT = 100;
 
-/** No units exist yet: naming one is refused as Rocket.Chat refuses an unknown unit. */
-function checkUnit(body: SaveDepartmentDto): void {
-  if (body.departmentUnit?._id || body.department.departmentUnit?.id) {
-    throw ApiError.badRequest('error-unit-not-found', 'Unit not found');
+/**
+ * What a save asks of the department's unit: `undefined` leaves it, `null` takes the
+ * department out (`departmentUnit: {}`), an id moves it there. Rocket.Chat sends it next
+ * to `department`; some 7.x forms inside it, as `{ id }`.
+ */
+function requestedUnit(body: SaveDepartmentDto): string | null | undefined {
+  const unitId = body.departmentUnit
+    ? body.departmentUnit._id
+    : body.department.departmentUnit && body.department.departmentUnit.id;
+  if (unitId === undefined && !body.departmentUnit && !body.department.departmentUnit) {
+    return undefined;
   }
+  return unitId || null;
 }
+
+/** The department fields that put it into a unit, or (null) take it out. */
+function unitFields(unitId: string | null): { set: Partial<Department>; unset: string[] } {
+  return unitId
+    ? { set: { parentId: unitId, ancestors: [unitId] }, unset: [] }
+    : { set: {}, unset: ['parentId', 'ancestors'] };
+}
+
 
 /** Ids of the departments that `fields` points at (fallback and forward targets). */
 function referencedIds(fields: Partial<Department>): string[] {
@@ -69,6 +92,11 @@ function entry(
   return { _id: randomId(), departmentId, action, ...actor, ts: new Date(), ...detail };
 }
 
+/** The query condition that keeps a monitor to its units' departments. */
+function scopeFilter(scope: DepartmentScope): QueryFilter<Department> {
+  return scope === null ? {} : { parentId: { $in: scope.unitIds } };
+}
+
 export function etagOf(department: Pick<Department, '_id' | '_updatedAt'>): string {
   return `"${department._id}-${new Date(department._updatedAt).getTime()}"`;
 }
@@ -78,6 +106,7 @@ export class DepartmentsService {
   constructor(
     @InjectModel(Department.name) private readonly departments: Model<Department>,
     @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
+    @InjectModel(Unit.name) private readonly units: Model<Unit>,
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly writer: DepartmentWriter,
@@ -91,11 +120,28 @@ export class DepartmentsService {
     return this.circuit.findById<Department>(this.departments, id);
   }
 
+  /** The department, or null when there is none or it is out of `scope`. */
+  async findInScope(id: string, scope: DepartmentScope): Promise<Department | null> {
+    const department = await this.findById(id);
+    return inScope(scope, department) ? department : null;
+  }
+
+  /** 403 unless the department exists in `scope` (400 when it does not exist at all). */
+  async assertReadable(id: string, scope: DepartmentScope): Promise<void> {
+    if (scope === null) return;
+    const department = await this.departments
+      .findOne({ _id: id }, { parentId: 1 })
+      .lean<Pick<Department, '_id' | 'parentId'>>();
+    if (!department) throw ApiError.departmentNotFound();
+    assertInScope(scope, department);
+  }
+
   async list(
     filter: DepartmentListFilter,
     page: Page,
+    scope: DepartmentScope = null,
   ): Promise<{ departments: Department[]; total: number }> {
-    const query: QueryFilter<Department> = {};
+    const query: QueryFilter<Department> = scopeFilter(scope);
     if (filter.archived === 'exclude') query.archived = { $ne: true };
     if (filter.archived === 'only') query.archived = true;
     if (filter.enabledOnly) query.enabled = true;
@@ -108,8 +154,9 @@ export class DepartmentsService {
   async autocomplete(
     selector: AutocompleteSelector,
     showArchived: boolean,
+    scope: DepartmentScope = null,
   ): Promise<{ _id: string; name: string }[]> {
-    const query: QueryFilter<Department> = { ...selector.conditions };
+    const query: QueryFilter<Department> = { ...selector.conditions, ...scopeFilter(scope) };
     if (!showArchived) query.archived = { $ne: true };
     if (selector.term) query.name = { $regex: `^${escapeRegExp(selector.term)}`, $options: 'i' };
     if (selector.exceptions?.length) query._id = { $nin: selector.exceptions };
@@ -120,9 +167,13 @@ export class DepartmentsService {
       .lean<{ _id: string; name: string }[]>();
   }
 
-  async listByIds(ids: string[], projection?: DepartmentProjection): Promise<Department[]> {
+  async listByIds(
+    ids: string[],
+    projection: DepartmentProjection | undefined,
+    scope: DepartmentScope,
+  ): Promise<Department[]> {
     return this.departments
-      .find({ _id: { $in: ids } }, projection)
+      .find({ _id: { $in: ids }, ...scopeFilter(scope) }, projection)
       .sort({ name: 1, _id: 1 })
       .lean<Department[]>();
   }
@@ -179,8 +230,11 @@ export class DepartmentsService {
   async create(
     body: SaveDepartmentDto,
     actor: Actor,
+    scope: DepartmentScope = null,
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
-    checkUnit(body);
+    const unitId = requestedUnit(body) ?? null;
+    // A monitor creates departments inside its own units only (and so keeps seeing them).
+    if (scope !== null && !(unitId && scope.unitIds.includes(unitId))) throw notAllowed();
     // On create, a cleared field is simply left out.
     const fields = definedFields(body.department).set;
     const agents = body.agents ?? [];
@@ -188,15 +242,18 @@ export class DepartmentsService {
     const id = randomId();
     // Referenced departments stay leased until the insert, so a concurrent DELETE of
     // one of them either happens first (400 here) or cleans our reference after us.
-    return this.writer.withDepartments([id, ...referencedIds(fields)], async (fence) => {
+    const leased = [id, ...referencedIds(fields), ...(unitId ? [unitId] : [])];
+    return this.writer.withDepartments(leased, async (fence) => {
       const [usernames] = await Promise.all([
         this.resolveAgents(agents),
         this.checkReferences(fields, undefined),
+        unitId && this.requireUnit(unitId),
       ]);
 
       const now = new Date();
       const department: Department = {
         ...(fields as Department),
+        ...unitFields(unitId).set,
         _id: id,
         numAgents: agents.length,
         _updatedAt: now,
@@ -215,7 +272,7 @@ export class DepartmentsService {
         entry(actor, department._id, 'create', {
           agents: agentChanges(agents, [], new Map(), usernames),
         }),
-        { kind: 'create', department, assignments },
+        { kind: 'create', department, assignments, ...(unitId && { recountUnits: [unitId] }) },
         fence,
       );
       return { department, agents: assignments };
@@ -229,16 +286,29 @@ export class DepartmentsService {
   async update(
     id: string,
     body: SaveDepartmentDto,
-    options: { canAddAgents: boolean; ifMatch?: string },
+    options: { canAddAgents: boolean; ifMatch?: string; scope?: DepartmentScope },
     actor: Actor,
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
-    checkUnit(body);
     const { set: changes, unset } = definedFields(body.department);
     const agents = options.canAddAgents ? (body.agents ?? []) : [];
-    // Also lease the departments this one will point at (see create()).
-    return this.writer.withDepartments([id, ...referencedIds(changes)], async (fence) => {
+    const scope = options.scope ?? null;
+    const requested = requestedUnit(body);
+    // Also lease the departments this one will point at (see create()), and the units
+    // it leaves and joins (their counts change).
+    const leased = [id, ...referencedIds(changes), ...(requested ? [requested] : [])];
+    return this.writer.withDepartments(leased, async (fence) => {
       const current = await this.findById(id);
       if (!current) throw ApiError.departmentNotFound();
+      assertInScope(scope, current);
+      // The unit changes only when the request names another one.
+      const unitId =
+        requested === undefined || requested === (current.parentId ?? null) ? undefined : requested;
+      if (unitId !== undefined) {
+        fence.require([current.parentId]);
+        await this.checkUnitMove(current, unitId, scope);
+      }
+      const set = unitId === undefined ? changes : { ...changes, ...unitFields(unitId).set };
+      const cleared = unitId === undefined ? unset : [...unset, ...unitFields(unitId).unset];
       if (
         options.ifMatch !== undefined &&
         options.ifMatch !== '*' &&
@@ -259,7 +329,7 @@ export class DepartmentsService {
         );
       }
       const after: Partial<Department> = { ...current, ...changes };
-      for (const field of unset) delete (after as Record<string, unknown>)[field];
+      for (const field of cleared) delete (after as Record<string, unknown>)[field];
       this.checkClosingTags(after);
       const [usernames, stored] = await Promise.all([
         this.resolveAgents(agents),
@@ -271,17 +341,23 @@ export class DepartmentsService {
       ]);
 
       const enabled = changes.enabled ?? current.enabled;
+      const changed = fieldChanges(current, set, cleared).filter(
+        (change) => change.field !== 'ancestors',
+      );
       await this.writer.run(
         entry(actor, id, 'update', {
-          changes: await this.namedChanges(fieldChanges(current, changes, unset)),
+          changes: await this.namedChanges(changed),
           ...(agents.length && { agents: agentChanges(agents, [], stored, usernames) }),
         }),
         {
           ...this.updatePlan(current, agents, usernames, stored),
-          set: changes,
-          unset,
+          set,
+          unset: cleared,
           departmentEnabled: enabled,
           syncEnabled: enabled !== current.enabled,
+          ...(unitId !== undefined && {
+            recountUnits: [current.parentId, unitId].filter((unit): unit is string => !!unit),
+          }),
         },
         fence,
       );
@@ -298,6 +374,7 @@ export class DepartmentsService {
     upsert: AgentAssignmentDto[],
     remove: { agentId: string }[],
     actor: Actor,
+    scope: DepartmentScope = null,
   ): Promise<void> {
     const upsertIds = new Set(upsert.map((agent) => agent.agentId));
     const removeIds = [...new Set(remove.map((agent) => agent.agentId))];
@@ -306,7 +383,7 @@ export class DepartmentsService {
       throw ApiError.invalidParams(`agent ${both} cannot be both upserted and removed`);
     }
     await this.writer.withDepartments([id], async (fence) => {
-      const current = await this.requireForWrite(id);
+      const current = await this.requireForWrite(id, scope);
       const [usernames, stored] = await Promise.all([
         this.resolveAgents(upsert),
         this.storedAssignments(id, [...upsertIds, ...removeIds]),
@@ -327,14 +404,19 @@ export class DepartmentsService {
     });
   }
 
-  async remove(id: string, actor: Actor): Promise<void> {
+  async remove(id: string, actor: Actor, scope: DepartmentScope = null): Promise<void> {
     if (!(await this.settings.isDepartmentRemovalEnabled())) {
       throw ApiError.bareBadRequest('error-department-removal-disabled');
     }
-    const plan = { kind: 'delete', departmentId: id } as const;
     const record = entry(actor, id, 'delete', {});
+    let plan: DepartmentPlan = { kind: 'delete', departmentId: id };
     await this.writer.withDepartments([id], async (fence) => {
-      if (!(await this.findById(id))) throw ApiError.bareBadRequest('error-department-not-found');
+      const current = await this.findById(id);
+      if (!current) throw ApiError.bareBadRequest('error-department-not-found');
+      assertInScope(scope, current);
+      // Its unit loses a department: recounted under the unit's lease.
+      fence.require([current.parentId]);
+      if (current.parentId) plan = { ...plan, recountUnits: [current.parentId] };
       await this.writer.start(record, plan, fence);
     });
     // Unlike Rocket.Chat, no department is left pointing at the deleted one; that step
@@ -343,9 +425,9 @@ export class DepartmentsService {
   }
 
   /** Archives (and disables) a department; archiving twice changes nothing. */
-  async archive(id: string, actor: Actor): Promise<void> {
+  async archive(id: string, actor: Actor, scope: DepartmentScope = null): Promise<void> {
     await this.writer.withDepartments([id], async (fence) => {
-      const current = await this.requireForWrite(id);
+      const current = await this.requireForWrite(id, scope);
       if (current.archived) return;
       const changes: FieldChange[] = [{ field: 'archived', from: false, to: true }];
       if (current.enabled) changes.push({ field: 'enabled', from: true, to: false });
@@ -363,9 +445,9 @@ export class DepartmentsService {
   }
 
   /** Unarchives a department; it stays disabled until a PUT enables it. */
-  async unarchive(id: string, actor: Actor): Promise<void> {
+  async unarchive(id: string, actor: Actor, scope: DepartmentScope = null): Promise<void> {
     await this.writer.withDepartments([id], async (fence) => {
-      const current = await this.requireForWrite(id);
+      const current = await this.requireForWrite(id, scope);
       if (current.archived !== true) return;
       await this.writer.run(
         entry(actor, id, 'unarchive', {
@@ -468,37 +550,68 @@ export class DepartmentsService {
     return new Map(found.map((assignment) => [assignment.agentId, assignment]));
   }
 
-  /** `changes` with the names of the departments their reference fields point at (from and to). */
+  /**
+   * `changes` with the names of what their reference fields point at (departments, the
+   * unit), from and to.
+   */
   private async namedChanges(changes: FieldChange[]): Promise<FieldChange[]> {
-    const references = changes.filter((change) => DEPARTMENT_REFERENCES.has(change.field));
+    const named = (change: FieldChange) =>
+      DEPARTMENT_REFERENCES.has(change.field) || change.field === 'parentId';
+    const references = changes.filter(named);
     if (references.length === 0) return changes;
-    const ids = new Set(
-      references
-        .flatMap((change) => [change.from, change.to].flat())
-        .filter((id): id is string => typeof id === 'string'),
-    );
-    const names = new Map(
-      (
-        await this.departments
-          .find({ _id: { $in: [...ids] } }, { _id: 1, name: 1 })
-          .lean<{ _id: string; name: string }[]>()
-      ).map((department) => [department._id, department.name]),
-    );
-    return changes.map((change) =>
-      DEPARTMENT_REFERENCES.has(change.field) ? withNames(change, names) : change,
-    );
+    const ids = [
+      ...new Set(
+        references
+          .flatMap((change) => [change.from, change.to].flat())
+          .filter((id): id is string => typeof id === 'string'),
+      ),
+    ];
+    const [departments, units] = await Promise.all([
+      this.departments.find({ _id: { $in: ids } }, { _id: 1, name: 1 }).lean<Named[]>(),
+      this.units.find({ _id: { $in: ids } }, { _id: 1, name: 1 }).lean<Named[]>(),
+    ]);
+    const names = new Map([...departments, ...units].map((doc) => [doc._id, doc.name]));
+    return changes.map((change) => (named(change) ? withNames(change, names) : change));
   }
 
   // ---- rules -------------------------------------------------------------------------------
 
   private async requireForWrite(
     id: string,
+    scope: DepartmentScope,
   ): Promise<Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt'>> {
     const current = await this.departments
-      .findOne({ _id: id }, { enabled: 1, archived: 1, _updatedAt: 1 })
-      .lean<Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt'>>();
+      .findOne({ _id: id }, { enabled: 1, archived: 1, _updatedAt: 1, parentId: 1 })
+      .lean<Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'parentId'>>();
     if (!current) throw ApiError.departmentNotFound();
+    assertInScope(scope, current);
     return current;
+  }
+
+  /** 400 unless the unit exists. */
+  private async requireUnit(unitId: string): Promise<void> {
+    if (!(await this.units.exists({ _id: unitId }))) throw ApiError.unitNotFound();
+  }
+
+  /**
+   * A department may move into an existing unit (a monitor: one of its own) and out of
+   * its unit unless it is the last one there (a monitor: never, it would lose it).
+   */
+  private async checkUnitMove(
+    current: Pick<Department, '_id' | 'parentId'>,
+    unitId: string | null,
+    scope: DepartmentScope,
+  ): Promise<void> {
+    if (unitId === null) {
+      if (scope !== null) throw notAllowed();
+      const left = await this.departments.countDocuments({ parentId: current.parentId });
+      if (left <= 1) {
+        throw ApiError.badRequest('error-unit-cant-be-empty', 'A unit must keep a department');
+      }
+      return;
+    }
+    if (scope !== null && !scope.unitIds.includes(unitId)) throw notAllowed();
+    await this.requireUnit(unitId);
   }
 
   private checkClosingTags(department: Partial<Department>): void {

@@ -88,6 +88,10 @@ export class DepartmentJournalEntry extends DepartmentHistoryEntry {
   @Prop({ type: Boolean })
   parked?: boolean;
 
+  /** Every department (or unit) the write changes besides `departmentId` (see planTouches). */
+  @Prop({ type: [String], default: undefined })
+  touches?: string[];
+
   /** Set when the write completes an earlier entry (one save, two requests): its id. */
   @Prop({ type: String })
   mergeInto?: string;

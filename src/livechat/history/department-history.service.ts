@@ -13,7 +13,7 @@ export type HistoryRecord = DepartmentHistoryEntry & { mergeInto?: string };
 
 /** The actions a later request of the same save may complete. */
 const SAVE_ACTIONS = new Set(['create', 'update', 'agents']);
-export type PendingRecord<Plan> = HistoryRecord & { plan: Plan };
+export type PendingRecord<Plan> = HistoryRecord & { plan: Plan; touches?: string[] };
 
 const DUPLICATE_KEY = 11000;
 
@@ -84,10 +84,13 @@ export class DepartmentHistoryService {
       .lean<PendingRecord<Plan>[]>();
   }
 
-  /** The department's journaled writes not yet finished (parked ones aside). */
+  /**
+   * The journaled writes not yet finished (parked ones aside) that touch the department
+   * (or unit): its own, and those of other documents that write it too.
+   */
   async pendingFor<Plan>(departmentId: string): Promise<PendingRecord<Plan>[]> {
     return this.journal
-      .find({ departmentId, parked: { $ne: true } })
+      .find({ $or: [{ departmentId }, { touches: departmentId }], parked: { $ne: true } })
       .sort({ ts: 1, _id: 1 })
       .lean<PendingRecord<Plan>[]>();
   }

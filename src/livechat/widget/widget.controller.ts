@@ -51,6 +51,11 @@ export class WidgetController {
     required: false,
     description: '`online` for this department only (an unknown id gives `online: false`)',
   })
+  @ApiQuery({
+    name: 'businessUnit',
+    required: false,
+    description: "Only this unit's departments (an unknown unit: 400 error-unit-not-found)",
+  })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a previous answer' })
   @ApiOkResponse({
     description: 'The configuration, with `ETag` and `Cache-Control: public, max-age=5`',
@@ -83,6 +88,7 @@ export class WidgetController {
   @ApiNotModifiedResponse({ description: '`If-None-Match` matched the current ETag' })
   async getConfig(
     @Query('department') department: unknown,
+    @Query('businessUnit') businessUnit: unknown,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -91,7 +97,10 @@ export class WidgetController {
     if (department !== undefined && typeof department !== 'string') {
       throw ApiError.invalidParams('department must be a string');
     }
-    const answer = await this.widget.answer(department || undefined);
+    if (businessUnit !== undefined && typeof businessUnit !== 'string') {
+      throw ApiError.invalidParams('businessUnit must be a string');
+    }
+    const answer = await this.widget.answer(department || undefined, businessUnit || undefined);
     void reply.header('ETag', answer.etag).header('Cache-Control', CACHE_CONTROL);
     if (matches(ifNoneMatch, answer.etag)) {
       void reply.status(304).send();

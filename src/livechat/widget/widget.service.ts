@@ -15,6 +15,8 @@ import { OpenStatusCache, ScheduleHours, scheduleFor } from '../business-hours/o
 import { DepartmentAgent } from '../departments/schemas/department-agent.schema';
 import { Department } from '../departments/schemas/department.schema';
 import { LivechatEvents } from '../livechat-events';
+import { Unit } from '../units/unit.schema';
+import { ApiError } from '../../common/api-error';
 
 /** Other instances' changes reach this one's answer within this period (the contract says 5 s). */
 export const WIDGET_POLL_MS = 3_000;
@@ -35,8 +37,15 @@ export interface WidgetDepartment {
 
 type ListedDepartment = Pick<
   Department,
-  '_id' | 'name' | 'showOnRegistration' | 'showOnOfflineForm' | 'businessHourId'
+  '_id' | 'name' | 'showOnRegistration' | 'showOnOfflineForm' | 'businessHourId' | 'parentId'
 >;
+
+/** The answers for one unit's departments (`?businessUnit=`), derived on first use. */
+interface UnitAnswers {
+  readonly online: WidgetAnswer;
+  readonly offline: WidgetAnswer;
+  readonly staffedSchedules: readonly (ScheduleHours | undefined)[];
+}
 
 /** Everything an answer depends on, loaded at once; answers are derived from it in memory. */
 interface Snapshot {
@@ -51,6 +60,11 @@ interface Snapshot {
   readonly staffedSchedules: readonly (ScheduleHours | undefined)[];
   /** `online` without `?department`, valid for [from, until). */
   overall?: { online: boolean; from: number; until: number };
+  /** Every unit id, the listed departments and how to render an answer for some of them. */
+  readonly units: ReadonlySet<string>;
+  readonly listed: readonly ListedDepartment[];
+  readonly render: (departments: readonly ListedDepartment[], online: boolean) => WidgetAnswer;
+  readonly byUnit: Map<string, UnitAnswers>;
 }
 
 const SETTING_IDS: readonly string[] = Object.values(WIDGET_SETTINGS);
@@ -83,6 +97,7 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @InjectModel(Department.name) private readonly departments: Model<Department>,
     @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
+    @InjectModel(Unit.name) private readonly units: Model<Unit>,
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly events: LivechatEvents,
@@ -110,16 +125,45 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
     for (const unsubscribe of this.unsubscribe) unsubscribe();
   }
 
-  /** The answer for the whole widget, or for one department (`online` for it alone). */
-  async answer(departmentId: string | undefined): Promise<WidgetAnswer> {
+  /**
+   * The answer for the whole widget, or for one department (`online` for it alone); with
+   * `unitId`, only that unit's departments are offered (400 for an unknown unit).
+   */
+  async answer(departmentId: string | undefined, unitId?: string): Promise<WidgetAnswer> {
     const snapshot = await this.current();
     if (snapshot.disabled) return snapshot.disabled;
     const now = this.clock();
+    const unit = unitId === undefined ? undefined : this.unitAnswers(snapshot, unitId);
     let online: boolean;
-    if (departmentId === undefined) online = this.onlineOverall(snapshot, now);
-    else if (!snapshot.staffed.has(departmentId)) online = false;
-    else online = this.statuses.status(snapshot.staffed.get(departmentId), now).open;
-    return online ? snapshot.online : snapshot.offline;
+    if (departmentId !== undefined) {
+      online =
+        snapshot.staffed.has(departmentId) &&
+        this.statuses.status(snapshot.staffed.get(departmentId), now).open;
+    } else if (unit) {
+      online = unit.staffedSchedules.some((schedule) => this.statuses.status(schedule, now).open);
+    } else {
+      online = this.onlineOverall(snapshot, now);
+    }
+    const answers = unit ?? snapshot;
+    return online ? answers.online : answers.offline;
+  }
+
+  private unitAnswers(snapshot: Snapshot, unitId: string): UnitAnswers {
+    if (!snapshot.units.has(unitId)) {
+      throw ApiError.unitNotFound();
+    }
+    let answers = snapshot.byUnit.get(unitId);
+    if (!answers) {
+      const listed = snapshot.listed.filter((department) => department.parentId === unitId);
+      const staffed = listed.filter((department) => snapshot.staffed.has(department._id));
+      answers = {
+        online: snapshot.render(listed, true),
+        offline: snapshot.render(listed, false),
+        staffedSchedules: [...new Set(staffed.map((d) => snapshot.staffed.get(d._id)))],
+      };
+      snapshot.byUnit.set(unitId, answers);
+    }
+    return answers;
   }
 
   /** Some staffed department is open; kept until the earliest change of any of their schedules. */
@@ -187,14 +231,25 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
         offline: disabled,
         staffed: new Map(),
         staffedSchedules: [],
+        units: new Set(),
+        listed: [],
+        render: () => disabled,
+        byUnit: new Map(),
       };
     }
 
-    const [listed, assignments, rules] = await Promise.all([
+    const [listed, assignments, rules, units] = await Promise.all([
       this.departments
         .find(
           { enabled: true, archived: { $ne: true }, numAgents: { $gt: 0 } },
-          { _id: 1, name: 1, showOnRegistration: 1, showOnOfflineForm: 1, businessHourId: 1 },
+          {
+            _id: 1,
+            name: 1,
+            showOnRegistration: 1,
+            showOnOfflineForm: 1,
+            businessHourId: 1,
+            parentId: 1,
+          },
         )
         .sort({ name: 1, _id: 1 })
         .lean<ListedDepartment[]>(),
@@ -202,6 +257,7 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
         .find({ departmentEnabled: true }, { _id: 0, agentId: 1, departmentId: 1 })
         .lean<Pick<DepartmentAgent, 'agentId' | 'departmentId'>[]>(),
       this.businessHours.loadRules(),
+      this.units.find({}, { _id: 1 }).lean<{ _id: string }[]>(),
     ]);
     const listedIds = new Set(listed.map((department) => department._id));
     const relevant = assignments.filter((assignment) => listedIds.has(assignment.departmentId));
@@ -219,14 +275,15 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
         .map((department) => [department._id, scheduleFor(rules, department.businessHourId)]),
     );
 
-    const departments: WidgetDepartment[] = listed.map((department) => ({
-      _id: department._id,
-      name: department.name,
-      showOnRegistration: department.showOnRegistration === true,
-      showOnOfflineForm: department.showOnOfflineForm === true,
-    }));
+    const widgetDepartments = (shown: readonly ListedDepartment[]): WidgetDepartment[] =>
+      shown.map((department) => ({
+        _id: department._id,
+        name: department.name,
+        showOnRegistration: department.showOnRegistration === true,
+        showOnOfflineForm: department.showOnOfflineForm === true,
+      }));
     // Rocket.Chat's key names (apps/meteor/app/livechat/server/api/lib/livechat.ts).
-    const config = (online: boolean) => ({
+    const config = (departments: WidgetDepartment[], online: boolean) => ({
       config: {
         enabled: true,
         settings: {
@@ -249,12 +306,17 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
       },
       success: true,
     });
+    const everyDepartment = widgetDepartments(listed);
     return {
       generation,
-      online: answerOf(config(true)),
-      offline: answerOf(config(false)),
+      online: answerOf(config(everyDepartment, true)),
+      offline: answerOf(config(everyDepartment, false)),
       staffed,
       staffedSchedules: [...new Set(staffed.values())],
+      units: new Set(units.map((unit) => unit._id)),
+      listed,
+      render: (shown, online) => answerOf(config(widgetDepartments(shown), online)),
+      byUnit: new Map(),
     };
   }
 }

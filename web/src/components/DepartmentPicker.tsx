@@ -17,6 +17,8 @@ function useDepartmentOptions(search: string, chosen: string[], exclude: string 
     queryFn: () =>
       get<{ items: Item[] }>('livechat/department.autocomplete', {
         selector: JSON.stringify({ term, exceptions: exclude ? [exclude] : [] }),
+        // A monitor is offered its units' departments only (docs/api.md §14).
+        onlyMyDepartments: true,
       }),
     staleTime: 30_000,
   });

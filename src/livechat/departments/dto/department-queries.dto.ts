@@ -1,8 +1,21 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength } from 'class-validator';
 import { Optional } from '../../../common/validation';
 
 const BOOLEAN_TEXT = ['true', 'false'];
+
+/** `onlyMyDepartments=true`: a monitor sees only the departments of its units. */
+function OnlyMyDepartments(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      enum: BOOLEAN_TEXT,
+      description: "true: a monitor sees only its units' departments (others: no effect)",
+    }),
+    Optional(),
+    IsIn(BOOLEAN_TEXT, { message: 'must be true or false' }),
+  );
+}
 
 /** `count`, `offset` and `sort` are checked by parsePage (API.md §6). */
 export class PageQueryDto {
@@ -45,9 +58,7 @@ export class ListDepartmentsQueryDto extends PageQueryDto {
   @IsIn(BOOLEAN_TEXT, { message: 'must be true or false' })
   showArchived?: string;
 
-  @ApiPropertyOptional({ enum: BOOLEAN_TEXT, description: 'Accepted for compatibility; no effect' })
-  @Optional()
-  @IsIn(BOOLEAN_TEXT, { message: 'must be true or false' })
+  @OnlyMyDepartments()
   onlyMyDepartments?: string;
 }
 
@@ -56,6 +67,9 @@ export class GetDepartmentQueryDto {
   @Optional()
   @IsIn(BOOLEAN_TEXT, { message: 'must be true or false' })
   includeAgents?: string;
+
+  @OnlyMyDepartments()
+  onlyMyDepartments?: string;
 }
 
 export class AutocompleteQueryDto {
@@ -70,6 +84,9 @@ export class AutocompleteQueryDto {
   @Optional()
   @IsIn(BOOLEAN_TEXT, { message: 'must be true or false' })
   showArchived?: string;
+
+  @OnlyMyDepartments()
+  onlyMyDepartments?: string;
 }
 
 export class ListByIdsQueryDto {

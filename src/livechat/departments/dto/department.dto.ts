@@ -37,7 +37,7 @@ export const MAX_AGENTS_PER_REQUEST = 1000;
 const ID_RULE = { message: 'must be a non-empty string of at most 64 characters' };
 
 /** A document id: a non-empty string of at most 64 characters. */
-function IsId(): PropertyDecorator {
+export function IsId(): PropertyDecorator {
   return applyDecorators(IsString(ID_RULE), MinLength(1, ID_RULE), MaxLength(64, ID_RULE));
 }
 

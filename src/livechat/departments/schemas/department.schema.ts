@@ -1,5 +1,7 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { randomId } from '../../../common/ids';
+import { restrictQueries } from '../../../database/restrict-queries';
+import { UNIT_TYPE } from '../../units/unit.schema';
 
 /**
  * `rocketchat_livechat_department`. `_updatedAt` is written explicitly on every
@@ -66,9 +68,17 @@ export class Department {
   @Prop({ type: String })
   businessHourId?: string;
 
-  /** The unit (Rocket.Chat EE) the department belongs to, if any. */
+  /** The unit (Rocket.Chat EE) the department belongs to, if any; server-managed. */
   @Prop({ type: String })
   parentId?: string;
+
+  /** `[parentId]` while in a unit (Rocket.Chat's shape); server-managed. */
+  @Prop({ type: [String], default: undefined })
+  ancestors?: string[];
+
+  /** `'d'` or absent; `'u'` marks a unit, which shares this collection. */
+  @Prop({ type: String })
+  type?: string;
 
   /** Absent until the department is archived. */
   @Prop({ type: Boolean })
@@ -80,3 +90,4 @@ export class Department {
 
 export const DepartmentSchema = SchemaFactory.createForClass(Department);
 DepartmentSchema.index({ name: 1 });
+restrictQueries(DepartmentSchema, { type: { $ne: UNIT_TYPE } });

@@ -18,6 +18,7 @@ import { AppLink } from '../../components/AppLink';
 import { DataTable, ListSearch, type Column } from '../../components/DataTable';
 import { PageTitle } from '../../components/PageTitle';
 import { useListState } from '../../hooks/useListState';
+import { useUserSuggestions } from '../../hooks/useUserSuggestions';
 import { notifyError, notifySuccess } from '../../notify';
 import type { Agent } from '../../types';
 import type { ListDefaults } from '../../utils/list-state';
@@ -27,7 +28,6 @@ import {
   useMakeAgent,
   useRemoveAgent,
   useSetAgentStatus,
-  useUserSuggestions,
 } from './useAgents';
 
 const LIST: ListDefaults = {

@@ -19,22 +19,6 @@ export function useAgentsList(list: ListControls) {
   });
 }
 
-/** Users whose username or name starts with `term`, for "Make agent" (users.autocomplete). */
-export function useUserSuggestions(term: string) {
-  return useQuery({
-    queryKey: ['users', 'autocomplete', term],
-    queryFn: async () =>
-      (
-        await get<{ items: { _id: string; username: string; name?: string }[] }>(
-          'users.autocomplete',
-          { selector: JSON.stringify({ term }) },
-        )
-      ).items,
-    enabled: term !== '',
-    staleTime: 10_000,
-  });
-}
-
 /** An agent's departments, by name (the API returns them unordered). */
 export function useAgentDepartments(agentId: string) {
   return useQuery({

@@ -2,7 +2,7 @@ import { ActionIcon, Menu } from '@mantine/core';
 import { useAuth } from '../../auth';
 import { useGuardedNavigate } from '../../components/AppLink';
 import type { Department } from '../../types';
-import type { DepartmentAction } from './useDepartments';
+import { useMayDeleteDepartments, type DepartmentAction } from './useDepartments';
 
 /** A row's actions, as Rocket.Chat's kebab menu: Edit, Archive or Unarchive, Delete. */
 export function DepartmentRowMenu({
@@ -17,7 +17,7 @@ export function DepartmentRowMenu({
   const { can } = useAuth();
   const navigate = useGuardedNavigate();
   const mayManage = can('manage-livechat-departments');
-  const mayDelete = can('manage-livechat-departments', 'remove-livechat-department');
+  const mayDelete = useMayDeleteDepartments();
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>

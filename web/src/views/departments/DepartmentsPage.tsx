@@ -20,7 +20,7 @@ const LIST: ListDefaults = {
 
 /** The departments list: All and Archived tabs, search, sort, pages and row actions, all in the URL. */
 export function DepartmentsPage() {
-  const { can } = useAuth();
+  const { can, unitScoped } = useAuth();
   const list = useListState(LIST);
   const query = useDepartmentsList(list);
   const removalAllowed = useRemovalAllowed();
@@ -154,7 +154,9 @@ export function DepartmentsPage() {
               ? `No department matches “${list.state.text}”.`
               : archivedTab
                 ? 'No archived departments.'
-                : 'No departments yet.'
+                : unitScoped
+                  ? 'No departments in the units you monitor.'
+                  : 'No departments yet.'
           }
         />
       )}

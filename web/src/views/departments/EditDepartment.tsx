@@ -16,6 +16,7 @@ import { ChatsSection } from './sections/ChatsSection';
 import { DetailsSection } from './sections/DetailsSection';
 import { ForwardingSection } from './sections/ForwardingSection';
 import { HistorySection } from './sections/HistorySection';
+import { UnitSection } from './sections/UnitSection';
 import { useDepartmentActionFlow } from './useDepartmentActionFlow';
 import { useRemovalAllowed, useSaveDepartment, type LoadedDepartment } from './useDepartments';
 import { FIELD_LABELS } from './utils/formatHistory';
@@ -28,6 +29,8 @@ const FIELD_OF_ERROR: Record<string, FieldPath<DepartmentFormValues>> = {
   'error-fallback-department-circular': 'fallbackForwardDepartment',
   'error-department-not-found': 'departmentsAllowedToForward',
   'error-archived-department-cant-be-enabled': 'enabled',
+  'error-unit-not-found': 'unit',
+  'error-unit-cant-be-empty': 'unit',
 };
 function fieldOf(
   error: ApiError,
@@ -134,6 +137,7 @@ export function EditDepartment({
       <form onSubmit={onSubmit} onKeyDown={keepEnterFromSubmitting} noValidate aria-label={title}>
         <Stack gap="lg" maw={880}>
           <DetailsSection form={form} stored={stored} disabled={!mayEditFields} />
+          <UnitSection form={form} disabled={!mayEditFields} />
           <ChatsSection form={form} disabled={!mayEditFields} />
           <ForwardingSection form={form} ownId={stored?._id} disabled={!mayEditFields} />
           <AgentsSection

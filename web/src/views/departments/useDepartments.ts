@@ -8,11 +8,19 @@ import type { Department, DepartmentAgent, Page } from '../../types';
 import {
   formatAgentPayload,
   formatDepartmentPayload,
+  formatDepartmentUnit,
   removedAgentIds,
   type DepartmentFormValues,
 } from './utils/formatDepartmentPayload';
 
 export const departmentPath = (id: string) => `livechat/department/${encodeURIComponent(id)}`;
+
+/**
+ * The department reads ask for `onlyMyDepartments`, as Rocket.Chat's console does: a monitor
+ * then gets only its units' departments (GET by id: `department: null` for another one); it
+ * changes nothing for anyone else (docs/api.md §14).
+ */
+const ONLY_MINE = { onlyMyDepartments: true } as const;
 
 /** The list: `tab=archived` reads the archived ones (as Rocket.Chat's Archived tab). */
 export function useDepartmentsList(list: ListControls) {
@@ -27,6 +35,7 @@ export function useDepartmentsList(list: ListControls) {
         {
           text: state.text,
           enabled: state.filters.enabled === '1' ? true : undefined,
+          ...ONLY_MINE,
           ...list.query,
         },
       ),
@@ -54,6 +63,7 @@ export function useDepartment(id: string | undefined) {
       const answer = await request<{ department: Department | null; agents?: DepartmentAgent[] }>(
         'GET',
         departmentPath(id!),
+        { query: ONLY_MINE },
       );
       let agents = answer.body.agents;
       if (answer.body.department && agents === undefined) {
@@ -102,12 +112,22 @@ export function useNamesake(name: string, ownId: string | undefined) {
         text: term,
         showArchived: true,
         count: 100,
+        ...ONLY_MINE,
       }),
   });
   return query.data?.departments.find(
     (department) =>
       department._id !== ownId && department.name.toLowerCase() === term.toLowerCase(),
   );
+}
+
+/**
+ * Whether the user may delete departments. A monitor holds manage-livechat-departments for its
+ * units' departments, but deleting one is not for it (it lacks remove-livechat-department).
+ */
+export function useMayDeleteDepartments(): boolean {
+  const { can, unitScoped } = useAuth();
+  return can('remove-livechat-department') || (!unitScoped && can('manage-livechat-departments'));
 }
 
 export function useSaveDepartment(loaded: LoadedDepartment, mayEditAgents: boolean) {
@@ -117,15 +137,21 @@ export function useSaveDepartment(loaded: LoadedDepartment, mayEditAgents: boole
     mutationFn: async (values: DepartmentFormValues): Promise<Department> => {
       const department = formatDepartmentPayload(values, stored);
       const agents = values.agents.map(formatAgentPayload);
+      const departmentUnit = formatDepartmentUnit(values.unit, stored);
+      const unit = departmentUnit ? { departmentUnit } : {};
       if (!stored) {
         return (
-          await post<{ department: Department }>('livechat/department', { department, agents })
+          await post<{ department: Department }>('livechat/department', {
+            department,
+            agents,
+            ...unit,
+          })
         ).department;
       }
       // Both requests of this save carry one request id: the service makes them one history entry.
       const requestId = newRequestId();
       const answer = await request<{ department: Department }>('PUT', departmentPath(stored._id), {
-        body: { department, ...(mayEditAgents ? { agents } : {}) },
+        body: { department, ...(mayEditAgents ? { agents } : {}), ...unit },
         headers: {
           'X-Request-Id': requestId,
           ...(loaded.etag ? { 'If-Match': loaded.etag } : {}),

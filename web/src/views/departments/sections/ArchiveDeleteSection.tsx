@@ -1,7 +1,7 @@
 import { Button, Group, Text } from '@mantine/core';
 import { useAuth } from '../../../auth';
 import type { Department } from '../../../types';
-import type { DepartmentAction } from '../useDepartments';
+import { useMayDeleteDepartments, type DepartmentAction } from '../useDepartments';
 import { Section } from '../../../components/Section';
 
 /**
@@ -19,7 +19,7 @@ export function ArchiveDeleteSection({
 }) {
   const { can } = useAuth();
   const mayArchive = can('manage-livechat-departments');
-  const mayDelete = can('manage-livechat-departments', 'remove-livechat-department');
+  const mayDelete = useMayDeleteDepartments();
   if (!mayArchive && !mayDelete) return null;
   const removalOff = removalAllowed === false;
   return (

@@ -3,6 +3,7 @@ import {
   departmentToForm,
   formatAgentPayload,
   formatDepartmentPayload,
+  formatDepartmentUnit,
   removedAgentIds,
 } from './formatDepartmentPayload';
 
@@ -69,6 +70,28 @@ describe('formatDepartmentPayload', () => {
     expect(
       departmentToForm({ ...stored, fallbackForwardDepartment: '' }, []).fallbackForwardDepartment,
     ).toBeNull();
+  });
+});
+
+describe('formatDepartmentUnit', () => {
+  it('reads the unit from parentId', () => {
+    expect(departmentToForm({ ...stored, parentId: 'u1' }, []).unit).toBe('u1');
+    expect(departmentToForm(stored, []).unit).toBeNull();
+  });
+
+  it('sends { _id } to put a department in a unit, new or stored', () => {
+    expect(formatDepartmentUnit('u1', null)).toEqual({ _id: 'u1' });
+    expect(formatDepartmentUnit('u2', { ...stored, parentId: 'u1' })).toEqual({ _id: 'u2' });
+  });
+
+  it('sends {} only to take a department out of the unit it is in', () => {
+    expect(formatDepartmentUnit(null, { ...stored, parentId: 'u1' })).toEqual({});
+    expect(formatDepartmentUnit(null, stored)).toBeUndefined();
+    expect(formatDepartmentUnit(null, null)).toBeUndefined();
+  });
+
+  it('sends nothing when the unit is unchanged', () => {
+    expect(formatDepartmentUnit('u1', { ...stored, parentId: 'u1' })).toBeUndefined();
   });
 });
 

@@ -27,6 +27,8 @@ export interface DepartmentFormValues {
   departmentsAllowedToForward: string[];
   fallbackForwardDepartment: string | null;
   allowReceiveForwardOffline: boolean;
+  /** The unit the department is in (its `parentId`), or null. */
+  unit: string | null;
   agents: AgentRow[];
 }
 
@@ -59,6 +61,7 @@ export function departmentToForm(
     departmentsAllowedToForward: department?.departmentsAllowedToForward ?? [],
     fallbackForwardDepartment: department?.fallbackForwardDepartment || null,
     allowReceiveForwardOffline: department?.allowReceiveForwardOffline ?? false,
+    unit: department?.parentId || null,
     agents: agents.map((agent) => ({
       agentId: agent.agentId,
       username: agent.username,
@@ -104,6 +107,20 @@ export function formatDepartmentPayload(
     body.fallbackForwardDepartment = values.fallbackForwardDepartment;
   else if (stored?.fallbackForwardDepartment) body.fallbackForwardDepartment = '';
   return body;
+}
+
+/**
+ * The request's `departmentUnit` (docs/api.md §14): `{ _id }` to put the department in a unit,
+ * `{}` to take it out of the one it is in, and nothing when the unit does not change (so a save
+ * that leaves it alone neither moves it nor needs the right to).
+ */
+export function formatDepartmentUnit(
+  unit: string | null,
+  stored: Department | null,
+): { _id: string } | Record<string, never> | undefined {
+  const current = stored?.parentId || null;
+  if (unit === current) return undefined;
+  return unit ? { _id: unit } : {};
 }
 
 /** An agent row as the API takes it; an emptied number counts as 0. */

@@ -19,6 +19,19 @@ function entry(partial: Partial<HistoryEntry>): HistoryEntry {
 }
 
 describe('historyLines', () => {
+  it('names the unit a department moved into or out of (parentId), by the names the entry keeps', () => {
+    const lines = historyLines(
+      entry({
+        changes: [
+          { field: 'parentId', from: null, to: 'u1', toName: 'Europe' },
+          { field: 'parentId', from: 'u1', to: null, fromName: 'Europe' },
+        ],
+      }),
+      names,
+    );
+    expect(lines).toEqual(['Unit: (empty) → Europe', 'Unit: Europe → (empty)']);
+  });
+
   it('shows labels and names, not keys and ids', () => {
     const lines = historyLines(
       entry({

@@ -21,6 +21,9 @@ export const FIELD_LABELS: Record<string, string> = {
   visitorInactivityTimeoutInSeconds: 'Visitor inactivity timeout (seconds)',
   businessHourId: 'Business hours',
   archived: 'Archived',
+  // The unit a department is in (the service records moves with the unit's name).
+  parentId: 'Unit',
+  unit: 'Unit',
 };
 
 /** Fields whose values are department ids, shown as department names. */

@@ -1,0 +1,149 @@
+import { ActionIcon, Alert, Button, Group, Menu, Text, VisuallyHidden } from '@mantine/core';
+import { useState } from 'react';
+import { errorText } from '../../api';
+import { useAuth } from '../../auth';
+import { AppLink, useGuardedNavigate } from '../../components/AppLink';
+import { DataTable, ListSearch, type Column } from '../../components/DataTable';
+import { PageTitle } from '../../components/PageTitle';
+import { useListState } from '../../hooks/useListState';
+import type { Unit } from '../../types';
+import type { ListDefaults } from '../../utils/list-state';
+import { DeleteUnitModal } from './DeleteUnitModal';
+import { useMayListUnits, useUnitsList } from './useUnits';
+import { VISIBILITY_LABELS } from './utils/unitForm';
+
+const LIST: ListDefaults = {
+  sort: { field: 'name', direction: 1 },
+  pageSize: 25,
+  sortFields: ['name', 'visibility', 'numMonitors', 'numDepartments'],
+};
+
+/**
+ * Units: groups of departments, each with its monitors. Managers create, edit and delete them;
+ * a monitor sees its own units, read only.
+ */
+export function UnitsPage() {
+  const { can } = useAuth();
+  const mayList = useMayListUnits();
+  const mayManage = can('manage-livechat-units');
+  const navigate = useGuardedNavigate();
+  const list = useListState(LIST);
+  const query = useUnitsList(list);
+  const [deleting, setDeleting] = useState<Unit | null>(null);
+
+  if (!mayList) {
+    return (
+      <>
+        <PageTitle>Units</PageTitle>
+        <Alert color="yellow">You do not have permission to view units.</Alert>
+      </>
+    );
+  }
+
+  const columns: Column<Unit>[] = [
+    {
+      key: 'name',
+      label: 'Name',
+      sortField: 'name',
+      render: (unit) =>
+        mayManage ? (
+          <AppLink to={`/units/${unit._id}`} fw={600}>
+            {unit.name}
+          </AppLink>
+        ) : (
+          <Text fw={600} size="sm">
+            {unit.name}
+          </Text>
+        ),
+    },
+    {
+      key: 'visibility',
+      label: 'Visibility',
+      sortField: 'visibility',
+      visibleFrom: 'xs',
+      render: (unit) => VISIBILITY_LABELS[unit.visibility] ?? unit.visibility,
+    },
+    {
+      key: 'numMonitors',
+      label: 'Monitors',
+      sortField: 'numMonitors',
+      render: (unit) => unit.numMonitors,
+    },
+    {
+      key: 'numDepartments',
+      label: 'Departments',
+      sortField: 'numDepartments',
+      render: (unit) => unit.numDepartments,
+    },
+  ];
+  if (mayManage) {
+    columns.push({
+      key: 'actions',
+      label: <VisuallyHidden>Actions</VisuallyHidden>,
+      render: (unit) => (
+        <Menu position="bottom-end" withinPortal>
+          <Menu.Target>
+            <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${unit.name}`}>
+              <span aria-hidden="true">⋮</span>
+            </ActionIcon>
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Menu.Item onClick={() => navigate(`/units/${unit._id}`)}>Edit</Menu.Item>
+            <Menu.Item color="red" onClick={() => setDeleting(unit)}>
+              Delete
+            </Menu.Item>
+          </Menu.Dropdown>
+        </Menu>
+      ),
+    });
+  }
+
+  return (
+    <>
+      <Group justify="space-between" align="flex-start">
+        <PageTitle>Units</PageTitle>
+        {mayManage && (
+          <Button component={AppLink} to="/units/new" underline="never" c="white">
+            New unit
+          </Button>
+        )}
+      </Group>
+      <Text c="gray.7" mb="md" maw={720}>
+        {mayManage
+          ? 'A unit groups departments under its monitors, who see and manage those departments only. A department is in one unit at most.'
+          : 'The units you monitor: you see and manage their departments.'}
+      </Text>
+      <Group mb="md">
+        <ListSearch list={list} label="Search units" />
+      </Group>
+      {query.isError ? (
+        <Alert color="red" title="The units could not be loaded" role="alert">
+          <Text mb="sm">{errorText(query.error)}</Text>
+          <Button variant="default" size="xs" onClick={() => void query.refetch()}>
+            Try again
+          </Button>
+        </Alert>
+      ) : (
+        <DataTable
+          label="Units"
+          columns={columns}
+          rows={query.data?.units}
+          rowKey={(unit) => unit._id}
+          total={query.data?.total}
+          list={list}
+          loading={query.isPending}
+          fetching={query.isFetching}
+          noun={['unit', 'units']}
+          empty={
+            list.state.text
+              ? `No unit matches “${list.state.text}”.`
+              : mayManage
+                ? 'No units yet.'
+                : 'You monitor no unit yet.'
+          }
+        />
+      )}
+      <DeleteUnitModal unit={deleting} onClose={() => setDeleting(null)} />
+    </>
+  );
+}
