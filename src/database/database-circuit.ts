@@ -2,6 +2,7 @@ import { Global, Injectable, Module } from '@nestjs/common';
 import type { Document, Filter, TopologyDescriptionChangedEvent } from 'mongodb';
 import type { Connection, Model, MongooseQueryMiddleware, Schema } from 'mongoose';
 import { databaseUnavailable } from '../common/envelope';
+import { queryRestriction } from './restrict-queries';
 
 /** Mongoose query middleware names: every query that sends a command. */
 const QUERY_OPERATIONS: MongooseQueryMiddleware[] = [
@@ -60,16 +61,17 @@ export class DatabaseCircuit {
    * One document by `_id`, as stored (like a lean query), straight through the driver: no
    * Mongoose query object, filter casting or middleware, which cost about a fifth of a
    * by-id read's CPU. The circuit is checked here as the Mongoose hook checks it. For hot
-   * reads by an id that is already a string (string `_id`s, route parameters).
+   * reads by an id that is already a string (string `_id`s, route parameters). The model's
+   * query restriction (units and departments share a collection) applies here too.
    */
   findById<T>(
-    model: Pick<Model<unknown>, 'collection'>,
+    model: { readonly collection: Model<unknown>['collection']; readonly schema: Schema },
     id: string,
     projection?: Record<string, 0 | 1>,
   ): Promise<T | null> {
     if (this.open) return Promise.reject(databaseUnavailable());
     // The driver types `_id` as an ObjectId; ours are strings.
-    const filter = { _id: id } as unknown as Filter<Document>;
+    const filter = { _id: id, ...queryRestriction(model.schema) } as unknown as Filter<Document>;
     return model.collection.findOne(filter, projection && { projection }) as Promise<T | null>;
   }
 
