@@ -82,13 +82,16 @@ export class DatabaseCircuit {
    * agents, the widget's refresh).
    */
   find<T>(
-    model: Pick<Model<unknown>, 'collection'>,
+    model: { readonly collection: Model<unknown>['collection']; readonly schema: Schema },
     filter: Record<string, unknown>,
     projection?: Record<string, 0 | 1>,
   ): Promise<T[]> {
     if (this.open) return Promise.reject(databaseUnavailable());
+    // The schema's restriction, as its query hook adds it (unless the filter names `type`).
+    const restricted =
+      filter.type === undefined ? { ...filter, ...queryRestriction(model.schema) } : filter;
     return model.collection
-      .find(filter as Filter<Document>, projection && { projection })
+      .find(restricted as Filter<Document>, projection && { projection })
       .toArray() as Promise<T[]>;
   }
 }
