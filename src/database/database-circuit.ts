@@ -2,7 +2,7 @@ import { Global, Injectable, Module } from '@nestjs/common';
 import type { Document, Filter, TopologyDescriptionChangedEvent } from 'mongodb';
 import type { Connection, Model, MongooseQueryMiddleware, Schema } from 'mongoose';
 import { databaseUnavailable } from '../common/envelope';
-import { queryRestriction } from './restrict-queries';
+import { meetsRestriction, queryRestriction, restrictedFields } from './restrict-queries';
 
 /** Mongoose query middleware names: every query that sends a command. */
 const QUERY_OPERATIONS: MongooseQueryMiddleware[] = [
@@ -64,15 +64,32 @@ export class DatabaseCircuit {
    * reads by an id that is already a string (string `_id`s, route parameters). The model's
    * query restriction (units and departments share a collection) applies here too.
    */
-  findById<T>(
+  async findById<T>(
     model: { readonly collection: Model<unknown>['collection']; readonly schema: Schema },
     id: string,
     projection?: Record<string, 0 | 1>,
   ): Promise<T | null> {
-    if (this.open) return Promise.reject(databaseUnavailable());
+    if (this.open) throw databaseUnavailable();
+    // `_id` alone (FerretDB scans the collection once another condition joins it); the
+    // schema's restriction is checked on the document instead, its fields fetched for that.
+    const extra = projection
+      ? restrictedFields(model.schema).filter((field) => projection[field] !== 1)
+      : [];
+    let fetched = projection;
+    if (projection && extra.length) {
+      fetched = { ...projection };
+      const inclusive = Object.values(projection).includes(1);
+      for (const field of extra) {
+        if (inclusive) fetched[field] = 1;
+        else delete fetched[field];
+      }
+    }
     // The driver types `_id` as an ObjectId; ours are strings.
-    const filter = { _id: id, ...queryRestriction(model.schema) } as unknown as Filter<Document>;
-    return model.collection.findOne(filter, projection && { projection }) as Promise<T | null>;
+    const filter = { _id: id } as unknown as Filter<Document>;
+    const doc = await model.collection.findOne(filter, fetched && { projection: fetched });
+    if (!doc || !meetsRestriction(model.schema, doc)) return null;
+    if (fetched !== projection) for (const field of extra) delete doc[field];
+    return doc as T;
   }
 
   /**
