@@ -17,7 +17,13 @@ const {
   startNodeServer,
   stopAll,
 } = require('./lib/processes');
-const { seed, login, growDepartments, removeCreatedDepartments } = require('./lib/seed');
+const {
+  seed,
+  login,
+  growDepartments,
+  removeCreatedDepartments,
+  removeOfflineMessages,
+} = require('./lib/seed');
 const { scenarios: buildScenarios, sanityCheck, KINDS } = require('./lib/scenarios');
 const { runLoad } = require('./lib/load');
 const { measureConsole, unavailable: consoleUnavailable } = require('./lib/console');
@@ -82,6 +88,14 @@ const SCALE_SCENARIOS = ['S1', 'S2', 'S2t'];
 const SERVICE_ROOT = process.env.BENCH_SERVICE_ROOT
   ? path.resolve(process.env.BENCH_SERVICE_ROOT)
   : ROOT;
+/**
+ * BENCH_COMPARE_ROOT: another checkout's service takes the baseline's place (same env as the
+ * service, same database), so every round pairs the two services back to back — the steadiest
+ * A/B on a busy machine. Its ratio is then after/before, not service/baseline.
+ */
+const COMPARE_ROOT = process.env.BENCH_COMPARE_ROOT
+  ? path.resolve(process.env.BENCH_COMPARE_ROOT)
+  : null;
 
 /** How scenario `id` is measured: ROUND_PLANS for its kind, with the environment's overrides. */
 function planOf(id) {
@@ -109,16 +123,16 @@ const log = (msg) => console.log(`[bench] ${msg}`);
 // ---- build -------------------------------------------------------------------------------------
 
 /** Builds (`npm run build`: the service, and the console when web/ exists) when it is stale. */
-function ensureBuilt() {
-  const reason = staleReason(SERVICE_ROOT);
+function ensureBuilt(root = SERVICE_ROOT) {
+  const reason = staleReason(root);
   if (!reason) return false;
-  log(`${reason}: running npm run build in ${SERVICE_ROOT}…`);
+  log(`${reason}: running npm run build in ${root}…`);
   const result = spawnSync('npm', ['run', 'build'], {
-    cwd: SERVICE_ROOT,
+    cwd: root,
     encoding: 'utf8',
     timeout: 600_000,
   });
-  if (result.status !== 0 || !fs.existsSync(path.join(SERVICE_ROOT, 'dist', 'main.js'))) {
+  if (result.status !== 0 || !fs.existsSync(path.join(root, 'dist', 'main.js'))) {
     throw new Error(
       `npm run build failed (${result.error?.message || `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`,
     );
@@ -130,13 +144,13 @@ function ensureBuilt() {
  * Copies dist/ (plus package.json, web/dist, and a node_modules link) to a temporary folder and returns
  * its main.js: other people rebuild dist/ (nest build empties it first) while a run is going.
  */
-function snapshotDist() {
+function snapshotDist(root = SERVICE_ROOT) {
   const target = fs.mkdtempSync(path.join(os.tmpdir(), 'departments-bench-service-'));
   onCleanup(() => fs.rmSync(target, { recursive: true, force: true }));
   for (let attempt = 1; ; attempt++) {
     try {
       fs.rmSync(path.join(target, 'dist'), { recursive: true, force: true });
-      fs.cpSync(path.join(SERVICE_ROOT, 'dist'), path.join(target, 'dist'), { recursive: true });
+      fs.cpSync(path.join(root, 'dist'), path.join(target, 'dist'), { recursive: true });
       if (!fs.existsSync(path.join(target, 'dist', 'main.js')))
         throw new Error('dist/main.js missing');
       break;
@@ -147,12 +161,12 @@ function snapshotDist() {
     }
   }
   // The console's build, where the service looks for it (../../web/dist from dist/admin-console).
-  const webDist = path.join(SERVICE_ROOT, 'web', 'dist');
+  const webDist = path.join(root, 'web', 'dist');
   if (fs.existsSync(webDist)) {
     fs.cpSync(webDist, path.join(target, 'web', 'dist'), { recursive: true });
   }
-  fs.copyFileSync(path.join(SERVICE_ROOT, 'package.json'), path.join(target, 'package.json'));
-  fs.symlinkSync(path.join(SERVICE_ROOT, 'node_modules'), path.join(target, 'node_modules'), 'dir');
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(target, 'package.json'));
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(target, 'node_modules'), 'dir');
   return path.join(target, 'dist', 'main.js');
 }
 
@@ -289,9 +303,18 @@ const P99_TARGET = 1.2;
 /** Issue 9: the widget's configuration at 10 connections on the 2-core machine. */
 const S7_MIN_REQ_PER_S = 3000;
 
+/**
+ * Issue 20: CPU time per request at most this many times the baseline's (reads 1.2×, writes
+ * 1.4×), and RSS after the run at most 1.25× the baseline's.
+ */
+const CPU_TARGETS = { S1: 1.2, S2: 1.2, S2t: 1.2, S5: 1.2, S7: 1.2, S3: 1.4, S4: 1.4, S6: 1.4 };
+const RSS_TARGET = 1.25;
+
 /** The scenarios whose median misses a target, with why. */
-function missedTargets(results) {
+function missedTargets(results, memoryRatio) {
   const missed = [];
+  if (memoryRatio?.settledRss > RSS_TARGET)
+    missed.push(`RSS ${fmt(memoryRatio.settledRss, 2)}× > ${RSS_TARGET}×`);
   for (const r of results) {
     if (
       r.id === 'S7' &&
@@ -305,6 +328,9 @@ function missedTargets(results) {
     if (r.ratio < target) missed.push(`${r.id} ratio ${fmt(r.ratio, 2)}× < ${target}×`);
     if (r.p99Ratio !== null && r.p99Ratio > P99_TARGET)
       missed.push(`${r.id} p99 ${fmt(r.p99Ratio, 2)}× > ${P99_TARGET}×`);
+    const cpuTarget = CPU_TARGETS[r.id];
+    if (cpuTarget && r.cpuRatio && r.cpuRatio.median > cpuTarget)
+      missed.push(`${r.id} CPU/req ${fmt(r.cpuRatio.median, 2)}× > ${cpuTarget}×`);
   }
   return missed;
 }
@@ -344,6 +370,12 @@ async function main() {
   if (SERVICE_ROOT !== ROOT) log(`measuring the service of ${SERVICE_ROOT} (BENCH_SERVICE_ROOT)`);
   if (ensureBuilt()) log('build done');
   const serviceMain = snapshotDist();
+  let compareMain;
+  if (COMPARE_ROOT) {
+    log(`the service of ${COMPARE_ROOT} takes the baseline's place (BENCH_COMPARE_ROOT)`);
+    if (ensureBuilt(COMPARE_ROOT)) log('build done');
+    compareMain = snapshotDist(COMPARE_ROOT);
+  }
   const loadAtStart = os.loadavg()[0];
   if (loadAtStart > 0.5 * os.cpus().length) {
     log(
@@ -395,23 +427,27 @@ async function main() {
   log(
     `starting the service on 127.0.0.1:${servicePort}${config.profile ? ' (node --cpu-prof)' : ''}`,
   );
+  const serviceEnv = {
+    MONGO_URL: mongoUrl,
+    ADMIN_USERNAME: admin.username,
+    ADMIN_PASS: admin.password,
+    LOG_LEVEL: 'warn',
+    // 10,000,000/min is the highest value the service's configuration accepts: effectively no limit.
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+    RATE_LIMIT_WIDGET_PER_MINUTE: '10000000',
+    // The offline form's limits at their highest accepted value (S8).
+    RATE_LIMIT_OFFLINE_MESSAGE_PER_IP: '1000000',
+    RATE_LIMIT_OFFLINE_MESSAGE_PER_ADDRESS: '1000000',
+    NODE_ENV: 'production',
+    // One instance owns this database, as with `npm start`'s embedded one: in-process write
+    // locks. BENCH_WRITE_COORDINATION=shared measures the leases several instances need.
+    WRITE_COORDINATION: process.env.BENCH_WRITE_COORDINATION || 'local',
+  };
   const service = await startNodeServer('service', serviceMain, {
     port: servicePort,
     nodeArgs,
-    env: {
-      MONGO_URL: mongoUrl,
-      ADMIN_USERNAME: admin.username,
-      ADMIN_PASS: admin.password,
-      LOG_LEVEL: 'warn',
-      // 10,000,000/min is the highest value the service's configuration accepts: effectively no limit.
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
-      RATE_LIMIT_WIDGET_PER_MINUTE: '10000000',
-      NODE_ENV: 'production',
-      // One instance owns this database, as with `npm start`'s embedded one: in-process write
-      // locks. BENCH_WRITE_COORDINATION=shared measures the leases several instances need.
-      WRITE_COORDINATION: process.env.BENCH_WRITE_COORDINATION || 'local',
-    },
+    env: serviceEnv,
   });
   const auth = await login(servicePort, admin.username, admin.password);
 
@@ -427,10 +463,12 @@ async function main() {
   if (config.baseline) {
     const baselinePort = await freePort();
     log(`starting the baseline on 127.0.0.1:${baselinePort}`);
-    baseline = await startNodeServer('baseline', path.join(__dirname, 'baseline', 'server.js'), {
-      port: baselinePort,
-      env: { MONGO_URL: mongoUrl },
-    });
+    baseline = compareMain
+      ? await startNodeServer('baseline', compareMain, { port: baselinePort, env: serviceEnv })
+      : await startNodeServer('baseline', path.join(__dirname, 'baseline', 'server.js'), {
+          port: baselinePort,
+          env: { MONGO_URL: mongoUrl },
+        });
     targets.push({ name: 'baseline', port: baselinePort, child: baseline });
   }
 
@@ -446,6 +484,14 @@ async function main() {
   // Creates that autocannon abandoned at the end of a round may still land after the drain (it
   // waits for one request, not for all of them): remove until a pass half a second later finds none.
   const cleanup = async (scenario) => {
+    if (scenario.cleanupOfflineMessages) {
+      // The same wait for requests that land after the drain.
+      for (let pass = 0; pass < 20; pass++) {
+        if ((await removeOfflineMessages(db)) === 0 && pass > 0) return;
+        await sleep(500);
+      }
+      return;
+    }
     if (!scenario.cleanupName) return;
     for (let pass = 0; pass < 20; pass++) {
       if ((await removeCreatedDepartments(db, scenario.cleanupName)) === 0 && pass > 0) return;
@@ -562,8 +608,88 @@ async function main() {
     return row;
   };
 
+  // One scenario split between the instances of `pair`, at the same time, half the connections
+  // each; per round: req/s summed, latencies the higher instance's, CPU of both per request.
+  const measureSplit = async (scenario, pair) => {
+    const plan = planOf(scenario.id);
+    const connections = Math.max(1, Math.floor(config.connections / pair.length));
+    const rounds = [];
+    for (let i = 0; i < plan.rounds; i++) {
+      for (const target of pair) {
+        if (target.child.exited())
+          throw new Error(
+            `${target.name} ${target.child.describeExit()}: ${target.child.tail.text()}`,
+          );
+      }
+      const cpuBefore = pair.map((t) => cpuMsOf(t.child.pid));
+      const parts = await Promise.all(
+        pair.map((t) =>
+          runLoad({
+            port: t.port,
+            scenario,
+            headers: headersOf(scenario),
+            connections,
+            duration: plan.duration,
+          }),
+        ),
+      );
+      await Promise.all(pair.map((t) => drain(scenario, t)));
+      const cpuAfter = pair.map((t) => cpuMsOf(t.child.pid));
+      const requests = parts.reduce((n, p) => n + p.requests, 0);
+      const cpu = cpuAfter.every((v, k) => v !== null && cpuBefore[k] !== null)
+        ? cpuAfter.reduce((n, v, k) => n + v - cpuBefore[k], 0)
+        : null;
+      const highest = (key) => Math.max(...parts.map((p) => p.latencyMs[key] ?? 0));
+      const statusCodes = {};
+      for (const p of parts)
+        for (const [code, count] of Object.entries(p.statusCodes))
+          statusCodes[code] = (statusCodes[code] || 0) + count;
+      rounds.push({
+        reqPerSec: Math.round(parts.reduce((n, p) => n + p.reqPerSec, 0) * 10) / 10,
+        requests,
+        durationS: Math.max(...parts.map((p) => p.durationS)),
+        latencyMs: {
+          p50: highest('p50'),
+          p90: highest('p90'),
+          p99: highest('p99'),
+          avg: highest('avg'),
+          max: highest('max'),
+        },
+        non2xx: parts.reduce((n, p) => n + p.non2xx, 0),
+        errors: parts.reduce((n, p) => n + p.errors, 0),
+        timeouts: parts.reduce((n, p) => n + p.timeouts, 0),
+        statusCodes,
+        // The drain requests count too (one per instance).
+        cpuMsPerRequest:
+          cpu === null ? null : Math.round((cpu / (requests + pair.length)) * 1000) / 1000,
+        byInstance: parts,
+        loadAverage1m: Math.round(os.loadavg()[0] * 100) / 100,
+      });
+      await cleanup(scenario);
+      await sleep(100);
+    }
+    const row = {
+      id: scenario.id,
+      title: scenario.title,
+      connections: connections * pair.length,
+      instances: pair.length,
+      service: summariseSide(rounds),
+      baseline: null,
+      ratio: null,
+      ratioRange: null,
+      p99Ratio: null,
+    };
+    const f = row.service;
+    log(
+      `${scenario.id}: ${pair.length} instances ${fmt(f.reqPerSec)} req/s (${fmt(f.reqPerSecRange[0])}–${fmt(f.reqPerSecRange[1])}), p50 ${ms(f.latencyMs.p50)} ms, p99 ${ms(f.latencyMs.p99)} ms, CPU ${fmt(f.cpuMsPerRequest, 2)} ms/req${f.non2xx + f.errors ? `, ${f.non2xx} non-2xx ${JSON.stringify(f.statusCodes)}, ${f.errors} errors` : ''}`,
+    );
+    return row;
+  };
+
   const results = [];
-  for (const scenario of scenarioList) results.push(await measure(scenario, ''));
+  for (const scenario of scenarioList) {
+    if (!scenario.multiInstance) results.push(await measure(scenario, ''));
+  }
   // Memory once the load has stopped, in a way that does not hang on when GC last ran: the peak
   // (VmHWM, the highest RSS over the whole run) and the median of several samples over 2 s.
   const settled = await settledMemory(targets);
@@ -618,6 +744,29 @@ async function main() {
   // Stop the servers (gracefully: the profile is written on exit), then the database.
   if (baseline) await baseline.stop();
   await service.stop(config.profile ? 30_000 : 5_000);
+
+  // Several instances: two more services on the same database with shared write leases, the
+  // load split between them (half the connections each). Only these two run meanwhile.
+  const multiScenarios = scenarioList.filter((s) => s.multiInstance);
+  if (multiScenarios.length) {
+    const pair = [];
+    for (const name of ['instance A', 'instance B']) {
+      const port = await freePort();
+      log(`starting ${name} on 127.0.0.1:${port} (WRITE_COORDINATION=shared)`);
+      const child = await startNodeServer(name, serviceMain, {
+        port,
+        nodeArgs: (process.env.BENCH_SERVICE_NODE_FLAGS || '').split(/\s+/).filter(Boolean),
+        env: { ...serviceEnv, WRITE_COORDINATION: 'shared' },
+      });
+      pair.push({ name, port, child });
+    }
+    for (const scenario of multiScenarios) {
+      await sanityCheck(scenario, pair, auth);
+      await cleanup(scenario);
+      results.push(await measureSplit(scenario, pair));
+    }
+    for (const target of pair) await target.child.stop();
+  }
   if (config.externalMongo) await db.dropDatabase().catch(() => undefined);
   await client.close();
   if (embedded) await embedded.child.stop();
@@ -688,10 +837,11 @@ async function main() {
     );
   }
 
-  const flagged = config.baseline && !config.profile ? missedTargets(results) : [];
+  const flagged =
+    config.baseline && !config.profile && !COMPARE_ROOT ? missedTargets(results, memory.ratio) : [];
   if (flagged.length) {
     console.log(
-      `\nBelow issue 12's targets (medians of this run; compare with the spread before concluding): ${flagged.join('; ')}. Profile with BENCH_PROFILE=1 BENCH_BASELINE=0 npm run bench`,
+      `\nBelow issue 12's and issue 20's targets (medians of this run; compare with the spread before concluding): ${flagged.join('; ')}. Profile with BENCH_PROFILE=1 BENCH_BASELINE=0 npm run bench`,
     );
   }
 
@@ -718,7 +868,8 @@ async function main() {
           windows: own.map((w) => w.window),
           top: 8,
         });
-        profile.byScenario[scenario.id] = part;
+        // The load windows (monotonic µs, the profile's clock), for further analysis of the file.
+        profile.byScenario[scenario.id] = { ...part, windows: own.map((w) => w.window) };
         console.log(`\n${profileSummary.formatShort(part, `${scenario.id} ${scenario.title}`)}`);
       }
     }
@@ -737,6 +888,7 @@ async function main() {
       profile: config.profile,
       database: dbKind,
       serviceRoot: SERVICE_ROOT,
+      ...(COMPARE_ROOT ? { compareRoot: COMPARE_ROOT } : {}),
     },
     dataset: {
       departments: data.departmentCount,

@@ -2,12 +2,12 @@ import { isUtf8 } from 'node:buffer';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { parse as parseQuery } from 'qs';
 import { registerAdminConsole } from './admin-console/admin-console';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { assertSafeBody } from './common/body-guard';
 import { rawErrorResponse, toErrorResponse } from './common/envelope';
+import { parseQueryString } from './common/query-string';
 import { setupOpenApi } from './common/openapi';
 import {
   loggerOptions,
@@ -67,12 +67,7 @@ export async function createApp(
       // that a stalled request is answered within about a second of its limit.
       connectionsCheckingInterval: Math.min(1_000, timeouts.request),
     },
-    // Rocket.Chat clients send arrays as `ids[]=a&ids[]=b` or `ids=a&ids=b`. Nesting
-    // is kept shallow: every query value we accept is a string or a list of strings.
-    routerOptions: {
-      querystringParser: (query) =>
-        parseQuery(query, { depth: 1, arrayLimit: 100, parameterLimit: 200 }),
-    },
+    routerOptions: { querystringParser: parseQueryString },
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: requestId,

@@ -38,6 +38,26 @@ const WIDGET_DEFAULTS = {
   Livechat_offline_success_message: '',
 };
 const BUSINESS_HOURS_SETTING = 'Livechat_enable_business_hours';
+/** The offline form's settings (S8) and their defaults. */
+const OFFLINE_DEFAULTS = {
+  Livechat_display_offline_form: true,
+  Livechat_offline_email: '',
+  Livechat_offline_success_message: '',
+  From_Email: '',
+};
+const OFFLINE_SUCCESS = 'Thank you for your message. We will answer you by e-mail.';
+/** The mail server's settings, read fresh by each delivery round. */
+const MAIL_IDS = [
+  'SMTP_Protocol',
+  'SMTP_Host',
+  'SMTP_Port',
+  'SMTP_IgnoreTLS',
+  'SMTP_Username',
+  'SMTP_Password',
+  'From_Email',
+  'Livechat_offline_email',
+];
+const SINGLE_ADDRESS = /^[^\s@,;:<>"()]+@[^\s@,;:<>"()]+$/;
 
 if (!MONGO_URL) {
   console.error('MONGO_URL is required (with the database name)');
@@ -629,6 +649,111 @@ async function main() {
       }
     });
     return { success: true };
+  });
+
+  // S8: the offline form (public). Like the service: settings cached 5 s, the chosen department
+  // read by _id, the message stored in the outbox collection (the answer waits for that write),
+  // then a delivery round woken (one at a time) that reads the mail settings fresh. Sending is not
+  // implemented: the bench leaves SMTP_Host empty (messages wait), and so does this.
+  const offlineSettings = cached(async () => {
+    const docs = await settings
+      .find({ _id: { $in: Object.keys(OFFLINE_DEFAULTS) } }, { projection: { value: 1 } })
+      .toArray();
+    const stored = new Map(docs.map((doc) => [doc._id, doc.value]));
+    return (id) => (stored.has(id) ? stored.get(id) : OFFLINE_DEFAULTS[id]);
+  }, CACHE_TTL_MS);
+  const offlineMessages = db.collection('livechat_offline_messages');
+  let deliveryRound;
+  let deliverAgain = false;
+  function kickDelivery() {
+    if (deliveryRound) {
+      deliverAgain = true;
+      return;
+    }
+    deliveryRound = settings
+      .find({ _id: { $in: MAIL_IDS } }, { projection: { value: 1 } })
+      .toArray()
+      .then((docs) => {
+        const host = docs.find((doc) => doc._id === 'SMTP_Host')?.value;
+        if (typeof host === 'string' && host.trim() !== '') {
+          console.error('the baseline does not send mail: leave SMTP_Host empty');
+        }
+      })
+      .catch((error) => console.error(error))
+      .finally(() => {
+        deliveryRound = undefined;
+        if (deliverAgain) {
+          deliverAgain = false;
+          kickDelivery();
+        }
+      });
+  }
+  const OFFLINE_FIELDS = {
+    name: (v) => typeof v === 'string' && v.length >= 1 && v.length <= 200,
+    email: (v) => typeof v === 'string' && v.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(v),
+    message: (v) => typeof v === 'string' && v.length >= 1 && v.length <= 10_000,
+    department: (v) => typeof v === 'string' && v.length <= 64,
+    host: (v) => typeof v === 'string' && v.length <= 2048,
+  };
+  app.post('/api/v1/livechat/offline.message', async (request) => {
+    const body = request.body;
+    if (!isObject(body)) throw invalid('body must be an object');
+    for (const [key, value] of Object.entries(body)) {
+      const check = OFFLINE_FIELDS[key];
+      if (!check) throw invalid(`${key} is not allowed`);
+      if (!check(value)) throw invalid(`${key} is invalid`);
+    }
+    for (const key of ['name', 'email', 'message']) {
+      if (body[key] === undefined) throw invalid(`${key} is required`);
+    }
+    const setting = await offlineSettings();
+    if (setting('Livechat_display_offline_form') !== true) {
+      throw badRequest('error-offline-form-disabled', 'The offline form is turned off');
+    }
+    let department;
+    if (body.department) {
+      department = await departments.findOne({ _id: body.department });
+      if (
+        !department ||
+        department.type === 'u' ||
+        !department.enabled ||
+        department.archived === true ||
+        !department.showOnOfflineForm
+      ) {
+        throw badRequest('error-invalid-department', 'This department cannot be chosen');
+      }
+    }
+    const to = [department?.email, setting('Livechat_offline_email')]
+      .map((address) => (typeof address === 'string' ? address.trim() : ''))
+      .find((address) => SINGLE_ADDRESS.test(address));
+    if (!to) throw badRequest('error-offline-email-not-configured', 'No address to send to');
+    const from = setting('From_Email');
+    const domain =
+      (typeof from === 'string' && /@([a-z0-9.-]+)>?\s*$/i.exec(from)?.[1]) || 'localhost';
+    const now = new Date();
+    const _id = randomId();
+    await offlineMessages.insertOne({
+      _id,
+      status: 'pending',
+      name: body.name,
+      email: body.email,
+      message: body.message,
+      ...(body.host ? { host: body.host } : {}),
+      ...(department ? { departmentId: department._id, departmentName: department.name } : {}),
+      to,
+      messageId: `<${_id}.offline-message@${domain}>`,
+      attempts: 0,
+      maxAttempts: 10,
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
+    kickDelivery();
+    const success = setting('Livechat_offline_success_message');
+    return {
+      message: typeof success === 'string' && success.trim() !== '' ? success : OFFLINE_SUCCESS,
+      success: true,
+    };
   });
 
   // S6

@@ -20,7 +20,13 @@ const KINDS = {
   S5: 'fast',
   S6: 'serialised',
   S7: 'fast',
+  S8: 'database',
+  S3m: 'database',
+  S4m: 'serialised',
 };
+
+/** Measured on two instances of the service sharing the database (run.js, after the rest). */
+const MULTI_INSTANCE = { S3m: 'S3', S4m: 'S4' };
 const S2T_TEXT = 'sales';
 
 /**
@@ -29,6 +35,23 @@ const S2T_TEXT = 'sales';
  * A scenario with several requests cycles through them (autocannon `requests`).
  */
 function scenarios(ctx) {
+  const list = singleInstanceScenarios(ctx);
+  // The write paths again, split between two instances with shared write leases: S4m's two
+  // instances contend for one department's lease. No baseline: it has no cross-process locking.
+  for (const [id, of] of Object.entries(MULTI_INSTANCE)) {
+    const base = list.find((s) => s.id === of);
+    list.push({
+      ...base,
+      id,
+      title: `${base.title}, 2 instances (shared leases)`,
+      multiInstance: true,
+      check: undefined,
+    });
+  }
+  return list;
+}
+
+function singleInstanceScenarios(ctx) {
   const { data } = ctx;
   const [agentA, agentB] = [data.agents[300], data.agents[301]];
   return [
@@ -200,6 +223,32 @@ function scenarios(ctx) {
         same(s, b, 'S7');
       },
     },
+    {
+      id: 'S8',
+      title: 'POST livechat/offline.message (public)',
+      anonymous: true,
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/livechat/offline.message',
+          body: {
+            name: 'Bench Visitor',
+            email: 'visitor@bench.example.com',
+            message: 'Do you ship to Lisbon? I would like to order 12 of them.',
+            department: data.agentsDepartmentId,
+            host: 'https://shop.bench.example.com/products/1',
+          },
+        },
+      ],
+      // Every message stays in the outbox (delivery is off in the bench): removed after each round.
+      cleanupOfflineMessages: true,
+      // Both servers cache settings for 5 s: the seeded recipient address may take that long to show.
+      settleMs: 6_000,
+      check: (s, b) => {
+        expect(typeof s.message === 'string' && s.message !== '', 'S8: no message to show');
+        same(s, b, 'S8');
+      },
+    },
   ];
 }
 
@@ -261,7 +310,7 @@ async function checkOnce(scenario, targets, auth) {
       answers[target.name].push(res.body);
     }
   }
-  if (answers.service && answers.baseline) {
+  if (scenario.check && answers.service && answers.baseline) {
     scenario.requests.forEach((_, i) => scenario.check(answers.service[i], answers.baseline[i]));
   }
 }

@@ -71,10 +71,15 @@ function regularShape(i) {
 const listedByWidget = (department) =>
   department.enabled && !department.archived && department.numAgents > 0;
 
-/** Widget settings the seed changes from their defaults (the rest keep them). */
+/**
+ * Widget settings the seed changes from their defaults (the rest keep them). The offline form
+ * (S8) needs an address to send to; `SMTP_Host` keeps its default (empty), so delivery is off:
+ * messages wait in the outbox and no mail leaves the machine.
+ */
 const WIDGET_SETTINGS = {
   Livechat_title: 'Bench Support',
   Livechat_offline_message: 'We are away; leave a message and we will answer by e-mail.',
+  Livechat_offline_email: 'offline@bench.example.com',
 };
 
 function assignmentDoc(department, agent, now) {
@@ -190,6 +195,11 @@ async function growDepartments(db, total) {
   return collection.countDocuments({});
 }
 
+/** Deletes the offline messages S8 left (the outbox keeps them: delivery is off), so every round sees the same data. */
+async function removeOfflineMessages(db) {
+  return (await db.collection('livechat_offline_messages').deleteMany({})).deletedCount;
+}
+
 /** Deletes the departments S3 created (by name) and their assignments, so every run sees the same data. */
 async function removeCreatedDepartments(db, name) {
   const departmentsCol = db.collection('rocketchat_livechat_department');
@@ -206,4 +216,4 @@ async function removeCreatedDepartments(db, name) {
   return ids.length;
 }
 
-module.exports = { seed, login, growDepartments, removeCreatedDepartments };
+module.exports = { seed, login, growDepartments, removeCreatedDepartments, removeOfflineMessages };

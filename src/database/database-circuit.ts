@@ -1,7 +1,8 @@
-import { Injectable, Module } from '@nestjs/common';
-import type { TopologyDescriptionChangedEvent } from 'mongodb';
-import type { Connection, MongooseQueryMiddleware, Schema } from 'mongoose';
+import { Global, Injectable, Module } from '@nestjs/common';
+import type { Document, Filter, TopologyDescriptionChangedEvent } from 'mongodb';
+import type { Connection, Model, MongooseQueryMiddleware, Schema } from 'mongoose';
 import { databaseUnavailable } from '../common/envelope';
+import { meetsRestriction, queryRestriction, restrictedFields } from './restrict-queries';
 
 /** Mongoose query middleware names: every query that sends a command. */
 const QUERY_OPERATIONS: MongooseQueryMiddleware[] = [
@@ -55,7 +56,64 @@ export class DatabaseCircuit {
       schema.pre('bulkWrite', guard);
     });
   }
+
+  /**
+   * One document by `_id`, as stored (like a lean query), straight through the driver: no
+   * Mongoose query object, filter casting or middleware, which cost about a fifth of a
+   * by-id read's CPU. The circuit is checked here as the Mongoose hook checks it. For hot
+   * reads by an id that is already a string (string `_id`s, route parameters). The model's
+   * query restriction (units and departments share a collection) applies here too.
+   */
+  async findById<T>(
+    model: { readonly collection: Model<unknown>['collection']; readonly schema: Schema },
+    id: string,
+    projection?: Record<string, 0 | 1>,
+  ): Promise<T | null> {
+    if (this.open) throw databaseUnavailable();
+    // `_id` alone (FerretDB scans the collection once another condition joins it); the
+    // schema's restriction is checked on the document instead, its fields fetched for that.
+    const extra = projection
+      ? restrictedFields(model.schema).filter((field) => projection[field] !== 1)
+      : [];
+    let fetched = projection;
+    if (projection && extra.length) {
+      fetched = { ...projection };
+      const inclusive = Object.values(projection).includes(1);
+      for (const field of extra) {
+        if (inclusive) fetched[field] = 1;
+        else delete fetched[field];
+      }
+    }
+    // The driver types `_id` as an ObjectId; ours are strings.
+    const filter = { _id: id } as unknown as Filter<Document>;
+    const doc = await model.collection.findOne(filter, fetched && { projection: fetched });
+    if (!doc || !meetsRestriction(model.schema, doc)) return null;
+    if (fetched !== projection) for (const field of extra) delete doc[field];
+    return doc as T;
+  }
+
+  /**
+   * The documents matching `filter`, as stored, straight through the driver (circuit checked).
+   * Mongoose casts every element of an `$in` one by one: for a filter already in the stored
+   * types (string ids), that cast is the query's main cost on our side (next-agent's 500
+   * agents, the widget's refresh).
+   */
+  find<T>(
+    model: { readonly collection: Model<unknown>['collection']; readonly schema: Schema },
+    filter: Record<string, unknown>,
+    projection?: Record<string, 0 | 1>,
+  ): Promise<T[]> {
+    if (this.open) return Promise.reject(databaseUnavailable());
+    // The schema's restriction, as its query hook adds it (unless the filter names `type`).
+    const restricted =
+      filter.type === undefined ? { ...filter, ...queryRestriction(model.schema) } : filter;
+    return model.collection
+      .find(restricted as Filter<Document>, projection && { projection })
+      .toArray() as Promise<T[]>;
+  }
 }
 
+/** Global: services anywhere read through `findById`. */
+@Global()
 @Module({ providers: [DatabaseCircuit], exports: [DatabaseCircuit] })
 export class DatabaseCircuitModule {}

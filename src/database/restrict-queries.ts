@@ -13,12 +13,54 @@ const FILTERED_QUERIES = [
   'findOneAndDelete',
 ] as const;
 
+/** The condition each restricted schema adds, for the reads that bypass Mongoose (DatabaseCircuit.findById). */
+const restrictions = new WeakMap<Schema, Record<string, unknown>>();
+
+/** What `restrictQueries` adds to every query on `schema`'s model (empty when nothing). */
+export function queryRestriction(schema: Schema): Record<string, unknown> {
+  return restrictions.get(schema) ?? {};
+}
+
+/** A stored value matches `value` as MongoDB matches equality (an array: one of its elements). */
+const equals = (stored: unknown, value: unknown): boolean =>
+  Array.isArray(stored) ? stored.includes(value) : stored === value;
+
+/**
+ * Whether `doc` satisfies `schema`'s restriction, evaluated here as the database would. For
+ * reads by `_id`: FerretDB answers `{_id}` from its primary key but scans the whole collection
+ * once any other condition joins it, so those reads ask for `_id` alone and check this.
+ */
+export function meetsRestriction(schema: Schema, doc: Record<string, unknown>): boolean {
+  return Object.entries(queryRestriction(schema)).every(([field, condition]) =>
+    isNotEqual(condition) ? !equals(doc[field], condition.$ne) : equals(doc[field], condition),
+  );
+}
+
+const isNotEqual = (condition: unknown): condition is { $ne: unknown } =>
+  condition !== null &&
+  typeof condition === 'object' &&
+  Object.keys(condition).length === 1 &&
+  '$ne' in condition;
+
+/** The restriction fields, for projections that must carry them to `meetsRestriction`. */
+export function restrictedFields(schema: Schema): string[] {
+  return Object.keys(queryRestriction(schema));
+}
+
 /**
  * Units and departments share a collection: every query of a model on it is restricted
  * to its own kind (`condition`) unless it already names `type`. Done in the schema so no
  * query of the service, present or future, can mix them up.
  */
 export function restrictQueries(schema: Schema, condition: Record<string, unknown>): void {
+  // meetsRestriction evaluates equality and `$ne` on top-level fields, nothing else.
+  for (const [field, value] of Object.entries(condition)) {
+    const plain = value === null || typeof value !== 'object';
+    if (field.includes('.') || field.startsWith('$') || !(plain || isNotEqual(value))) {
+      throw new Error(`restrictQueries: unsupported condition on ${field}`);
+    }
+  }
+  restrictions.set(schema, condition);
   for (const operation of FILTERED_QUERIES) {
     schema.pre(operation, function () {
       if (this.getFilter().type === undefined) this.where(condition);

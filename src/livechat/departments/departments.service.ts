@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
+import { DatabaseCircuit } from '../../database/database-circuit';
 import { escapeRegExp, findPage, Page } from '../../common/pagination';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
@@ -110,12 +111,13 @@ export class DepartmentsService {
     private readonly settings: SettingsService,
     private readonly writer: DepartmentWriter,
     private readonly historyEntries: DepartmentHistoryService,
+    private readonly circuit: DatabaseCircuit,
   ) {}
 
   // ---- reads -------------------------------------------------------------------------------
 
   async findById(id: string): Promise<Department | null> {
-    return this.departments.findOne({ _id: id }).lean<Department>();
+    return this.circuit.findById<Department>(this.departments, id);
   }
 
   /** The department, or null when there is none or it is out of `scope`. */

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { randomId } from '../../common/ids';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { MAIL_SETTINGS } from '../../permissions/defaults';
@@ -139,6 +139,8 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
     const port = Number(text(MAIL_SETTINGS.port)) || (secure ? 465 : 25);
     const username = text(MAIL_SETTINGS.username);
     const password = values.get(MAIL_SETTINGS.password);
+    // Loaded on first use: an instance that never sends mail does not keep nodemailer (~5 MiB) in memory.
+    const { createTransport } = await import('nodemailer');
     const transport = createTransport({
       host,
       port,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ApiError } from '../../common/api-error';
+import { DatabaseCircuit } from '../../database/database-circuit';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
 import { BusinessHoursService } from '../business-hours/business-hours.service';
@@ -20,6 +21,7 @@ export class RoutingService {
     private readonly settings: SettingsService,
     private readonly writer: DepartmentWriter,
     private readonly businessHours: BusinessHoursService,
+    private readonly circuit: DatabaseCircuit,
   ) {}
 
   /**
@@ -31,9 +33,9 @@ export class RoutingService {
    */
   async nextAgent(departmentId: string): Promise<{ agentId: string; username: string } | null> {
     return this.writer.withDepartments([departmentId], async (fence) => {
-      const department = await this.departments
-        .findOne({ _id: departmentId }, { enabled: 1, archived: 1, businessHourId: 1 })
-        .lean<Pick<Department, '_id' | 'enabled' | 'archived' | 'businessHourId'>>();
+      const department = await this.circuit.findById<
+        Pick<Department, '_id' | 'enabled' | 'archived' | 'businessHourId'>
+      >(this.departments, departmentId, { enabled: 1, archived: 1, businessHourId: 1 });
       if (!department) throw ApiError.departmentNotFound();
       if (!department.enabled || department.archived) {
         throw ApiError.badRequest('error-department-disabled', 'The department is disabled');
