@@ -1,4 +1,4 @@
-import type { Schema } from 'mongoose';
+import type { Query, Schema } from 'mongoose';
 
 const FILTERED_QUERIES = [
   'find',
@@ -63,7 +63,42 @@ export function restrictQueries(schema: Schema, condition: Record<string, unknow
   restrictions.set(schema, condition);
   for (const operation of FILTERED_QUERIES) {
     schema.pre(operation, function () {
-      if (this.getFilter().type === undefined) this.where(condition);
+      const filter = this.getFilter();
+      if (filter.type !== undefined) return;
+      // FerretDB answers a read by one `_id` from its primary key, but scans the whole
+      // collection once another condition joins it: such reads check the document instead.
+      if (BY_ID_READS.has(operation) && typeof filter._id === 'string' && checkOnDocument(this, schema)) {
+        return;
+      }
+      this.where(condition);
     });
   }
+}
+
+const BY_ID_READS = new Set<string>(['find', 'findOne']);
+
+/**
+ * Filters the query's result through `meetsRestriction` (fetching the restricted fields
+ * when the projection leaves them out, and dropping them again); false when the projection
+ * excludes them outright (the caller then adds the condition to the filter).
+ */
+function checkOnDocument(query: Query<unknown, unknown>, schema: Schema): boolean {
+  const fields = restrictedFields(schema);
+  const projection = (query.projection() ?? {}) as Record<string, unknown>;
+  // `{ _id: 1 }` alone (exists()) is inclusive too.
+  const inclusive = Object.values(projection).some((value) => value === 1 || value === true);
+  if (!inclusive && fields.some((field) => projection[field] === 0)) return false;
+  const added = inclusive ? fields.filter((field) => !projection[field]) : [];
+  if (added.length) query.select(Object.fromEntries(added.map((field) => [field, 1])));
+  const kept = (doc: unknown) => {
+    if (!doc || !meetsRestriction(schema, doc as Record<string, unknown>)) return null;
+    for (const field of added) delete (doc as Record<string, unknown>)[field];
+    return doc;
+  };
+  const check = (result: unknown) =>
+    Array.isArray(result) ? result.map(kept).filter((doc) => doc !== null) : kept(result);
+  // First of the query's transforms: the others (exists() maps a document to `{ _id }`)
+  // must see only documents that pass. Mongoose keeps them in `_transforms`, run in order.
+  (query as unknown as { _transforms: ((result: unknown) => unknown)[] })._transforms.unshift(check);
+  return true;
 }
