@@ -257,9 +257,7 @@ export class UsersService {
     username: string,
     role: string,
   ): Promise<{ _id: string; username: string } | null> {
-    const user = await this.users
-      .findOne({ username }, { _id: 1, username: 1 })
-      .lean<{ _id: string; username: string }>();
+    const user = await this.identityOf(username);
     if (!user) return null;
     await this.users.updateOne({ _id: user._id }, { $addToSet: { roles: role } });
     this.forget(user._id);
@@ -271,12 +269,16 @@ export class UsersService {
     username: string,
     role: string,
   ): Promise<{ _id: string; username: string } | null> {
-    const user = await this.users
-      .findOne({ username }, { _id: 1, username: 1 })
-      .lean<{ _id: string; username: string }>();
+    const user = await this.identityOf(username);
     if (!user) return null;
     await this.removeRole(user._id, role);
     return user;
+  }
+
+  private identityOf(username: string): Promise<{ _id: string; username: string } | null> {
+    return this.users
+      .findOne({ username }, { _id: 1, username: 1 })
+      .lean<{ _id: string; username: string }>();
   }
 
   /** Removes a role; returns false when the user does not exist. */

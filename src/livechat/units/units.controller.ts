@@ -7,7 +7,8 @@ import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
 import type { AuthenticatedUser } from '../../users/users.service';
 import { PageQueryDto } from '../departments/dto/department-queries.dto';
-import { MonitorUsernameDto, SaveUnitDto, TextPageQueryDto } from './dto/unit.dto';
+import { AddRoleDto, ListRoleQueryDto } from '../agents/agents.dto';
+import { SaveUnitDto, TextPageQueryDto } from './dto/unit.dto';
 import { MonitorsService } from './monitors.service';
 import { DepartmentScope, notAllowed, UnitScope } from './unit-scope';
 import { UnitsService } from './units.service';
@@ -140,7 +141,7 @@ export class MonitorsController {
   ) {}
 
   @Get('monitors')
-  async list(@Query() query: TextPageQueryDto, @Caller() caller: AuthenticatedUser) {
+  async list(@Query() query: ListRoleQueryDto, @Caller() caller: AuthenticatedUser) {
     const page = parsePage(query, USER_SORT_FIELDS, { username: 1 });
     await this.permissions.assertAny(caller, ['manage-livechat-monitors']);
     const { users, total } = await this.monitors.list(query.text, page);
@@ -163,7 +164,7 @@ export class MonitorsController {
   @Post('monitors.create')
   @HttpCode(200)
   @ApiOperation({ summary: 'Gives the user the livechat-monitor role' })
-  async create(@Body() body: MonitorUsernameDto, @Caller() caller: AuthenticatedUser) {
+  async create(@Body() body: AddRoleDto, @Caller() caller: AuthenticatedUser) {
     await this.permissions.assertAny(caller, ['manage-livechat-monitors']);
     return this.monitors.add(body.username);
   }
@@ -172,7 +173,7 @@ export class MonitorsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Takes the livechat-monitor role away, and the user out of every unit' })
   async remove(
-    @Body() body: MonitorUsernameDto,
+    @Body() body: AddRoleDto,
     @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
   ) {

@@ -82,10 +82,3 @@ export class TextPageQueryDto extends PageQueryDto {
   @MaxLength(256, { message: 'must be at most 256 characters' })
   text?: string;
 }
-
-export class MonitorUsernameDto {
-  @ApiProperty()
-  @IsString({ message: 'must be a non-empty string' })
-  @Length(1, 256, { message: 'must be a non-empty string' })
-  username: string;
-}
