@@ -137,7 +137,10 @@ export class DepartmentWriter {
   }
 
   /** Runs `task` holding the leases of `ids`, and of whatever it asks for on the way. */
-  private async holding<T>(ids: string[], task: (fence: DepartmentFence) => Promise<T>): Promise<T> {
+  private async holding<T>(
+    ids: string[],
+    task: (fence: DepartmentFence) => Promise<T>,
+  ): Promise<T> {
     let wanted = new Set(ids);
     for (;;) {
       try {
@@ -189,7 +192,9 @@ export class DepartmentWriter {
       if (stored !== undefined) previous.set(id, stored);
       return;
     }
-    if (await this.departments.collection.findOne({ _id: id as never }, { projection: { _id: 1 } })) {
+    if (
+      await this.departments.collection.findOne({ _id: id as never }, { projection: { _id: 1 } })
+    ) {
       throw new StaleWriter(id);
     }
   }
@@ -234,7 +239,6 @@ export class DepartmentWriter {
       await this.history.complete(record);
       if (!(await this.journal.finish(record._id, this.writers.get(record._id)))) {
         // Another writer took the entry over while this one was paused: it is theirs.
-        await this.cleanUpAfterOvertaken(record._id);
         throw new StaleWriter(`journal entry ${record._id}`);
       }
       this.writers.delete(record._id);
@@ -243,12 +247,18 @@ export class DepartmentWriter {
     }
   }
 
-  private async failed(record: HistoryRecord, plan: DepartmentPlan, error: unknown): Promise<never> {
+  private async failed(
+    record: HistoryRecord,
+    plan: DepartmentPlan,
+    error: unknown,
+  ): Promise<never> {
     for (const id of planTouches(plan)) this.dirty.add(id);
     // No longer carried out here: recovery may take the entry over.
     this.writers.delete(record._id);
     if (error instanceof StaleWriter || error instanceof LeaseLost) {
       this.logger.warn(`Write ${record._id} was overtaken by a later writer: ${describe(error)}`);
+      // Done writing: its late inserts, if any landed, go now rather than at the next pass.
+      await this.cleanUpAfterOvertaken(record._id).catch(() => undefined);
     }
     throw asServiceError(error);
   }
@@ -360,7 +370,14 @@ export class DepartmentWriter {
     const { plan, ...record } = entry;
     const touches = planTouches(plan);
     const writer = randomId();
-    if (!(await this.journal.takeOver(entry, writer, this.leases.instanceId, epochsOf(fence, touches)))) {
+    if (
+      !(await this.journal.takeOver(
+        entry,
+        writer,
+        this.leases.instanceId,
+        epochsOf(fence, touches),
+      ))
+    ) {
       throw new StaleWriter(`journal entry ${entry._id}`);
     }
     // Journaled after a later writer wrote one of its documents (its writer was paused
@@ -382,7 +399,10 @@ export class DepartmentWriter {
     } catch (error) {
       if (plan.kind !== 'delete') this.writers.delete(entry._id);
       if (isTransient(error)) throw asServiceError(error);
-      const { attempts, parked } = await this.journal.failedAttempt(record._id, MAX_REPLAY_ATTEMPTS);
+      const { attempts, parked } = await this.journal.failedAttempt(
+        record._id,
+        MAX_REPLAY_ATTEMPTS,
+      );
       if (!parked) {
         this.logger.warn(
           `Replay ${attempts}/${MAX_REPLAY_ATTEMPTS} of journal entry ${record._id} failed: ${describe(error)}`,
@@ -440,7 +460,10 @@ export class DepartmentWriter {
     const { departmentId, ids } = inserts.assignments;
     if (ids.length) {
       swept += (
-        await this.assignments.collection.deleteMany({ _id: { $in: ids as never[] }, ...stale(departmentId) })
+        await this.assignments.collection.deleteMany({
+          _id: { $in: ids as never[] },
+          ...stale(departmentId),
+        })
       ).deletedCount;
     }
     if (inserts.unitMonitors.length) {
@@ -518,7 +541,10 @@ export class DepartmentWriter {
           changes,
         });
         await fence.check();
-        const { matchedCount } = await this.departments.updateOne(fenced({ _id: otherId }, epoch), update);
+        const { matchedCount } = await this.departments.updateOne(
+          fenced({ _id: otherId }, epoch),
+          update,
+        );
         if (matchedCount === 0 && (await this.departments.exists({ _id: otherId }))) {
           throw new StaleWriter(otherId);
         }

@@ -71,18 +71,16 @@ export class DerivedData {
     const lost = agentIds.filter((agentId) => !agents.has(agentId));
     if (lost.length) {
       this.logger.log(`Dropping ${lost.length} assignment(s) of non-agents from ${departmentId}`);
-      await this.assignments.deleteMany(
-        fenced({ departmentId, agentId: { $in: lost } }, epoch),
-      );
+      await this.assignments.deleteMany(fenced({ departmentId, agentId: { $in: lost } }, epoch));
     }
     const update = await this.referenceRepairs(department);
     // A stale writer's delete may have kept some, but its department update below is refused too.
     update.$set.numAgents = agentIds.length - lost.length;
     await fence.check();
-    await this.departments.updateOne(
-      fenced({ _id: departmentId }, epoch),
-      { ...update, $set: stamped(update.$set, epoch) },
-    );
+    await this.departments.updateOne(fenced({ _id: departmentId }, epoch), {
+      ...update,
+      $set: stamped(update.$set, epoch),
+    });
     await this.assignments.updateMany(
       fenced({ departmentId, departmentEnabled: { $ne: department.enabled } }, epoch),
       { $set: stamped({ departmentEnabled: department.enabled }, epoch) },

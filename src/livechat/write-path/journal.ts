@@ -102,11 +102,9 @@ export class DepartmentJournal {
     id: string,
     maxAttempts: number,
   ): Promise<{ attempts: number; parked: boolean }> {
-    const entry = await this.journal.findOneAndUpdate(
-      { _id: id },
-      { $inc: { attempts: 1 } },
-      { new: true },
-    ).lean<{ attempts?: number }>();
+    const entry = await this.journal
+      .findOneAndUpdate({ _id: id }, { $inc: { attempts: 1 } }, { new: true })
+      .lean<{ attempts?: number }>();
     const attempts = entry?.attempts ?? maxAttempts;
     const parked = attempts >= maxAttempts;
     if (parked) await this.journal.updateOne({ _id: id }, { $set: { parked } });

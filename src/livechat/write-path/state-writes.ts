@@ -8,13 +8,7 @@ import { Unit, UnitMonitor } from '../units/unit.schema';
 import { DerivedData } from './derived-data';
 import type { DepartmentFence } from './department-writer';
 import { FENCE_FIELD, StaleWriter, fenced, stamped } from './fencing';
-import {
-  DepartmentPlan,
-  UnitMonitorWrite,
-  UnitPlan,
-  UpdatePlan,
-  unitMonitorId,
-} from './plan';
+import { DepartmentPlan, UnitMonitorWrite, UnitPlan, UpdatePlan, unitMonitorId } from './plan';
 
 export type Mode = 'first' | 'resume';
 
@@ -204,7 +198,10 @@ export class StateWrites {
       : 0;
     if (plan.syncEnabled) {
       await this.assignments.updateMany(fenced({ departmentId: id }, epoch), {
-        $set: stamped({ departmentEnabled: plan.departmentEnabled, _updatedAt: plan.version }, epoch),
+        $set: stamped(
+          { departmentEnabled: plan.departmentEnabled, _updatedAt: plan.version },
+          epoch,
+        ),
       });
     }
     if (mode === 'resume' || inserted === null) return this.derived.repair(id, fence);
@@ -251,7 +248,11 @@ export class StateWrites {
   ): AnyBulkWriteOperation<DepartmentAgent>[] {
     return plan.upsert.map((agent) => {
       const $set: Partial<DepartmentAgent> = stamped(
-        { username: agent.username, departmentEnabled: plan.departmentEnabled, _updatedAt: plan.version },
+        {
+          username: agent.username,
+          departmentEnabled: plan.departmentEnabled,
+          _updatedAt: plan.version,
+        },
         epoch,
       );
       if (agent.count !== undefined) $set.count = agent.count;
