@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -33,6 +34,9 @@ const stopGrace = 2 * time.Second
 // (104 on the BSDs and macOS; the parent checks the shorter bound).
 const maxSocketPath = 107
 
+// backendSocket is FerretDB's socket, relative to the data directory (the working directory).
+const backendSocket = "ferretdb.sock"
+
 // dataDirInUseError: another live process holds the data directory's lock.
 type dataDirInUseError struct {
 	holder string // its record, "pid N, parent pid M" (empty if not written yet)
@@ -50,6 +54,14 @@ func main() {
 
 	if *listen == "" && *socket == "" {
 		log.Fatal("embedded-db: give -socket or -listen")
+	}
+	if *socket != "" {
+		// Absolute: the process works in the data directory from the start of FerretDB on.
+		path, err := filepath.Abs(*socket)
+		if err != nil {
+			log.Fatalf("embedded-db: socket path: %v", err)
+		}
+		*socket = path
 	}
 	if len(*socket) > maxSocketPath {
 		log.Fatalf("embedded-db: socket path %s is longer than %d bytes", *socket, maxSocketPath)
@@ -86,16 +98,42 @@ func main() {
 		}
 	}
 
+	// FerretDB listens on a socket in the private data directory, reached only through the
+	// front (front.go). The process works in that directory so that the socket's path is
+	// short however long the directory's is (a socket path holds 107 bytes).
+	if err := os.Chdir(dir); err != nil {
+		log.Fatalf("embedded-db: enter data directory: %v", err)
+	}
+	if err := os.Remove(backendSocket); err != nil && !errors.Is(err, os.ErrNotExist) {
+		log.Fatalf("embedded-db: remove stale socket: %v", err)
+	}
+
 	// busy_timeout: concurrent writers wait for the SQLite lock instead of failing.
 	sqliteURL := "file:" + dir + "/?_pragma=busy_timeout(30000)"
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen, Unix: *socket},
+		Listener:  ferretdb.ListenerConfig{Unix: backendSocket},
 		Handler:   "sqlite",
 		SQLiteURL: sqliteURL,
 	})
 	if err != nil {
 		log.Fatalf("embedded-db: %v", err)
+	}
+
+	var listeners []net.Listener
+	for _, address := range []struct{ network, address string }{{"unix", *socket}, {"tcp", *listen}} {
+		if address.address == "" {
+			continue
+		}
+		listener, err := net.Listen(address.network, address.address)
+		if err != nil {
+			log.Fatalf("embedded-db: %v", err)
+		}
+		listeners = append(listeners, listener)
+	}
+	front := &front{backend: backendSocket}
+	for _, listener := range listeners {
+		go front.serve(listener)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -113,12 +151,17 @@ func main() {
 	}
 	go func() {
 		<-ctx.Done()
+		// Closing a Unix listener removes its socket file. Clients still connected lose
+		// their FerretDB connection as FerretDB stops, which ends theirs.
+		for _, listener := range listeners {
+			listener.Close()
+		}
 		time.Sleep(stopGrace)
 		log.Printf("embedded-db: not stopped after %s: exiting", stopGrace)
 		os.Exit(1)
 	}()
 
-	// The parent process waits for this line before connecting.
+	// The parent process waits for this line before connecting: the front accepts by now.
 	where := *socket
 	if *listen != "" {
 		where = strings.TrimPrefix(*socket+" and "+*listen, " and ")

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MongoClient } from 'mongodb';
+import { Collection, MongoClient } from 'mongodb';
 import { DataDirInUseError, EmbeddedDb, startEmbeddedDb } from '../src/database/embedded-db';
 
 describe('embedded database', () => {
@@ -33,6 +34,8 @@ describe('embedded database', () => {
     const first = await start(dataDir);
     // A Unix socket inside the data folder, percent-encoded as the driver wants it.
     expect(first.url).toBe(`mongodb://${encodeURIComponent(path.join(dataDir, 'db.sock'))}/`);
+    // FerretDB's own socket, behind the front, is private too.
+    expect(statSync(path.join(dataDir, 'ferretdb.sock')).mode & 0o777).toBe(0o600);
     const writer = new MongoClient(first.url + 'persist');
     try {
       await writer
@@ -119,5 +122,173 @@ describe('embedded database', () => {
     await first.crash();
     const third = await start(dataDir);
     await third.stop();
+  });
+
+  // FerretDB applies an update as read, modify, write back; the front in embedded-db/ serializes
+  // each collection's writes so that no client's update is lost, as on MongoDB.
+  describe('single-document atomicity, from many connections', () => {
+    const CLIENTS = 10;
+    let db: EmbeddedDb;
+    let clients: MongoClient[];
+    let collections: Collection<{ _id: string } & Record<string, unknown>>[];
+
+    beforeAll(async () => {
+      db = await start(await tempDir());
+      // Ten clients, each with its own pool: at least ten connections at once.
+      clients = Array.from({ length: CLIENTS }, () => new MongoClient(db.url + 'atomic'));
+      await Promise.all(clients.map((client) => client.connect()));
+      collections = clients.map((client) => client.db().collection('docs'));
+    });
+
+    afterAll(async () => {
+      await Promise.all(clients.map((client) => client.close()));
+    });
+
+    /** `count` operations at once, spread over the clients. */
+    const parallel = <T>(
+      count: number,
+      operation: (
+        docs: Collection<{ _id: string } & Record<string, unknown>>,
+        i: number,
+      ) => Promise<T>,
+    ): Promise<T[]> =>
+      Promise.all(Array.from({ length: count }, (_, i) => operation(collections[i % CLIENTS], i)));
+
+    it('200 parallel $inc of one document all count', async () => {
+      await collections[0].insertOne({ _id: 'inc', n: 0 });
+      const results = await parallel(200, (docs) =>
+        docs.updateOne({ _id: 'inc' }, { $inc: { n: 1 } }),
+      );
+      expect(results.every((result) => result.modifiedCount === 1)).toBe(true);
+      expect(await collections[0].findOne({ _id: 'inc' })).toEqual({ _id: 'inc', n: 200 });
+    });
+
+    it('of N contenders setting v from 0 to 1, exactly one modifies the document', async () => {
+      for (let round = 0; round < 5; round++) {
+        const _id = `claim-${round}`;
+        await collections[0].insertOne({ _id, v: 0 });
+        const results = await parallel(20, (docs) =>
+          docs.updateOne({ _id, v: 0 }, { $set: { v: 1 } }),
+        );
+        expect(results.map((result) => result.modifiedCount).sort()).toEqual([
+          ...Array<number>(19).fill(0),
+          1,
+        ]);
+      }
+    });
+
+    it('50 parallel $push of distinct values all land', async () => {
+      await collections[0].insertOne({ _id: 'push', items: [] });
+      await parallel(50, (docs, i) => docs.updateOne({ _id: 'push' }, { $push: { items: i } }));
+      const doc = await collections[0].findOne({ _id: 'push' });
+      expect([...(doc?.items as number[])].sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 50 }, (_, i) => i),
+      );
+    });
+
+    it('parallel findOneAndUpdate $inc return distinct values, one per call', async () => {
+      await collections[0].insertOne({ _id: 'counter', n: 0 });
+      const results = await parallel(60, (docs) =>
+        docs.findOneAndUpdate({ _id: 'counter' }, { $inc: { n: 1 } }, { returnDocument: 'after' }),
+      );
+      expect(results.map((doc) => doc?.n as number).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 60 }, (_, i) => i + 1),
+      );
+    });
+
+    it('parallel $pull and $addToSet of one array lose nothing', async () => {
+      const all = Array.from({ length: 40 }, (_, i) => i);
+      await collections[0].insertOne({ _id: 'set', items: all });
+      // The even values pulled and 100..139 added, all at once.
+      await parallel(60, (docs, i) =>
+        docs.updateOne(
+          { _id: 'set' },
+          i < 20 ? { $pull: { items: 2 * i } } : { $addToSet: { items: 80 + i } },
+        ),
+      );
+      const doc = await collections[0].findOne({ _id: 'set' });
+      expect([...(doc?.items as number[])].sort((a, b) => a - b)).toEqual([
+        ...all.filter((i) => i % 2 === 1),
+        ...Array.from({ length: 40 }, (_, i) => 100 + i),
+      ]);
+    });
+
+    it('stays in step on one connection after unacknowledged (w:0) writes', async () => {
+      // One connection: FerretDB answers even a w:0 write, which the driver does not read.
+      const single = new MongoClient(db.url + 'atomic', { maxPoolSize: 1 });
+      try {
+        const docs = single.db().collection<{ _id: string; i: number }>('unacknowledged');
+        for (let i = 0; i < 10; i++) {
+          await docs.insertOne({ _id: `w0-${i}`, i }, { writeConcern: { w: 0 } });
+          expect(await docs.countDocuments()).toBe(i + 1);
+          expect(await docs.findOne({ _id: `w0-${i}` })).toEqual({ _id: `w0-${i}`, i });
+        }
+      } finally {
+        await single.close();
+      }
+    });
+
+    it('offers no compression, and serves a client that asks for it', async () => {
+      const compressing = new MongoClient(db.url + 'atomic', { compressors: ['zlib'] });
+      try {
+        const hello = await compressing.db('admin').command({ hello: 1 });
+        expect(hello.compression).toBeUndefined();
+        const docs = compressing.db().collection<{ _id: string; text: string }>('compressible');
+        const text = 'compress me '.repeat(1000);
+        await docs.insertOne({ _id: 'big', text });
+        expect(await docs.findOne({ _id: 'big' })).toEqual({ _id: 'big', text });
+      } finally {
+        await compressing.close();
+      }
+    });
+
+    it('keeps a cursor across batches (getMore on the same FerretDB connection)', async () => {
+      const docs = clients[0].db().collection<{ _id: number }>('cursor');
+      await docs.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: i })));
+      const found = await docs.find({}, { batchSize: 7 }).sort({ _id: 1 }).toArray();
+      expect(found.map((doc) => doc._id)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    });
+
+    it('serializes writes from two processes contending for one document', async () => {
+      await collections[0].insertOne({ _id: 'processes', n: 0 });
+      // The other process connects, says "ready", and fires its 100 $inc when told "go".
+      const script = `
+        const { MongoClient } = require('mongodb');
+        const clients = Array.from({ length: 5 }, () => new MongoClient(process.argv[1]));
+        (async () => {
+          await Promise.all(clients.map((client) => client.connect()));
+          console.log('ready');
+          await new Promise((resolve) => process.stdin.once('data', resolve));
+          await Promise.all(Array.from({ length: 100 }, (_, i) =>
+            clients[i % 5].db().collection('docs').updateOne({ _id: 'processes' }, { $inc: { n: 1 } })));
+          await Promise.all(clients.map((client) => client.close()));
+          console.log('done');
+        })().catch((err) => { console.error(err); process.exit(1); });`;
+      const child = spawn(process.execPath, ['-e', script, db.url + 'atomic'], {
+        cwd: path.resolve(__dirname, '..'),
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      let output = '';
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('ready')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`child exited (${code}): ${output}`)));
+      });
+      try {
+        child.stdin.end('go\n'); // and end of file, which lets it exit
+        await parallel(100, (docs) => docs.updateOne({ _id: 'processes' }, { $inc: { n: 1 } }));
+        expect(await exited).toBe(0);
+        expect(output).toContain('done');
+      } finally {
+        child.kill();
+      }
+      expect(await collections[0].findOne({ _id: 'processes' })).toEqual({
+        _id: 'processes',
+        n: 200,
+      });
+    });
   });
 });
