@@ -1,6 +1,7 @@
 // The outbox across processes: the built service (`node dist/main.js`) on a shared
-// database (MONGO_URL). An accepted message survives kill -9 before it could be sent, and
-// two instances deliver every message exactly once (each attempt claimed by a unique insert).
+// database (MONGO_URL). An accepted message survives kill -9 before it could be sent, two
+// instances deliver every message exactly once (each attempt claimed by a conditional
+// write), and a sender stopped (SIGSTOP) mid-DATA cannot set a sent message back.
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { ServiceProcess, sleep } from './support/service-process';
@@ -22,6 +23,17 @@ const startService = (mongoUrl: string) =>
     // An attempt cut short by the kill -9 is given up after 3 s (the mail server is local).
     OFFLINE_MESSAGE_ATTEMPT_LEASE_MS: '3000',
   });
+
+/** Polls `probe` until it returns a value (60 s at most). */
+async function waitUntil<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(100);
+  }
+}
 
 describe('the offline-message outbox across processes', () => {
   let mongoUrl: string;
@@ -117,5 +129,45 @@ describe('the offline-message outbox across processes', () => {
     // ...and once it is back, every message arrives once.
     expect(ids.map((id) => smtp.copiesOf(id))).toEqual(ids.map(() => 1));
     expect(await outbox().countDocuments({ status: 'sent', email: /^multi-/ })).toBe(8);
+    await Promise.all([a.kill(), b.kill()]);
+  }, 120_000);
+
+  it('a sender stopped mid-DATA past the lease wakes to a failure and leaves the sent message alone', async () => {
+    const [a, b] = await Promise.all([start(), start()]);
+    const held = smtp.holdNextData();
+    const accepted = await a.call('POST', '/livechat/offline.message', null, {
+      name: 'Stopped',
+      email: 'stopped@example.org',
+      message: 'one copy',
+    });
+    expect(accepted.status).toBe(200);
+    await held.arrived;
+    const inFlight = (await outbox().findOne({ email: 'stopped@example.org' }))!;
+    // The instance that claimed the attempt logged its id; it is stopped now, mid-DATA.
+    const sender = [a, b].find((service) => service.output.includes(inFlight.attemptId))!;
+    const other = sender === a ? b : a;
+    expect(sender).toBeDefined();
+    sender.child.kill('SIGSTOP');
+    try {
+      // The other instance gives the attempt up after the lease (3 s on its clock) and sends.
+      const sent = await waitUntil(async () => {
+        const doc = await outbox().findOne({ _id: inFlight._id });
+        return doc?.status === 'sent' ? doc : undefined;
+      });
+      expect(sent).toMatchObject({ attempts: 2 });
+      expect(smtp.copiesOf(inFlight.messageId)).toBe(1);
+      // The stopped sender's DATA is answered with a temporary failure, then it runs again.
+      held.release('reject');
+      sender.child.kill('SIGCONT');
+      await waitUntil(async () =>
+        sender.output.includes('the attempt had been given up on') ? true : undefined,
+      );
+      expect(await outbox().findOne({ _id: inFlight._id })).toEqual(sent);
+      expect(smtp.copiesOf(inFlight.messageId)).toBe(1);
+      expect(other.output).not.toContain('the attempt had been given up on');
+    } finally {
+      sender.child.kill('SIGCONT');
+      smtp.endHold();
+    }
   }, 120_000);
 });

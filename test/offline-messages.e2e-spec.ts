@@ -1,6 +1,13 @@
 // POST livechat/offline.message end to end: the real service and database, and a real SMTP
 // server on loopback receiving the mails. Retries are fast here (first after 100 ms).
 import { randomBytes } from 'node:crypto';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../src/app.module';
+import { loadConfig } from '../src/config/app-config';
+import { CLOCK } from '../src/livechat/business-hours/clock';
+import { OfflineMessageOutbox } from '../src/livechat/offline-messages/offline-message-outbox';
+import { OfflineMessagesService } from '../src/livechat/offline-messages/offline-messages.service';
 import { SmtpSink } from './support/smtp-sink';
 import { TestApp, FORBIDDEN_403 } from './support/test-app';
 
@@ -58,6 +65,7 @@ describe('POST livechat/offline.message', () => {
     expect((await app.post(`/livechat/department/${archived._id}/archive`)).status).toBe(200);
   });
 
+  afterEach(() => smtp.endHold());
   afterAll(async () => {
     await app?.close();
     await smtp?.stop();
@@ -216,9 +224,70 @@ describe('POST livechat/offline.message', () => {
     await smtp.waitFor(failed.messageId);
     expect((await waitForStatus(email, (doc) => doc.status === 'sent')).attempts).toBe(6);
 
+    // A sent message is never set back: the retry is refused and changes nothing.
+    const sent = await stored(email);
     const again = await app.post(`/livechat/offline.messages/${failed._id}/retry`);
     expect(again.status).toBe(400);
-    expect(again.body.errorType).toBe('error-offline-message-sent');
+    expect(again.body).toEqual({
+      success: false,
+      error: 'This message was already sent [error-offline-message-sent]',
+      errorType: 'error-offline-message-sent',
+    });
+    expect(await stored(email)).toEqual(sent);
+    expect(smtp.copiesOf(failed.messageId)).toBe(1);
+  });
+
+  it('refuses to retry a message whose attempt is in flight, and changes nothing', async () => {
+    const held = smtp.holdNextData();
+    const email = visitor();
+    expect((await send({ name: 'In flight', email, message: 'hold on' })).status).toBe(200);
+    await held.arrived;
+    const inFlight = await stored(email);
+    expect(inFlight).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(inFlight.attemptId).toEqual(expect.any(String));
+
+    const res = await app.post(`/livechat/offline.messages/${inFlight._id}/retry`);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      success: false,
+      error:
+        'This message is being sent now; try again once the attempt has ended [error-offline-message-in-progress]',
+      errorType: 'error-offline-message-in-progress',
+    });
+    expect(await stored(email)).toEqual(inFlight);
+
+    held.release('accept');
+    const sent = await waitForStatus(email, (doc) => doc.status === 'sent');
+    expect(sent).toMatchObject({ attempts: 1, maxAttempts: inFlight.maxAttempts });
+    expect(sent.attemptId).toBeUndefined();
+    expect(smtp.copiesOf(inFlight.messageId)).toBe(1);
+  });
+
+  it('parallel retries of a failed message send it once', async () => {
+    await smtp.stop();
+    const email = visitor();
+    expect((await send({ name: 'Many clicks', email, message: 'once' })).status).toBe(200);
+    const failed = await waitForStatus(email, (doc) => doc.status === 'failed');
+    await smtp.start();
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => app.post(`/livechat/offline.messages/${failed._id}/retry`)),
+    );
+    // Each either moved it to pending, or found its attempt in flight or already done.
+    for (const res of answers) {
+      if (res.status === 200) {
+        expect(res.body.message).toMatchObject({ _id: failed._id, status: 'pending' });
+      } else {
+        expect(res.status).toBe(400);
+        expect(['error-offline-message-in-progress', 'error-offline-message-sent']).toContain(
+          res.body.errorType,
+        );
+      }
+    }
+    expect(answers.filter((res) => res.status === 200).length).toBeGreaterThanOrEqual(1);
+    await smtp.waitFor(failed.messageId);
+    const sent = await waitForStatus(email, (doc) => doc.status === 'sent');
+    expect(sent.attempts).toBe(6);
+    expect(smtp.copiesOf(failed.messageId)).toBe(1);
   });
 
   it('lists the outbox only for livechat managers', async () => {
@@ -286,75 +355,172 @@ describe('offline.message per-IP limit', () => {
   });
 });
 
-describe('offline-message claims', () => {
-  let app: TestApp;
+describe('the outbox on two instances of one database', () => {
+  let a: TestApp;
+  let b: TestApp;
   let smtp: SmtpSink;
+  const outboxOf = (t: TestApp) => t.app.get(OfflineMessageOutbox);
+  const stored = (email: string): Promise<Json> =>
+    a.db.collection('livechat_offline_messages').findOne({ email });
+
   beforeAll(async () => {
     smtp = await SmtpSink.create();
-    app = await TestApp.start({
+    const env = {
       OFFLINE_MESSAGE_FIRST_RETRY_MS: '100',
       OFFLINE_MESSAGE_POLL_MS: '100',
-    });
-    // No SMTP_Host yet: accepted messages wait, untouched.
-    expect((await app.post('/settings/Livechat_offline_email', { value: FALLBACK })).status).toBe(
-      200,
-    );
-  });
-  afterAll(async () => {
-    await app?.close();
-    await smtp?.stop();
-  });
-
-  it("leaves an attempt another instance holds alone, and takes over once that instance's lease is over", async () => {
-    const email = visitor();
-    const res = await app.post(
-      '/livechat/offline.message',
-      { name: 'Held', email, message: 'claimed elsewhere' },
-      { as: null },
-    );
-    expect(res.status).toBe(200);
-    const outbox = app.db.collection('livechat_offline_messages');
-    const stored: Json = await outbox.findOne({ email });
-    expect(stored).toMatchObject({ status: 'pending', attempts: 0 });
-    // Another instance claimed attempt 1 a moment ago (and is, as far as anyone knows, sending).
-    const claims = app.db.collection<{
-      _id: string;
-      offlineMessageId: string;
-      instance: string;
-      at: Date;
-    }>('livechat_offline_message_claims');
-    await claims.insertOne({
-      _id: `${stored._id}:1`,
-      offlineMessageId: stored._id,
-      instance: 'elsewhere',
-      at: new Date(),
-    });
+      // An attempt in flight for a second (on the observer's clock) is given up on.
+      OFFLINE_MESSAGE_ATTEMPT_LEASE_MS: '1000',
+    };
+    a = await TestApp.start(env);
+    b = await TestApp.start(env, { sameDatabaseAs: a });
     for (const [id, value] of Object.entries({
       SMTP_Host: '127.0.0.1',
       SMTP_Port: String(smtp.port),
       From_Email: 'desk@service.example',
+      Livechat_offline_email: FALLBACK,
     })) {
-      expect((await app.post(`/settings/${id}`, { value })).status).toBe(200);
+      expect((await a.post(`/settings/${id}`, { value })).status).toBe(200);
     }
-    await sleep(1_500);
-    expect(smtp.copiesOf(stored.messageId)).toBe(0);
-    expect(await outbox.findOne({ _id: stored._id })).toMatchObject({
-      attempts: 0,
-      status: 'pending',
-    });
+  });
+  afterEach(() => smtp.endHold());
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await smtp?.stop();
+  });
 
-    // That instance died mid-attempt: its claim is older than the lease (5 minutes).
-    await claims.updateOne(
-      { _id: `${stored._id}:1` },
-      { $set: { at: new Date(Date.now() - 6 * 60_000) } },
-    );
-    await smtp.waitFor(stored.messageId);
+  it.each(['reject', 'accept'] as const)(
+    'a sender paused mid-DATA past the lease wakes after the other instance sent: the message stays sent, never a third copy (the late DATA answered %s)',
+    async (answer) => {
+      const held = smtp.holdNextData();
+      const email = visitor();
+      const posted = performance.now();
+      const res = await a.post(
+        '/livechat/offline.message',
+        { name: 'Paused', email, message: 'one copy please' },
+        { as: null },
+      );
+      expect(res.status).toBe(200);
+      // One instance claimed attempt 1 and is stuck waiting for the answer to its DATA.
+      await held.arrived;
+      const inFlight = await stored(email);
+      expect(inFlight).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(inFlight.attemptId).toEqual(expect.any(String));
+
+      // The other instance sees that attempt in flight for the whole lease, gives up on it,
+      // makes attempt 2 and marks the message sent.
+      const sent = await waitFor(async () => {
+        const doc = await stored(email);
+        return doc?.status === 'sent' ? doc : undefined;
+      });
+      expect(performance.now() - posted).toBeGreaterThanOrEqual(1000);
+      expect(sent).toMatchObject({ attempts: 2, status: 'sent' });
+      expect(sent.attemptId).toBeUndefined();
+      expect(smtp.copiesOf(inFlight.messageId)).toBe(1);
+
+      // The paused sender wakes: its attempt's outcome (failure or success) is written only
+      // if its attempt is still the one in flight, which it is not. A round of each instance
+      // ending after this one proves the late outcome was handled.
+      held.release(answer);
+      await Promise.all([outboxOf(a).kick(), outboxOf(b).kick()]);
+      await Promise.all([outboxOf(a).kick(), outboxOf(b).kick()]);
+      expect(await stored(email)).toEqual(sent);
+      const transmissions =
+        smtp.copiesOf(inFlight.messageId) +
+        smtp.rejected.filter((mail) => mail.messageId === inFlight.messageId).length;
+      expect(transmissions).toBe(2);
+      expect(smtp.copiesOf(inFlight.messageId)).toBe(answer === 'accept' ? 2 : 1);
+    },
+    60_000,
+  );
+});
+
+describe("the outbox with one instance's wall clock 2 minutes behind", () => {
+  let normal: TestApp;
+  let skewed: NestFastifyApplication;
+  let smtp: SmtpSink;
+  const stored = (email: string): Promise<Json> =>
+    normal.db.collection('livechat_offline_messages').findOne({ email });
+
+  beforeAll(async () => {
+    smtp = await SmtpSink.create();
+    // The default lease (2 minutes). This instance runs rounds only when a message arrives
+    // through it or the test asks (its timer is 10 minutes).
+    normal = await TestApp.start({ OFFLINE_MESSAGE_POLL_MS: '600000' });
+    for (const [id, value] of Object.entries({
+      SMTP_Host: '127.0.0.1',
+      SMTP_Port: String(smtp.port),
+      From_Email: 'desk@service.example',
+      Livechat_offline_email: FALLBACK,
+    })) {
+      expect((await normal.post(`/settings/${id}`, { value })).status).toBe(200);
+    }
+    // A second instance on the same database whose wall clock is 2 minutes behind.
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AppModule.forRoot(
+          loadConfig({
+            MONGO_URL: normal.mongoUrl,
+            LOG_LEVEL: 'silent',
+            OFFLINE_MESSAGE_POLL_MS: '100',
+          }),
+        ),
+      ],
+    })
+      .overrideProvider(CLOCK)
+      .useValue(() => Date.now() - 120_000)
+      .compile();
+    skewed = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: false,
+    });
+    await skewed.init();
+  });
+  afterEach(() => smtp.endHold());
+  afterAll(async () => {
+    await skewed?.close();
+    await normal?.close();
+    await smtp?.stop();
+  });
+
+  it.each([
+    ['the skewed instance sends, the other watches', 'skewed'],
+    ['the other instance sends, the skewed one watches', 'normal'],
+  ] as const)('no live attempt is taken over: %s', async (_title, sender) => {
+    const held = smtp.holdNextData();
+    const email = visitor();
+    const observer =
+      sender === 'skewed' ? normal.app.get(OfflineMessageOutbox) : skewed.get(OfflineMessageOutbox);
+    const message = { name: 'Skewed', email, message: 'clocks differ' };
+    if (sender === 'skewed') {
+      // The message arrives at the skewed instance, which claims it at once.
+      await skewed.get(OfflineMessagesService).accept(message);
+    } else {
+      expect((await normal.post('/livechat/offline.message', message, { as: null })).status).toBe(
+        200,
+      );
+    }
+    await held.arrived;
+    const inFlight = await stored(email);
+    expect(inFlight).toMatchObject({ status: 'pending', attempts: 1 });
+    // Its start, written on the sender's clock: more than the lease away from the other's.
+    if (sender === 'skewed') {
+      expect(Date.now() - inFlight.attemptStartedAt.getTime()).toBeGreaterThanOrEqual(120_000);
+    }
+
+    // The observer looks at the attempt, round after round: it is live (seen for far less
+    // than the lease on the observer's own clock), whatever the two wall clocks say.
+    for (let round = 0; round < 3; round++) await observer.kick();
+    expect(await stored(email)).toEqual(inFlight);
+    expect(smtp.copiesOf(inFlight.messageId)).toBe(0);
+
+    held.release('accept');
     const sent = await waitFor(async () => {
-      const doc = await outbox.findOne({ _id: stored._id });
+      const doc = await stored(email);
       return doc?.status === 'sent' ? doc : undefined;
     });
-    expect(sent.attempts).toBe(2);
-    expect(await claims.countDocuments({ offlineMessageId: stored._id })).toBe(2);
+    expect(sent).toMatchObject({ attempts: 1 });
+    await observer.kick();
+    expect(smtp.copiesOf(inFlight.messageId)).toBe(1);
   });
 });
 

@@ -37,7 +37,10 @@ export interface AppConfig {
     maxAttempts: number;
     /** How often each instance looks for due messages (new ones are tried at once). */
     pollMs: number;
-    /** A claimed attempt with no outcome after this long was cut short by a dead instance. */
+    /**
+     * An attempt another instance has seen in flight this long, on its own monotonic clock, is
+     * given up on (its instance died or paused) and counts as made.
+     */
     attemptLeaseMs: number;
   };
   /** Department history entries older than this are pruned. */

@@ -33,8 +33,6 @@ import { OfflineMessageOutbox } from './offline-messages/offline-message-outbox'
 import { OfflineMessageRateLimit } from './offline-messages/offline-message-rate-limit.guard';
 import {
   OfflineMessage,
-  OfflineMessageClaim,
-  OfflineMessageClaimSchema,
   OfflineMessageSchema,
 } from './offline-messages/offline-message.schema';
 import { OfflineMessagesController } from './offline-messages/offline-messages.controller';
@@ -58,7 +56,6 @@ import { UnitsService } from './units/units.service';
       { name: DepartmentJournalEntry.name, schema: DepartmentJournalSchema },
       { name: BusinessHour.name, schema: BusinessHourSchema },
       { name: OfflineMessage.name, schema: OfflineMessageSchema },
-      { name: OfflineMessageClaim.name, schema: OfflineMessageClaimSchema },
       { name: Unit.name, schema: UnitSchema },
       { name: UnitMonitor.name, schema: UnitMonitorSchema },
     ]),

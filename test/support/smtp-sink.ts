@@ -1,6 +1,7 @@
 // A real SMTP server on loopback (npm smtp-server) that keeps every mail it receives,
 // parsed (mailparser), with its SMTP envelope. It can be stopped and started again on the
-// same port, to play a mail server outage.
+// same port, to play a mail server outage, and hold a mail's DATA unanswered (a sender
+// paused mid-DATA) until the test releases it.
 import * as net from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -21,8 +22,20 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A mail held after its DATA, before the server's answer (see `holdNextData`). */
+export interface HeldData {
+  /** Resolves with the held mail once its DATA has arrived. */
+  arrived: Promise<ParsedMail>;
+  /** Answers the held DATA: 250 (the mail is received) or a temporary 451 (it is not). */
+  release(answer: 'accept' | 'reject'): void;
+}
+
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
+  /** Mails whose DATA arrived but that were answered 451 (not received). */
+  readonly rejected: ParsedMail[] = [];
+  private hold?: { arrived: (mail: ParsedMail) => void; answer: Promise<'accept' | 'reject'> };
+  private releaseHeld?: () => void;
   /** The credentials clients logged in with (AUTH PLAIN/LOGIN), accepted whatever they are. */
   readonly logins: { username?: string; password?: string }[] = [];
   private server?: SMTPServer;
@@ -52,17 +65,27 @@ export class SmtpSink {
       },
       logger: false,
       onData: (stream, session, callback) => {
-        simpleParser(stream).then(
-          (mail) => {
+        const hold = this.hold;
+        this.hold = undefined;
+        simpleParser(stream)
+          .then(async (mail) => {
+            if (hold) {
+              hold.arrived(mail);
+              if ((await hold.answer) === 'reject') {
+                this.rejected.push(mail);
+                const error = new Error('Try again later') as Error & { responseCode: number };
+                error.responseCode = 451;
+                return callback(error);
+              }
+            }
             this.received.push({
               mail,
               recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
               sender: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             });
             callback();
-          },
-          (error: Error) => callback(error),
-        );
+          })
+          .catch((error: Error) => callback(error));
       },
     });
     await new Promise<void>((resolve, reject) => {
@@ -76,6 +99,23 @@ export class SmtpSink {
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The next mail's DATA is held unanswered until `release` (only that one: later ones pass). */
+  holdNextData(): HeldData {
+    let arrived!: (mail: ParsedMail) => void;
+    let release!: (answer: 'accept' | 'reject') => void;
+    const arrival = new Promise<ParsedMail>((resolve) => (arrived = resolve));
+    const answer = new Promise<'accept' | 'reject'>((resolve) => (release = resolve));
+    this.hold = { arrived, answer };
+    this.releaseHeld = () => release('accept');
+    return { arrived: arrival, release };
+  }
+
+  /** Ends a hold a failed test left (so no sender stays stuck into the next test). */
+  endHold(): void {
+    this.hold = undefined;
+    this.releaseHeld?.();
   }
 
   /** Waits for a mail whose Message-ID is `messageId`. */

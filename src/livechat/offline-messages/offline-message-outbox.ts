@@ -13,24 +13,28 @@ import { randomId } from '../../common/ids';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { MAIL_SETTINGS } from '../../permissions/defaults';
 import { SettingsService } from '../../permissions/settings.service';
+import { CLOCK, Clock } from '../business-hours/clock';
 import { composeOfflineMail } from './offline-mail';
-import { OfflineMessage, OfflineMessageClaim } from './offline-message.schema';
+import { OfflineMessage } from './offline-message.schema';
 
-const DUPLICATE_KEY = 11000;
 /** Messages tried per round (one after the other: a mail server is not to be flooded). */
 const BATCH = 20;
 const MAX_BACKOFF_MS = 3_600_000;
 const PRUNE_EVERY_MS = 3_600_000;
 /**
- * A claimed attempt with no outcome after `OFFLINE_MESSAGE_ATTEMPT_LEASE_MS` (2 min by
- * default) was interrupted (its instance died): it counts as made, and the next attempt may
- * start. Keep it longer than one SMTP exchange can last with these timeouts (50 s), so a live
- * attempt is never taken over.
+ * A live attempt ends within these (about 50 s): OFFLINE_MESSAGE_ATTEMPT_LEASE_MS (2 min by
+ * default) must stay longer, so only an attempt whose instance stopped is given up on.
  */
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 const MAX_ERROR_LENGTH = 300;
 
 const MAIL_IDS = Object.values(MAIL_SETTINGS);
+
+/** Logged after the outcome of an attempt another instance had given up on. */
+const DROPPED = '; the attempt had been given up on, so this outcome changes nothing';
+
+/** A message with no attempt in flight. */
+const NO_ATTEMPT = { status: 'pending', attemptId: { $exists: false } } as const;
 
 interface MailServer {
   transport: Transporter;
@@ -39,11 +43,18 @@ interface MailServer {
 
 /**
  * Delivers the outbox in the background, on every instance: new messages at once, due
- * retries on a timer (which also picks up what a stopped or killed instance left). Each
- * attempt is claimed by a unique-index insert first (see OfflineMessageClaim), so two
- * instances never send one message at the same moment; the outcome is then written to the
- * message. A crash between sending and writing means one more send of the same mail (same
- * Message-ID): delivery is at least once.
+ * retries on a timer (which also picks up what a stopped or killed instance left).
+ *
+ * Each attempt is claimed by one conditional write (a pending message with no attempt in
+ * flight gets this attempt's unique `attemptId`), so two instances never send one message at
+ * the same moment. Its outcome is written only if the message still carries that attemptId:
+ * a sender that paused past the lease, whose attempt another instance gave up on, changes
+ * nothing when it wakes, and a `sent` message is never set back.
+ *
+ * An attempt is given up on when this instance has seen it in flight, unchanged, for the
+ * whole lease on its own monotonic clock: no wall clock of another machine is compared.
+ * The cost is at least once delivery (the same Message-ID): a paused sender may still
+ * finish its copy after another instance sent one.
  */
 @Injectable()
 export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -51,24 +62,27 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
   private readonly instance = `${hostname()}:${process.pid}:${randomId(6)}`;
   private timer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
+  /** The round running now, and the one asked for meanwhile (it starts when that ends). */
   private round?: Promise<void>;
-  private again = false;
+  private queued?: Promise<void>;
   private stopped = false;
   private notConfiguredLogged = false;
+  /** attemptId → `performance.now()` right after the read that first showed it in flight. */
+  private inFlightSince = new Map<string, number>();
 
   constructor(
     @InjectModel(OfflineMessage.name) private readonly messages: Model<OfflineMessage>,
-    @InjectModel(OfflineMessageClaim.name) private readonly claims: Model<OfflineMessageClaim>,
     private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Starts after the indexes exist (DatabaseModule creates them at bootstrap). */
   onApplicationBootstrap(): void {
     const { pollMs } = this.config.offlineMessages;
-    this.timer = setInterval(() => this.kick(), pollMs).unref();
+    this.timer = setInterval(() => void this.kick(), pollMs).unref();
     this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS).unref();
-    this.kick();
+    void this.kick();
     void this.prune();
   }
 
@@ -76,42 +90,44 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
     this.stopped = true;
     clearInterval(this.timer);
     clearInterval(this.pruneTimer);
-    await this.round;
+    await (this.queued ?? this.round);
   }
 
-  /** Runs a delivery round now (or right after the current one). */
-  kick(): void {
-    if (this.stopped) return;
-    if (this.round) {
-      this.again = true;
-      return;
-    }
-    this.round = this.deliverDue()
-      .catch((error: unknown) => this.logger.warn(`Delivery round failed: ${describe(error)}`))
-      .finally(() => {
-        this.round = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+  /**
+   * Asks for a delivery round: now, or right after the current one. Resolves when that
+   * round has ended (it never rejects: a failed round is logged).
+   */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.queued ??= (this.round ?? Promise.resolve()).then(() => {
+      this.queued = undefined;
+      if (this.stopped) return;
+      this.round = this.deliverDue()
+        .catch((error: unknown) => this.logger.warn(`Delivery round failed: ${describe(error)}`))
+        .finally(() => {
+          this.round = undefined;
+        });
+      return this.round;
+    });
+    return this.queued;
   }
 
   private async deliverDue(): Promise<void> {
     const server = await this.mailServer();
     if (!server) return;
     try {
+      await this.giveUpSilentAttempts();
       const due = await this.messages
-        .find({ status: 'pending', nextAttemptAt: { $lte: new Date() } })
+        .find({ ...NO_ATTEMPT, nextAttemptAt: { $lte: this.now() } })
         .sort({ nextAttemptAt: 1, _id: 1 })
         .limit(BATCH)
         .lean<OfflineMessage[]>();
       for (const message of due) {
         if (this.stopped) return;
-        await this.attempt(message, server);
+        await this.attempt(message._id, server);
       }
       // A full batch: more may be due.
-      if (due.length === BATCH) this.again = true;
+      if (due.length === BATCH) void this.kick();
     } finally {
       server.transport.close();
     }
@@ -158,93 +174,118 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
     return { transport, from };
   }
 
-  private async attempt(message: OfflineMessage, server: MailServer): Promise<void> {
-    const attempt = message.attempts + 1;
-    if (!(await this.claim(message, attempt))) return;
-    const now = () => new Date();
+  /** Claims the next attempt of a due message and, if this instance won it, makes it. */
+  private async attempt(id: string, server: MailServer): Promise<void> {
+    const attemptId = randomId();
+    const message = await this.messages
+      .findOneAndUpdate(
+        { _id: id, ...NO_ATTEMPT, nextAttemptAt: { $lte: this.now() } },
+        {
+          $set: { attemptId, attemptStartedAt: this.now(), updatedAt: this.now() },
+          $inc: { attempts: 1 },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean<OfflineMessage>();
+    // Another instance claimed it (or a console retry moved it) since the read.
+    if (!message) return;
+    const { attempts } = message;
+    this.logger.debug(`Offline message ${id}: attempt ${attempts} (${attemptId}) by ${this.instance}`);
     try {
       await server.transport.sendMail(composeOfflineMail(message, server.from));
     } catch (error) {
-      const failed = attempt >= message.maxAttempts;
-      await this.messages.updateOne(
-        { _id: message._id },
-        {
-          $set: {
-            attempts: attempt,
-            status: failed ? 'failed' : 'pending',
-            nextAttemptAt: new Date(Date.now() + this.backoff(attempt)),
-            lastError: describe(error),
-            updatedAt: now(),
-          },
+      const failed = attempts >= message.maxAttempts;
+      const concluded = await this.conclude(id, attemptId, {
+        $set: {
+          status: failed ? 'failed' : 'pending',
+          nextAttemptAt: new Date(this.now().getTime() + this.backoff(attempts)),
+          lastError: describe(error),
+          updatedAt: this.now(),
         },
-      );
+      });
       this.logger.warn(
-        `Offline message ${message._id}: attempt ${attempt} failed (${describe(error)})` +
-          (failed ? '; marked failed' : ''),
+        `Offline message ${id}: attempt ${attempts} failed (${describe(error)})` +
+          (failed && concluded ? '; marked failed' : '') +
+          (concluded ? '' : DROPPED),
       );
       return;
     }
-    await this.messages.updateOne(
-      { _id: message._id },
-      {
-        $set: { attempts: attempt, status: 'sent', sentAt: now(), updatedAt: now() },
-        $unset: { lastError: 1 },
-      },
-    );
-    this.logger.log(`Offline message ${message._id} sent (attempt ${attempt})`);
+    const concluded = await this.conclude(id, attemptId, {
+      $set: { status: 'sent', sentAt: this.now(), updatedAt: this.now() },
+      $unset: { lastError: 1 },
+    });
+    this.logger.log(`Offline message ${id} sent (attempt ${attempts})${concluded ? '' : DROPPED}`);
   }
 
   /**
-   * Claims attempt `attempt` of `message` for this instance. Losing means another instance
-   * has it; if that claim is older than the lease, its instance died mid-attempt: the
-   * attempt is counted (a `$set` to the same number, harmless if two instances do it), so
-   * the next round can claim the one after.
+   * Writes the outcome of attempt `attemptId`, only if it is still the one in flight; false
+   * when it was given up on meanwhile (that outcome changes nothing: another attempt owns it).
    */
-  private async claim(message: OfflineMessage, attempt: number): Promise<boolean> {
-    const _id = `${message._id}:${attempt}`;
-    try {
-      await this.claims.create({
-        _id,
-        offlineMessageId: message._id,
-        instance: this.instance,
-        at: new Date(),
-      });
-      return true;
-    } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
-    }
-    const held = await this.claims.findOne({ _id }).lean<OfflineMessageClaim>();
-    if (held && Date.now() - held.at.getTime() > this.config.offlineMessages.attemptLeaseMs) {
-      const failed = attempt >= message.maxAttempts;
-      await this.messages.updateOne(
-        { _id: message._id, attempts: message.attempts },
-        {
-          $set: {
-            attempts: attempt,
-            status: failed ? 'failed' : 'pending',
-            nextAttemptAt: new Date(),
-            lastError: `Attempt ${attempt} was interrupted (its instance stopped)`,
-            updatedAt: new Date(),
-          },
+  private async conclude(
+    id: string,
+    attemptId: string,
+    update: { $set: Partial<OfflineMessage>; $unset?: Record<string, 1> },
+  ): Promise<boolean> {
+    const { modifiedCount } = await this.messages.updateOne(
+      { _id: id, status: 'pending', attemptId },
+      { ...update, $unset: { ...update.$unset, attemptId: 1, attemptStartedAt: 1 } },
+    );
+    return modifiedCount === 1;
+  }
+
+  /**
+   * Gives up on attempts this instance has seen in flight, unchanged, for the whole lease on
+   * its own monotonic clock (their instance stopped mid-attempt): each counts as made and
+   * the message is due again. The attempt was in flight before the first read returned and
+   * still is when the later read starts, so it has lasted at least the time between them.
+   */
+  private async giveUpSilentAttempts(): Promise<void> {
+    const readStarted = performance.now();
+    const inFlight = await this.messages
+      .find({ status: 'pending', attemptId: { $exists: true } })
+      .lean<OfflineMessage[]>();
+    const readEnded = performance.now();
+    const { attemptLeaseMs } = this.config.offlineMessages;
+    const stillWatched = new Map<string, number>();
+    for (const message of inFlight) {
+      const attemptId = message.attemptId as string;
+      const since = this.inFlightSince.get(attemptId) ?? readEnded;
+      if (readStarted - since < attemptLeaseMs) {
+        stillWatched.set(attemptId, since);
+        continue;
+      }
+      const failed = message.attempts >= message.maxAttempts;
+      const gaveUp = await this.conclude(message._id, attemptId, {
+        $set: {
+          status: failed ? 'failed' : 'pending',
+          nextAttemptAt: this.now(),
+          lastError: `Attempt ${message.attempts} had no outcome within ${attemptLeaseMs} ms (its instance stopped or paused)`,
+          updatedAt: this.now(),
         },
-      );
+      });
+      if (gaveUp) {
+        this.logger.warn(`Offline message ${message._id}: attempt ${message.attempts} given up on`);
+      }
     }
-    return false;
+    this.inFlightSince = stillWatched;
+  }
+
+  private now(): Date {
+    return new Date(this.clock());
   }
 
   private backoff(attempt: number): number {
     return Math.min(this.config.offlineMessages.firstRetryMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
   }
 
-  /** Deletes sent and failed messages (and old claims) past the retention period. */
+  /** Deletes sent and failed messages past the retention period. */
   private async prune(): Promise<void> {
-    const before = new Date(Date.now() - this.config.offlineMessages.retentionDays * 86_400_000);
+    const before = new Date(this.clock() - this.config.offlineMessages.retentionDays * 86_400_000);
     try {
       await this.messages.deleteMany({
         status: { $in: ['sent', 'failed'] },
         updatedAt: { $lt: before },
       });
-      await this.claims.deleteMany({ at: { $lt: before } });
     } catch (error) {
       this.logger.warn(`Outbox pruning failed: ${describe(error)}`);
     }

@@ -8,6 +8,11 @@ export type OfflineMessageStatus = (typeof OFFLINE_MESSAGE_STATUSES)[number];
  * here before the widget gets its 200, then delivered in the background. Everything the
  * mail needs is fixed at acceptance (recipient, Message-ID), so a retry, another instance
  * or a restart sends the same mail.
+ *
+ * An attempt in flight is a `pending` message with an `attemptId`: the claim sets it (a
+ * conditional write on a pending message without one), and every write that concludes the
+ * attempt names it in its filter, so an attempt that was given up on changes nothing.
+ * `sent` is final: no write's filter matches it.
  */
 @Schema({ collection: 'livechat_offline_messages', versionKey: false, minimize: false })
 export class OfflineMessage {
@@ -45,9 +50,17 @@ export class OfflineMessage {
   @Prop({ type: String, required: true })
   messageId: string;
 
-  /** Attempts started so far; attempt n is claimed as `<_id>:<n>` (see OfflineMessageClaim). */
+  /** Attempts started so far (counted when claimed, so an interrupted one counts too). */
   @Prop({ type: Number, required: true, default: 0 })
   attempts: number;
+
+  /** The attempt in flight (unique per attempt); absent when none is. */
+  @Prop({ type: String })
+  attemptId?: string;
+
+  /** When the attempt in flight started, on its instance's clock: for people, never compared. */
+  @Prop({ type: Date })
+  attemptStartedAt?: Date;
 
   /** Marked failed once `attempts` reaches this; a console retry raises it. */
   @Prop({ type: Number, required: true })
@@ -72,29 +85,3 @@ export class OfflineMessage {
 export const OfflineMessageSchema = SchemaFactory.createForClass(OfflineMessage);
 OfflineMessageSchema.index({ status: 1, nextAttemptAt: 1 });
 OfflineMessageSchema.index({ createdAt: -1 });
-
-/**
- * `livechat_offline_message_claims`: who runs attempt n of a message. An attempt is
- * claimed by inserting `{ _id: '<messageId>:<n>' }`; the unique `_id` lets exactly one
- * insert win, on MongoDB and on FerretDB alike. (A conditional updateOne would not do:
- * FerretDB applies updates as an unlocked read-modify-write, so two instances could both
- * "win" it and send the same mail at the same moment.)
- */
-@Schema({ collection: 'livechat_offline_message_claims', versionKey: false })
-export class OfflineMessageClaim {
-  @Prop({ type: String, required: true })
-  _id: string;
-
-  @Prop({ type: String, required: true })
-  offlineMessageId: string;
-
-  /** The instance that claimed it (for the logs). */
-  @Prop({ type: String, required: true })
-  instance: string;
-
-  @Prop({ type: Date, required: true })
-  at: Date;
-}
-
-export const OfflineMessageClaimSchema = SchemaFactory.createForClass(OfflineMessageClaim);
-OfflineMessageClaimSchema.index({ at: 1 });

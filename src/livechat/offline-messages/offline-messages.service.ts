@@ -7,6 +7,7 @@ import { findPage, type Page } from '../../common/pagination';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { MAIL_SETTINGS, WIDGET_SETTINGS } from '../../permissions/defaults';
 import { SettingsService } from '../../permissions/settings.service';
+import { CLOCK, Clock } from '../business-hours/clock';
 import { DepartmentsService } from '../departments/departments.service';
 import type { OfflineMessageDto } from './offline-message.dto';
 import { OfflineMessageOutbox } from './offline-message-outbox';
@@ -21,6 +22,9 @@ export const DEFAULT_SUCCESS_MESSAGE = 'Thank you for your message. We will answ
  */
 const SINGLE_ADDRESS = /^[^\s@,;:<>"()]+@[^\s@,;:<>"()]+$/;
 
+/** Reads of a message a console retry makes before it answers that an attempt is in flight. */
+const RETRY_READS = 3;
+
 /** A visitor-facing 400: the widget shows the envelope's `message`. */
 function rejected(errorType: string, text: string): ApiError {
   return ApiError.badRequest(errorType, text);
@@ -34,6 +38,7 @@ export class OfflineMessagesService {
     private readonly settings: SettingsService,
     private readonly outbox: OfflineMessageOutbox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -67,7 +72,7 @@ export class OfflineMessagesService {
         'Messages cannot be left at the moment (no address to send them to)',
       );
     }
-    const now = new Date();
+    const now = new Date(this.clock());
     const _id = randomId();
     await this.messages.create({
       _id,
@@ -86,7 +91,7 @@ export class OfflineMessagesService {
       createdAt: now,
       updatedAt: now,
     });
-    this.outbox.kick();
+    void this.outbox.kick();
     const success = await this.settings.value(WIDGET_SETTINGS.offlineSuccessMessage);
     return typeof success === 'string' && success.trim() !== '' ? success : DEFAULT_SUCCESS_MESSAGE;
   }
@@ -107,23 +112,47 @@ export class OfflineMessagesService {
     return { messages: items, total };
   }
 
-  /** A failed (or waiting) message gets as many attempts again, starting now. */
+  /**
+   * A failed message, or a pending one waiting for its next attempt, is tried again now with
+   * as many attempts again. One conditional write on the state just read, so it never touches
+   * a sent message or one with an attempt in flight (that attempt's outcome is still to come).
+   */
   async retry(id: string): Promise<OfflineMessage> {
-    const message = await this.messages.findOne({ _id: id }).lean<OfflineMessage>();
-    if (!message) {
-      throw ApiError.badRequest('error-offline-message-not-found', 'Offline message not found');
+    for (let tries = 1; ; tries++) {
+      const message = await this.messages.findOne({ _id: id }).lean<OfflineMessage>();
+      if (!message) {
+        throw ApiError.badRequest('error-offline-message-not-found', 'Offline message not found');
+      }
+      if (message.status === 'sent') {
+        throw ApiError.badRequest('error-offline-message-sent', 'This message was already sent');
+      }
+      // An attempt started (and maybe ended) between the read and the write: read again, a
+      // few times at most (each miss means an attempt was made meanwhile).
+      if (message.attemptId !== undefined || tries > RETRY_READS) {
+        throw ApiError.badRequest(
+          'error-offline-message-in-progress',
+          'This message is being sent now; try again once the attempt has ended',
+        );
+      }
+      const now = new Date(this.clock());
+      const retried = await this.messages
+        .findOneAndUpdate(
+          { _id: id, status: message.status, attempts: message.attempts, attemptId: { $exists: false } },
+          {
+            $set: {
+              status: 'pending',
+              maxAttempts: message.attempts + this.config.offlineMessages.maxAttempts,
+              nextAttemptAt: now,
+              updatedAt: now,
+            },
+          },
+          { returnDocument: 'after' },
+        )
+        .lean<OfflineMessage>();
+      if (retried) {
+        void this.outbox.kick();
+        return retried;
+      }
     }
-    if (message.status === 'sent') {
-      throw ApiError.badRequest('error-offline-message-sent', 'This message was already sent');
-    }
-    const changes = {
-      status: 'pending' as const,
-      maxAttempts: message.attempts + this.config.offlineMessages.maxAttempts,
-      nextAttemptAt: new Date(),
-      updatedAt: new Date(),
-    };
-    await this.messages.updateOne({ _id: id }, { $set: changes });
-    this.outbox.kick();
-    return { ...message, ...changes };
   }
 }
