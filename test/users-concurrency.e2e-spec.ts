@@ -97,7 +97,7 @@ describe('users on one instance, under parallel requests', () => {
 
   it('a user written without a reservation (a Rocket.Chat database) still blocks its name and address', async () => {
     const username = `legacy-${unique()}`;
-    await t.db.collection<{ _id: string }>('users').insertOne({
+    await t.db.collection<Json>('users').insertOne({
       _id: `legacy-${unique()}`,
       username,
       emails: [{ address: `${username}@example.com`, verified: true }],
@@ -126,7 +126,7 @@ describe('users on one instance, under parallel requests', () => {
     const username = `crashed-${unique()}`;
     // What a process killed between its reservation and its user insert leaves behind.
     await t.db
-      .collection<{ _id: string }>('users_identity_reservations')
+      .collection<Json>('users_identity_reservations')
       .insertOne({ _id: `username:${username}`, userId: 'never-inserted', state: 'pending' });
     const body = {
       username,

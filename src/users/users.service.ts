@@ -416,7 +416,7 @@ export class UsersService implements OnApplicationBootstrap {
    */
   async setActive(userId: string, active: boolean, actor: Actor): Promise<boolean> {
     const user = await this.users
-      .findOneAndUpdate({ _id: userId }, { $set: { active } }, { new: false })
+      .findOneAndUpdate({ _id: userId }, { $set: { active } }, { returnDocument: 'before' })
       .lean<Pick<User, '_id' | 'username' | 'roles' | 'active'>>();
     this.forget(userId);
     if (!user) throw ApiError.badRequest('error-invalid-user', 'User not found');
