@@ -217,7 +217,10 @@ describe('users on two instances of one database', () => {
   });
 
   it.each([
-    ['the same e-mail address', (i: number, id: string) => [`e${i}-${id}`, `dup-${id}@example.com`]],
+    [
+      'the same e-mail address',
+      (i: number, id: string) => [`e${i}-${id}`, `dup-${id}@example.com`],
+    ],
     [
       'usernames differing in case',
       (i: number, id: string) => [i ? `Case-${id}` : `case-${id}`, `case-${i}-${id}@example.com`],

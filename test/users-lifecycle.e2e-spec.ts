@@ -170,7 +170,10 @@ describe('users.delete, users.setStatus, users.setActiveStatus', () => {
       expect(denied.body).toEqual(FORBIDDEN_403);
       expect((await stored(target.userId))?.status).toBe('offline');
 
-      const byAdmin = await t.post('/users.setStatus', { status: 'busy', username: target.username });
+      const byAdmin = await t.post('/users.setStatus', {
+        status: 'busy',
+        username: target.username,
+      });
       expect(byAdmin.status).toBe(200);
       expect((await stored(target.userId))?.status).toBe('busy');
       expectError(

@@ -14,7 +14,10 @@ const isDuplicateKey = (error: unknown): boolean =>
   (error as { code?: number } | null)?.code === DUPLICATE_KEY;
 
 /** The reservation keys of a user's username and e-mail addresses. */
-export function identityKeys(user: { username?: string; emails?: { address?: string }[] }): string[] {
+export function identityKeys(user: {
+  username?: string;
+  emails?: { address?: string }[];
+}): string[] {
   const keys = (user.emails ?? []).flatMap(({ address }) =>
     typeof address === 'string' ? [`email:${address.toLowerCase()}`] : [],
   );
@@ -76,11 +79,11 @@ export class IdentityReservations {
   }
 
   /**
-   * Marks `userId`'s reservations held, once its user exists. False when one was taken away
-   * (freed as stale by another create, then reserved by someone else): the caller must then
-   * remove its user.
+   * Marks `userId`'s reservations held, once its user exists. Returns a key that was taken away
+   * (freed as stale by another create, then reserved by someone else), and the caller must then
+   * remove its user; null when all are held.
    */
-  async confirm(userId: string, keys: string[]): Promise<boolean> {
+  async confirm(userId: string, keys: string[]): Promise<string | null> {
     for (const key of keys) {
       const marked = await this.reservations.updateOne(
         { _id: key, userId, state: 'pending' },
@@ -92,9 +95,9 @@ export class IdentityReservations {
       const holder = await this.reservations
         .findOne({ _id: key }, { userId: 1 })
         .lean<IdentityReservation>();
-      if (holder?.userId !== userId) return false;
+      if (holder?.userId !== userId) return key;
     }
-    return true;
+    return null;
   }
 
   /** Frees `userId`'s reservations of `keys` (never another user's). */

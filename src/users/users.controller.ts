@@ -6,7 +6,12 @@ import { PermissionsService } from '../permissions/permissions.service';
 import { passwordDigest } from './credentials';
 import { CreateUserDto } from './create-user.dto';
 import { parseUserSelector, UserAutocompleteQueryDto } from './user-autocomplete.dto';
-import { DeleteUserDto, SetActiveStatusDto, SetUserStatusDto, UserParamsDto } from './user-status.dto';
+import {
+  DeleteUserDto,
+  SetActiveStatusDto,
+  SetUserStatusDto,
+  UserParamsDto,
+} from './user-status.dto';
 import { AuthenticatedUser, USER_STATUSES, UsersService, UserStatus } from './users.service';
 
 /** Rocket.Chat's isUserFromParams: no user named, or the caller named. */

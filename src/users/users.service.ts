@@ -311,14 +311,16 @@ export class UsersService implements OnApplicationBootstrap {
     } catch (error) {
       await this.reservations.release(userId, keys);
       // The unique index on `username` (a user written without a reservation).
-      if ((error as { code?: number }).code === DUPLICATE_KEY) throw fieldUnavailable(input.username);
+      if ((error as { code?: number }).code === DUPLICATE_KEY)
+        throw fieldUnavailable(input.username);
       throw error;
     }
-    if (!(await this.reservations.confirm(userId, keys))) {
+    const lost = await this.reservations.confirm(userId, keys);
+    if (lost) {
       // Another create took a key while this one's reservation looked abandoned.
       await this.users.deleteOne({ _id: userId });
       await this.reservations.release(userId, keys);
-      throw fieldUnavailable(email);
+      throw fieldUnavailable(lost.startsWith('email:') ? email : input.username);
     }
     return {
       _id: created._id,
@@ -385,7 +387,10 @@ export class UsersService implements OnApplicationBootstrap {
       ? await this.users.findOne({ _id: userId }, { username: 1, roles: 1 }).lean<UserInLifecycle>()
       : null;
     // A reservation may outlive its user for a moment (a delete releases afterwards).
-    if (!user || (!params.userId?.trim() && user.username.toLowerCase() !== username?.toLowerCase())) {
+    if (
+      !user ||
+      (!params.userId?.trim() && user.username.toLowerCase() !== username?.toLowerCase())
+    ) {
       throw ApiError.badRequest(
         'error-invalid-user',
         'The required "userId" or "username" param provided does not match any users',
@@ -437,22 +442,20 @@ export class UsersService implements OnApplicationBootstrap {
       );
     }
     // After `active: false`, so that a login racing this cannot keep a token (addLoginToken).
-    await this.users.updateOne(
-      { _id: userId },
-      { $set: { 'services.resume.loginTokens': [] } },
-    );
+    await this.users.updateOne({ _id: userId }, { $set: { 'services.resume.loginTokens': [] } });
     this.forget(userId);
-    await this.lifecycle.afterDeactivate(
-      { _id: user._id, username: user.username, roles },
-      actor,
-    );
+    await this.lifecycle.afterDeactivate({ _id: user._id, username: user.username, roles }, actor);
     return false;
   }
 
   /** Rocket.Chat's users.setStatus: the presence and/or the status message. */
-  async setPresence(userId: string, change: { status?: UserStatus; message?: string }): Promise<void> {
+  async setPresence(
+    userId: string,
+    change: { status?: UserStatus; message?: string },
+  ): Promise<void> {
     const set: Record<string, string> = {};
-    if (change.message !== undefined) set.statusText = change.message.trim().slice(0, STATUS_TEXT_MAX);
+    if (change.message !== undefined)
+      set.statusText = change.message.trim().slice(0, STATUS_TEXT_MAX);
     if (change.status !== undefined) {
       set.status = change.status;
       set.statusDefault = change.status;
