@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { EmbeddedDb, startEmbeddedDb } from '../src/database/embedded-db';
-import { ServiceProcess, Session } from './support/service-process';
+import { ServiceProcess, Session, sleep } from './support/service-process';
 import { TestApp } from './support/test-app';
 
 const PARALLEL_LOGINS = 20;
@@ -214,6 +214,34 @@ describe('users on two instances of one database', () => {
       sessions.flatMap((session) => [a, b].map((service) => service.call('GET', '/me', session))),
     );
     expect(checks.map((res) => res.status)).toEqual(checks.map(() => 200));
+  });
+
+  it('a user deactivated on one instance is refused there at once, and on the other within its cache time', async () => {
+    const [a, b] = services;
+    const username = `off-${unique()}`;
+    const password = 'off-password-1';
+    const created = await a.call('POST', '/users.create', admins[0], {
+      username,
+      email: `${username}@example.com`,
+      password,
+      name: username,
+    });
+    const session = await a.login(username, password);
+    expect((await b.call('GET', '/me', session)).status).toBe(200);
+    const off = await a.call('POST', '/users.setActiveStatus', admins[0], {
+      userId: created.body.user._id,
+      activeStatus: false,
+    });
+    expect(off.status).toBe(200);
+    expect((await a.call('GET', '/me', session)).status).toBe(401);
+    // API.md §3: at most 5 s across instances; the deadline leaves a busy machine room.
+    const deadline = Date.now() + 30_000;
+    let status = 200;
+    while (status === 200 && Date.now() < deadline) {
+      status = (await b.call('GET', '/me', session)).status;
+      if (status === 200) await sleep(200);
+    }
+    expect(status).toBe(401);
   });
 
   it.each([
