@@ -1,6 +1,6 @@
 // GET /livechat/department/:_id/history: one entry per change, newest first, with who,
 // when, which request and what changed; kept after the department is deleted.
-import { DepartmentRecovery } from '../src/livechat/departments/department-recovery';
+import { DepartmentRecovery } from '../src/livechat/write-path/department-recovery';
 import {
   FORBIDDEN_403,
   TestApp,

@@ -4,15 +4,13 @@
 // pending, and the write has either not happened at all (k = 0) or fully happened.
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { DepartmentRecovery } from '../src/livechat/departments/department-recovery';
-import { MAX_REPLAY_ATTEMPTS } from '../src/livechat/departments/department-writer';
+import { DepartmentRecovery } from '../src/livechat/write-path/department-recovery';
+import { MAX_REPLAY_ATTEMPTS } from '../src/livechat/write-path/department-writer';
 import { UsersService } from '../src/users/users.service';
 import { DepartmentAgent } from '../src/livechat/departments/schemas/department-agent.schema';
 import { Department } from '../src/livechat/departments/schemas/department.schema';
-import {
-  DepartmentHistoryEntry,
-  DepartmentJournalEntry,
-} from '../src/livechat/history/department-history.schema';
+import { DepartmentHistoryEntry } from '../src/livechat/history/department-history.schema';
+import { DepartmentJournalEntry } from '../src/livechat/write-path/journal.schema';
 import { Unit, UnitMonitor } from '../src/livechat/units/unit.schema';
 import { invariantViolations } from './support/invariants';
 import { ApiResponse, TestApp, TestUser } from './support/test-app';

@@ -60,9 +60,11 @@ describe('department writes', () => {
 
   const departments = () => t.db.collection<Doc>('rocketchat_livechat_department');
   const assignments = () => t.db.collection<Doc>('rocketchat_livechat_department_agents');
-  const stored = (id: string) => departments().findOne({ _id: id });
+  // `_fence` is the write path's fencing epoch (never answered): compared by its own tests.
+  const unfenced = { projection: { _fence: 0 } };
+  const stored = (id: string) => departments().findOne({ _id: id }, unfenced);
   const assignmentsOf = (id: string) =>
-    assignments().find({ departmentId: id }).sort({ agentId: 1 }).toArray();
+    assignments().find({ departmentId: id }, unfenced).sort({ agentId: 1 }).toArray();
 
   /**
    * Every department and every assignment, serialised as canonical Extended JSON (types

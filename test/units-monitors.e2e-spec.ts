@@ -120,7 +120,10 @@ describe('units and monitors', () => {
       for (const department of inside) {
         expect(await stored(department._id)).toMatchObject({ parentId: unit._id, ancestors: [unit._id] });
       }
-      const links = await t.db.collection('rocketchat_livechat_unit_monitors').find({ unitId: unit._id }).toArray();
+      const links = await t.db
+        .collection('rocketchat_livechat_unit_monitors')
+        .find({ unitId: unit._id }, { projection: { _fence: 0 } })
+        .toArray();
       expect(links).toEqual([
         { _id: expect.any(String), monitorId: monitor.userId, unitId: unit._id, username: monitor.username },
       ]);

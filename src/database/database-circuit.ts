@@ -89,6 +89,7 @@ export class DatabaseCircuit {
     const doc = await model.collection.findOne(filter, fetched && { projection: fetched });
     if (!doc || !meetsRestriction(model.schema, doc)) return null;
     if (fetched !== projection) for (const field of extra) delete doc[field];
+    for (const field of hiddenFields(model.schema)) delete doc[field];
     return doc as T;
   }
 
@@ -107,10 +108,29 @@ export class DatabaseCircuit {
     // The schema's restriction, as its query hook adds it (unless the filter names `type`).
     const restricted =
       filter.type === undefined ? { ...filter, ...queryRestriction(model.schema) } : filter;
+    const hidden = hiddenFields(model.schema);
     return model.collection
       .find(restricted as Filter<Document>, projection && { projection })
-      .toArray() as Promise<T[]>;
+      .toArray()
+      .then((docs) => {
+        if (hidden.length) for (const doc of docs) for (const field of hidden) delete doc[field];
+        return docs as T[];
+      });
   }
+}
+
+const hiddenBySchema = new WeakMap<Schema, string[]>();
+
+/** The schema's `select: false` fields, which a Mongoose query leaves out: so do we. */
+function hiddenFields(schema: Schema): string[] {
+  let fields = hiddenBySchema.get(schema);
+  if (!fields) {
+    fields = Object.entries(schema.paths)
+      .filter(([, type]) => (type as { options?: { select?: boolean } }).options?.select === false)
+      .map(([path]) => path);
+    hiddenBySchema.set(schema, fields);
+  }
+  return fields;
 }
 
 /** Global: services anywhere read through `findById`. */

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RateLimiter } from '../common/rate-limiter';
 import { MongooseModule } from '@nestjs/mongoose';
-import { CoordinationModule } from '../coordination/coordination.module';
+import { CoordinationModule } from './write-path/coordination.module';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { UsersModule } from '../users/users.module';
 import { AgentsController } from './agents/agents.controller';
@@ -12,14 +12,16 @@ import { BusinessHoursController } from './business-hours/business-hours.control
 import { BusinessHoursService } from './business-hours/business-hours.service';
 import { CLOCK, systemClock } from './business-hours/clock';
 import { DepartmentsController } from './departments/departments.controller';
-import { DepartmentRecovery } from './departments/department-recovery';
-import { DepartmentWriter } from './departments/department-writer';
+import { DepartmentRecovery } from './write-path/department-recovery';
+import { DepartmentWriter } from './write-path/department-writer';
+import { DerivedData } from './write-path/derived-data';
+import { DepartmentJournal } from './write-path/journal';
+import { DepartmentJournalEntry, DepartmentJournalSchema } from './write-path/journal.schema';
+import { StateWrites } from './write-path/state-writes';
 import { DepartmentsService } from './departments/departments.service';
 import {
   DepartmentHistoryEntry,
   DepartmentHistorySchema,
-  DepartmentJournalEntry,
-  DepartmentJournalSchema,
 } from './history/department-history.schema';
 import { DepartmentHistoryService } from './history/department-history.service';
 import {
@@ -79,6 +81,9 @@ import { UnitsService } from './units/units.service';
   providers: [
     LivechatEvents,
     DepartmentHistoryService,
+    DepartmentJournal,
+    DerivedData,
+    StateWrites,
     DepartmentWriter,
     DepartmentsService,
     DepartmentRecovery,

@@ -44,6 +44,10 @@ export class BusinessHour {
 
   @Prop({ type: Date, required: true })
   _updatedAt: Date;
+
+  /** The fencing epoch of the document's last writer (write-path/fencing.ts); never answered. */
+  @Prop({ type: Number, select: false })
+  _fence?: number;
 }
 
 export const BusinessHourSchema = SchemaFactory.createForClass(BusinessHour);

@@ -10,7 +10,9 @@ import {
   SETTING_BUSINESS_HOUR_TYPE,
   SETTING_BUSINESS_HOURS_ENABLED,
 } from '../../permissions/defaults';
-import { WriteLeases } from '../../coordination/write-leases';
+import { databaseUnavailable } from '../../common/envelope';
+import { fenced, stamped } from '../write-path/fencing';
+import { WriteLeases } from '../write-path/write-leases';
 import { SettingsService } from '../../permissions/settings.service';
 import { DepartmentsService } from '../departments/departments.service';
 import { LivechatEvents } from '../livechat-events';
@@ -255,14 +257,19 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       const fields = { ...this.document(input, now), _updatedAt: new Date(now) };
       let id: string;
       await fence.check();
+      const epoch = fence.epochOf(SCHEDULES_LEASE);
       if (existing) {
         id = existing._id;
-        await this.businessHours.updateOne({ _id: id }, { $set: fields });
+        const { matchedCount } = await this.businessHours.updateOne(fenced({ _id: id }, epoch), {
+          $set: stamped(fields, epoch),
+        });
+        if (matchedCount === 0) throw databaseUnavailable(); // a later writer's, or deleted meanwhile
       } else {
         id = randomId();
-        await this.businessHours.insertMany([{ _id: id, ...fields, ts: new Date(now) }], {
-          lean: true,
-        });
+        await this.businessHours.insertMany(
+          [stamped({ _id: id, ...fields, ts: new Date(now) }, epoch)],
+          { lean: true },
+        );
       }
       if (input.type === 'custom' && input.departmentIds !== undefined) {
         await this.assignDepartments(id, input.departmentIds, actor);
@@ -293,7 +300,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
         await this.departments.setBusinessHour(following, undefined, actor, names);
       }
       await fence.check();
-      await this.businessHours.deleteOne({ _id: id });
+      await this.businessHours.deleteOne(fenced({ _id: id }, fence.epochOf(SCHEDULES_LEASE)));
       this.changed();
     });
   }

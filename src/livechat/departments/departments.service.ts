@@ -26,7 +26,7 @@ import {
   DepartmentPlan,
   DepartmentWriter,
   nextVersion,
-} from './department-writer';
+} from '../write-path/department-writer';
 import { assertInScope, DepartmentScope, inScope, notAllowed } from '../units/unit-scope';
 import { Unit } from '../units/unit.schema';
 import { AgentAssignmentDto, SaveDepartmentDto } from './dto/department.dto';

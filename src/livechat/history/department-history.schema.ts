@@ -67,36 +67,3 @@ export class DepartmentHistoryEntry {
 export const DepartmentHistorySchema = SchemaFactory.createForClass(DepartmentHistoryEntry);
 DepartmentHistorySchema.index({ departmentId: 1, ts: -1 });
 DepartmentHistorySchema.index({ ts: 1 });
-
-/**
- * `livechat_department_journal`: the department writes in progress, each with its
- * future history entry and its `plan`. Written before a write's first step and deleted
- * after its last one (when the history entry is stored), so it only ever holds writes
- * in flight, or interrupted ones for recovery to roll forward. Kept apart from the
- * history so that it stays small: FerretDB scans a collection for updates and deletes.
- */
-@Schema({ collection: 'livechat_department_journal', versionKey: false })
-export class DepartmentJournalEntry extends DepartmentHistoryEntry {
-  @Prop({ type: SchemaTypes.Mixed, required: true })
-  plan: unknown;
-
-  /** Failed replays so far. */
-  @Prop({ type: Number })
-  attempts?: number;
-
-  /** Set after too many failed replays: kept for an operator, never replayed again. */
-  @Prop({ type: Boolean })
-  parked?: boolean;
-
-  /** Every department (or unit) the write changes besides `departmentId` (see planTouches). */
-  @Prop({ type: [String], default: undefined })
-  touches?: string[];
-
-  /** Set when the write completes an earlier entry (one save, two requests): its id. */
-  @Prop({ type: String })
-  mergeInto?: string;
-}
-
-export const DepartmentJournalSchema = SchemaFactory.createForClass(DepartmentJournalEntry);
-DepartmentJournalSchema.index({ ts: 1 });
-DepartmentJournalSchema.index({ departmentId: 1 });

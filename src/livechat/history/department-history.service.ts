@@ -2,45 +2,32 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { findPage, Page } from '../../common/pagination';
-import {
-  AgentChanges,
-  DepartmentHistoryEntry,
-  DepartmentJournalEntry,
-} from './department-history.schema';
+import { AgentChanges, DepartmentHistoryEntry } from './department-history.schema';
 
 /** A history entry; with `mergeInto`, a write that completes that earlier entry instead. */
 export type HistoryRecord = DepartmentHistoryEntry & { mergeInto?: string };
 
 /** The actions a later request of the same save may complete. */
 const SAVE_ACTIONS = new Set(['create', 'update', 'agents']);
-export type PendingRecord<Plan> = HistoryRecord & { plan: Plan; touches?: string[] };
 
 const DUPLICATE_KEY = 11000;
 
-/** The department history, and the journal of department writes in progress. */
+/** The department history: what changed, by whom, with names. */
 @Injectable()
 export class DepartmentHistoryService {
   constructor(
     @InjectModel(DepartmentHistoryEntry.name)
     private readonly entries: Model<DepartmentHistoryEntry>,
-    @InjectModel(DepartmentJournalEntry.name)
-    private readonly journal: Model<DepartmentJournalEntry>,
   ) {}
 
-  /** Journals a write before its first step. */
-  async begin<Plan>(record: PendingRecord<Plan>): Promise<void> {
-    await this.journal.insertMany([record], { lean: true });
-  }
-
-  /** The write is complete: keep it as history (unless it changed nothing), leave the journal. */
-  async finish(record: HistoryRecord): Promise<void> {
+  /** A write is complete: keep it as history (unless it changed nothing). */
+  async complete(record: HistoryRecord): Promise<void> {
     if (record.mergeInto !== undefined) {
       // The merged agent changes were computed when the write was planned: a replay sets the same.
       await this.entries.updateOne({ _id: record.mergeInto }, { $set: { agents: record.agents } });
     } else if (!isEmptyUpdate(record)) {
       await this.record(record);
     }
-    await this.journal.deleteOne({ _id: record._id });
   }
 
   /**
@@ -74,57 +61,6 @@ export class DepartmentHistoryService {
     } catch (error) {
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
     }
-  }
-
-  /** Journaled writes not yet finished (parked ones aside), oldest first. */
-  async pending<Plan>(): Promise<PendingRecord<Plan>[]> {
-    return this.journal
-      .find({ parked: { $ne: true } })
-      .sort({ ts: 1, _id: 1 })
-      .lean<PendingRecord<Plan>[]>();
-  }
-
-  /**
-   * The journaled writes not yet finished (parked ones aside) that touch the department
-   * (or unit): its own, and those of other documents that write it too.
-   */
-  async pendingFor<Plan>(departmentId: string): Promise<PendingRecord<Plan>[]> {
-    return this.journal
-      .find({ $or: [{ departmentId }, { touches: departmentId }], parked: { $ne: true } })
-      .sort({ ts: 1, _id: 1 })
-      .lean<PendingRecord<Plan>[]>();
-  }
-
-  /**
-   * Counts a failed replay of a journal entry, and parks it (no more replays) at
-   * `maxAttempts`. The caller holds the department's write lease: the only writer.
-   */
-  async failedAttempt(
-    id: string,
-    maxAttempts: number,
-  ): Promise<{ attempts: number; parked: boolean }> {
-    const entry = await this.journal
-      .findOne({ _id: id }, { attempts: 1 })
-      .lean<{ attempts?: number }>();
-    const attempts = (entry?.attempts ?? 0) + 1;
-    const parked = attempts >= maxAttempts;
-    await this.journal.updateOne({ _id: id }, { $set: { attempts, ...(parked && { parked }) } });
-    return { attempts, parked };
-  }
-
-  /** How many entries are pending, and the parked ones (which need an operator). */
-  async journalStatus(): Promise<{
-    pending: number;
-    parked: { _id: string; departmentId: string }[];
-  }> {
-    const [pending, parked] = await Promise.all([
-      this.journal.countDocuments({ parked: { $ne: true } }),
-      this.journal
-        .find({ parked: true }, { _id: 1, departmentId: 1 })
-        .limit(20)
-        .lean<{ _id: string; departmentId: string }[]>(),
-    ]);
-    return { pending, parked };
   }
 
   async list(

@@ -6,7 +6,9 @@ import { DatabaseCircuit } from '../../database/database-circuit';
 import { SettingsService } from '../../permissions/settings.service';
 import { UsersService } from '../../users/users.service';
 import { BusinessHoursService } from '../business-hours/business-hours.service';
-import { DepartmentWriter } from '../departments/department-writer';
+import { databaseUnavailable } from '../../common/envelope';
+import { DepartmentWriter } from '../write-path/department-writer';
+import { fenced, stamped } from '../write-path/fencing';
 import { DepartmentAgent } from '../departments/schemas/department-agent.schema';
 import { Department } from '../departments/schemas/department.schema';
 
@@ -52,11 +54,14 @@ export class RoutingService {
       );
       const pick = candidates.find((candidate) => available.has(candidate.agentId));
       if (!pick) return null;
-      await fence.check();
-      await this.assignments.updateOne(
-        { _id: pick._id },
-        { $inc: { count: 1 }, $set: { _updatedAt: new Date() } },
-      );
+      await fence.claim();
+      const epoch = fence.epoch(departmentId);
+      const { matchedCount } = await this.assignments.updateOne(fenced({ _id: pick._id }, epoch), {
+        $inc: { count: 1 },
+        $set: stamped({ _updatedAt: new Date() }, epoch),
+      });
+      // Refused by a later writer's stamp (this one was paused past its lease): not counted.
+      if (matchedCount === 0) throw databaseUnavailable();
       return { agentId: pick.agentId, username: pick.username };
     });
   }

@@ -34,6 +34,10 @@ export class Unit {
 
   @Prop({ type: Date, required: true })
   _updatedAt: Date;
+
+  /** The fencing epoch of the document's last writer (write-path/fencing.ts); never answered. */
+  @Prop({ type: Number, select: false })
+  _fence?: number;
 }
 
 export const UnitSchema = SchemaFactory.createForClass(Unit);
@@ -53,6 +57,10 @@ export class UnitMonitor {
 
   @Prop({ type: String, required: true })
   username: string;
+
+  /** The fencing epoch of the document's last writer (write-path/fencing.ts); never answered. */
+  @Prop({ type: Number, select: false })
+  _fence?: number;
 }
 
 export const UnitMonitorSchema = SchemaFactory.createForClass(UnitMonitor);

@@ -12,7 +12,7 @@ import {
   DepartmentWriter,
   nextVersion,
   UnitMonitorWrite,
-} from '../departments/department-writer';
+} from '../write-path/department-writer';
 import { withNames } from '../departments/department-changes';
 import { Department } from '../departments/schemas/department.schema';
 import type { FieldChange } from '../history/department-history.schema';

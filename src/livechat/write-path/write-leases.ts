@@ -3,17 +3,25 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Counter, Histogram } from 'prom-client';
 import { performance } from 'node:perf_hooks';
-import { randomId } from '../common/ids';
-import { KeyedLock } from '../common/keyed-lock';
-import { databaseUnavailable } from '../common/envelope';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { MetricsService } from '../health/metrics.service';
-import { WriteLease, WriteLeaseTakeover } from './write-lease.schema';
+import { randomId } from '../../common/ids';
+import { KeyedLock } from '../../common/keyed-lock';
+import { databaseUnavailable } from '../../common/envelope';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { MetricsService } from '../../health/metrics.service';
+import { WriteEpoch, WriteLease, WriteLeaseTakeover } from './write-lease.schema';
 
-/** Proof, checked before each step of a write, that the caller still holds its leases. */
+/**
+ * What a writer holding leases carries: an early check (advice, to stop soon), and the
+ * fencing epochs that the database compares in every write (the guarantee, fencing.ts).
+ */
 export interface Fence {
-  /** Throws LeaseLost once another instance may have taken over. */
+  /** Throws LeaseLost once another instance may have taken over (saves wasted work). */
   check(): Promise<void>;
+  /**
+   * The epoch of the lease on `key`: larger than any earlier holder's. Undefined in
+   * local mode, where one process owns the database and no other writer exists.
+   */
+  epochOf(key: string): number | undefined;
 }
 
 /** A holder found that its lease was taken over: it must stop writing at once. */
@@ -29,6 +37,8 @@ const TAKEOVER_RETENTION_MS = 60 * 60 * 1000;
 interface Held {
   key: string;
   nonce: string;
+  /** This acquisition's fencing epoch (livechat_write_epochs). */
+  epoch: number;
   /** performance.now() when the last beat that matched our lease was sent. */
   confirmedAt: number;
   lost: boolean;
@@ -46,9 +56,13 @@ interface Held {
  *   beat for a whole TTL, measured on its own monotonic clock (no wall clocks compared
  *   across machines), presumes the holder dead and takes over: the unique insert of a
  *   `<key>~<nonce>` marker elects one taker, which deletes the dead lease.
- * - fence: before each step the holder checks that it still holds every lease: free
- *   within TTL/2 of a confirmed beat (no waiter can have waited a TTL since), else a
- *   beat that must still match its nonce.
+ * - epoch: each acquisition increments the key's epoch (livechat_write_epochs). The
+ *   holder's writes carry it in their filters, so the database itself refuses a holder
+ *   that was paused past its lease once a later holder wrote (fencing.ts). The lease only
+ *   keeps writers from wasting work on each other; the epoch is what makes it correct.
+ * - check: before a step, the holder may check that it still holds every lease (free
+ *   within TTL/2 of a confirmed beat, else a beat that must still match its nonce), to
+ *   stop early. It is advice: a pause can fall between the check and the write.
  * - release: delete `{_id: key, nonce}`.
  *
  * With the embedded database one process owns DATA_DIR (an flock), so `local` mode
@@ -71,6 +85,7 @@ export class WriteLeases implements OnApplicationShutdown {
   constructor(
     @InjectModel(WriteLease.name) private readonly leases: Model<WriteLease>,
     @InjectModel(WriteLeaseTakeover.name) private readonly markers: Model<WriteLeaseTakeover>,
+    @InjectModel(WriteEpoch.name) private readonly epochs: Model<WriteEpoch>,
     @Inject(APP_CONFIG) config: AppConfig,
     metrics: MetricsService,
   ) {
@@ -102,7 +117,8 @@ export class WriteLeases implements OnApplicationShutdown {
       const mine: Held[] = [];
       try {
         for (const key of sorted) mine.push(await this.acquire(key));
-        return await task({ check: () => this.check(mine) });
+        const epochs = new Map(mine.map((lease) => [lease.key, lease.epoch]));
+        return await task({ check: () => this.check(mine), epochOf: (key) => epochs.get(key) });
       } finally {
         await Promise.all(mine.map((lease) => this.release(lease)));
       }
@@ -127,7 +143,8 @@ export class WriteLeases implements OnApplicationShutdown {
           lean: true,
         });
         if (observed) this.waits.observe((performance.now() - startedAt) / 1000);
-        const lease: Held = { key, nonce, confirmedAt: sentAt, lost: false };
+        const epoch = await this.nextEpoch(key);
+        const lease: Held = { key, nonce, epoch, confirmedAt: sentAt, lost: false };
         this.held.set(key, lease);
         this.heartbeat ??= setInterval(() => void this.beatAll(), this.ttlMs / 5).unref();
         return lease;
@@ -158,6 +175,19 @@ export class WriteLeases implements OnApplicationShutdown {
       await sleep(delay + Math.random() * delay);
       delay = Math.min(delay * 2, 50);
     }
+  }
+
+  /**
+   * A fencing epoch for a new holder of `key`: one atomic increment (single-document
+   * atomicity: MongoDB, or the embedded database's serialising front), so no two holders
+   * ever get the same one and a later holder always gets a larger one.
+   */
+  private async nextEpoch(key: string): Promise<number> {
+    const counter = await this.epochs
+      .findOneAndUpdate({ _id: key }, { $inc: { epoch: 1 } }, { upsert: true, new: true })
+      .lean<WriteEpoch>();
+    if (!counter) throw new Error(`no epoch for ${key}`);
+    return counter.epoch;
   }
 
   /** Removes a lease whose holder is gone; the marker's unique insert elects one taker. */
@@ -219,6 +249,6 @@ export class WriteLeases implements OnApplicationShutdown {
   }
 }
 
-const LOCAL_FENCE: Fence = { check: () => Promise.resolve() };
+const LOCAL_FENCE: Fence = { check: () => Promise.resolve(), epochOf: () => undefined };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,13 +8,14 @@ import {
 import { Gauge } from 'prom-client';
 import type { Actor } from '../../auth/auth.decorators';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { WriteLeases } from '../../coordination/write-leases';
+import { WriteLeases } from './write-leases';
 import { MetricsService } from '../../health/metrics.service';
 import { ReadinessDetails } from '../../health/readiness-details';
 import { UsersService } from '../../users/users.service';
 import { DepartmentHistoryService } from '../history/department-history.service';
+import { DepartmentsService } from '../departments/departments.service';
 import { DepartmentWriter } from './department-writer';
-import { DepartmentsService } from './departments.service';
+import { DepartmentJournal } from './journal';
 
 const RECOVERY_INTERVAL_MS = 5_000;
 /** A department whose roll-forward failed waits 2^n intervals (at most this many) before the next try. */
@@ -53,18 +54,18 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
     private readonly departments: DepartmentsService,
     private readonly users: UsersService,
     private readonly history: DepartmentHistoryService,
+    private readonly journal: DepartmentJournal,
     private readonly leases: WriteLeases,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     metrics: MetricsService,
     readiness: ReadinessDetails,
   ) {
-    const journal = history;
     new Gauge({
       name: 'department_journal_pending',
       help: 'Department writes journaled and not finished (in flight or interrupted)',
       registers: [metrics.registry],
       async collect() {
-        this.set((await journal.journalStatus()).pending);
+        this.set((await journal.status()).pending);
       },
     });
     new Gauge({
@@ -72,10 +73,10 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
       help: 'Journal entries parked after failing every replay (they need an operator)',
       registers: [metrics.registry],
       async collect() {
-        this.set((await journal.journalStatus()).parked.length);
+        this.set((await journal.status()).parked.length);
       },
     });
-    readiness.register('departmentJournal', () => this.history.journalStatus());
+    readiness.register('departmentJournal', () => this.journal.status());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -132,12 +133,14 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
     // Locally only this process's failed writes can be pending, and the scan is not free
     // (FerretDB scans the collection); with shared leases any instance may have died.
     if (this.leases.shared || this.writer.hasLocalLeftovers()) await this.rollForward(true);
+    // Late inserts of writers that were overtaken while paused (shared mode only).
+    if (this.leases.shared) await this.writer.sweepOvertaken();
     if (sweep) await this.sweepNonAgents();
   }
 
   /** Rolls forward the pending departments (with `backoff`, only those due for a try). */
   private async rollForward(backoff: boolean): Promise<void> {
-    const pending = await this.history.pending();
+    const pending = await this.journal.pending();
     const due = [...new Set(pending.map((entry) => entry.departmentId))].filter(
       (id) => !backoff || (this.backoff.get(id)?.skipUntil ?? 0) <= this.passes,
     );

@@ -43,3 +43,20 @@ export class WriteLeaseTakeover {
 
 export const WriteLeaseTakeoverSchema = SchemaFactory.createForClass(WriteLeaseTakeover);
 WriteLeaseTakeoverSchema.index({ ts: 1 });
+
+/**
+ * `livechat_write_epochs`: per lease key, the epoch of its latest holder. Incremented
+ * atomically at every acquisition and never deleted, so epochs only grow: every write of
+ * a holder carries its epoch, and the database refuses it once a later holder wrote
+ * (see fencing.ts).
+ */
+@Schema({ collection: 'livechat_write_epochs', versionKey: false })
+export class WriteEpoch {
+  @Prop({ type: String, required: true })
+  _id: string;
+
+  @Prop({ type: Number, required: true })
+  epoch: number;
+}
+
+export const WriteEpochSchema = SchemaFactory.createForClass(WriteEpoch);

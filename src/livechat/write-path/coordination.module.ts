@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import {
+  WriteEpoch,
+  WriteEpochSchema,
   WriteLease,
   WriteLeaseSchema,
   WriteLeaseTakeover,
@@ -13,6 +15,7 @@ import { WriteLeases } from './write-leases';
     MongooseModule.forFeature([
       { name: WriteLease.name, schema: WriteLeaseSchema },
       { name: WriteLeaseTakeover.name, schema: WriteLeaseTakeoverSchema },
+      { name: WriteEpoch.name, schema: WriteEpochSchema },
     ]),
   ],
   providers: [WriteLeases],
