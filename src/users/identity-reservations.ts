@@ -31,10 +31,13 @@ export function identityKeys(user: {
  * guarantee is the database's refusal of a second document with the same `_id`; nothing here
  * depends on a lock or on timing.
  *
- * A reservation left behind by a create that crashed (pending, no user) or by a delete that
- * crashed before releasing (held, no user) is freed by the next create that meets it. A
- * pending one is only freed, never taken in the same request: its creator may still be on its
- * way, and it takes the key back when it confirms unless someone else has it by then.
+ * A reservation left behind by a delete that crashed before releasing (held, its user gone) is
+ * freed by the next create that meets it. One left by a create that crashed (pending, no user)
+ * is freed when an instance starts (the crashed one restarting, typically): a create meeting a
+ * pending key cannot tell a crash from a create on its way, and freeing the key of a create on
+ * its way would, under contention, let creates undo each other until none succeeds. Freeing is
+ * never unsafe: a creator whose pending key was freed takes it back when it confirms, or, if
+ * someone else has it by then, removes its user and answers 400.
  */
 @Injectable()
 export class IdentityReservations {
@@ -71,9 +74,8 @@ export class IdentityReservations {
         .lean<IdentityReservation>();
       if (!holder) continue; // released meanwhile
       if (holder.userId === userId) return true;
-      if (await this.holds(holder.userId, key)) return false;
-      await this.reservations.deleteOne({ _id: key, userId: holder.userId, state: holder.state });
-      if (holder.state === 'pending') return false;
+      if (holder.state === 'pending' || (await this.holds(holder.userId, key))) return false;
+      await this.reservations.deleteOne({ _id: key, userId: holder.userId, state: 'held' });
     }
     return false;
   }
@@ -115,9 +117,18 @@ export class IdentityReservations {
 
   /**
    * Reserves the keys of users that have none (a database from before reservations, or users
-   * written by Rocket.Chat itself). Idempotent, and safe while other instances run it too.
+   * written by Rocket.Chat itself), and frees pending keys whose user does not exist (creates
+   * that crashed). Idempotent, and safe while other instances run it too.
    */
   async reserveExisting(): Promise<void> {
+    const pending = await this.reservations
+      .find({ state: 'pending' }, { userId: 1 })
+      .lean<IdentityReservation[]>();
+    for (const { _id, userId } of pending) {
+      if (!(await this.users.exists({ _id: userId }))) {
+        await this.reservations.deleteOne({ _id, userId, state: 'pending' });
+      }
+    }
     const existing = new Set(
       (await this.reservations.find({}, { _id: 1 }).lean<{ _id: string }[]>()).map(
         (reservation) => reservation._id,
