@@ -82,10 +82,12 @@ export class AuthService implements OnApplicationBootstrap {
     this.failedLogins.recordSuccess(accountKey, ip);
 
     const authToken = newLoginToken();
-    await this.users.addLoginToken(account._id, hashLoginToken(authToken), {
+    const issued = await this.users.addLoginToken(account._id, hashLoginToken(authToken), {
       maxAgeMs: await this.tokenLifetimeMs(),
       maxTokens: this.config.maxLoginTokensPerUser,
     });
+    // Deactivated while this login ran.
+    if (!issued) throw new UnauthenticatedError('login-failed');
     const me = await this.me(account._id);
     return { status: 'success', data: { userId: account._id, authToken, me } };
   }

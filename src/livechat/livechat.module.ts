@@ -6,6 +6,7 @@ import { PermissionsModule } from '../permissions/permissions.module';
 import { UsersModule } from '../users/users.module';
 import { AgentsController } from './agents/agents.controller';
 import { AgentsService } from './agents/agents.service';
+import { LivechatUserLifecycle } from './agents/livechat-user-lifecycle';
 import { BusinessHour, BusinessHourSchema } from './business-hours/business-hour.schema';
 import { BusinessHoursController } from './business-hours/business-hours.controller';
 import { BusinessHoursService } from './business-hours/business-hours.service';
@@ -84,6 +85,7 @@ import { UnitsService } from './units/units.service';
     DepartmentsService,
     DepartmentRecovery,
     AgentsService,
+    LivechatUserLifecycle,
     RoutingService,
     WidgetService,
     BusinessHoursService,

@@ -39,6 +39,13 @@ export class User {
   @Prop({ type: String, default: 'offline' })
   status: string;
 
+  /** The presence the user chose (Rocket.Chat's `users.setStatus` sets both). */
+  @Prop({ type: String })
+  statusDefault?: string;
+
+  @Prop({ type: String })
+  statusText?: string;
+
   @Prop({ type: String })
   statusLivechat?: LivechatStatus;
 
@@ -64,6 +71,6 @@ export class User {
 
 export const UserSchema = SchemaFactory.createForClass(User);
 UserSchema.index({ username: 1 }, { unique: true });
-// Not enforced by FerretDB (array path); UsersService also checks under a lock.
+// Not enforced by FerretDB (array path): IdentityReservations is what keeps addresses unique.
 UserSchema.index({ 'emails.address': 1 }, { unique: true });
 UserSchema.index({ roles: 1 });

@@ -1,11 +1,28 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Caller } from '../auth/auth.decorators';
+import { Actor, Caller, RequestActor } from '../auth/auth.decorators';
+import { ApiError } from '../common/api-error';
 import { PermissionsService } from '../permissions/permissions.service';
 import { passwordDigest } from './credentials';
 import { CreateUserDto } from './create-user.dto';
 import { parseUserSelector, UserAutocompleteQueryDto } from './user-autocomplete.dto';
-import { AuthenticatedUser, UsersService } from './users.service';
+import {
+  DeleteUserDto,
+  SetActiveStatusDto,
+  SetUserStatusDto,
+  UserParamsDto,
+} from './user-status.dto';
+import { AuthenticatedUser, USER_STATUSES, UsersService, UserStatus } from './users.service';
+
+/** Rocket.Chat's isUserFromParams: no user named, or the caller named. */
+function namesCaller(params: UserParamsDto, caller: AuthenticatedUser): boolean {
+  return (
+    (!params.userId && !params.username && !params.user) ||
+    params.userId === caller._id ||
+    params.username === caller.username ||
+    params.user === caller.username
+  );
+}
 
 @ApiTags('users')
 @Controller()
@@ -29,6 +46,55 @@ export class UsersController {
     });
     const { _id, username, name, emails, roles, active } = user;
     return { user: { _id, username, name, emails, roles, active } };
+  }
+
+  /** Rocket.Chat's users.delete; an agent's assignments and a monitor's units go too. */
+  @Post('users.delete')
+  @HttpCode(200)
+  async delete(
+    @Body() body: DeleteUserDto,
+    @Caller() caller: AuthenticatedUser,
+    @RequestActor() actor: Actor,
+  ) {
+    await this.permissions.assertAny(caller, ['delete-user']);
+    await this.users.delete(await this.users.findByParams(body), actor);
+    return {};
+  }
+
+  /** Rocket.Chat's users.setStatus: one's own presence, or another's with `edit-other-user-info`. */
+  @Post('users.setStatus')
+  @HttpCode(200)
+  async setStatus(@Body() body: SetUserStatusDto, @Caller() caller: AuthenticatedUser) {
+    const status = body.status || undefined;
+    if (status === undefined && body.message === undefined) {
+      throw ApiError.invalidParams('status or message must be given');
+    }
+    let userId = caller._id;
+    if (!namesCaller(body, caller)) {
+      await this.permissions.assertAny(caller, ['edit-other-user-info']);
+      userId = (await this.users.findByParams(body))._id;
+    }
+    if (status !== undefined && !USER_STATUSES.includes(status as UserStatus)) {
+      throw ApiError.badRequest(
+        'error-invalid-status',
+        'Valid status types include online, away, offline, and busy.',
+      );
+    }
+    await this.users.setPresence(userId, { status: status as UserStatus, message: body.message });
+    return {};
+  }
+
+  /** Rocket.Chat's users.setActiveStatus: a deactivated user loses its login tokens. */
+  @Post('users.setActiveStatus')
+  @HttpCode(200)
+  async setActiveStatus(
+    @Body() body: SetActiveStatusDto,
+    @Caller() caller: AuthenticatedUser,
+    @RequestActor() actor: Actor,
+  ) {
+    await this.permissions.assertAny(caller, ['edit-other-user-active-status']);
+    const active = await this.users.setActive(body.userId, body.activeStatus, actor);
+    return { user: { _id: body.userId, active } };
   }
 
   /**

@@ -1,17 +1,23 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PermissionsModule } from '../permissions/permissions.module';
+import { IdentityReservation, IdentityReservationSchema } from './identity-reservation.schema';
+import { IdentityReservations } from './identity-reservations';
+import { UserLifecycle } from './user-lifecycle';
 import { User, UserSchema } from './user.schema';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [
-    MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]),
+    MongooseModule.forFeature([
+      { name: User.name, schema: UserSchema },
+      { name: IdentityReservation.name, schema: IdentityReservationSchema },
+    ]),
     PermissionsModule,
   ],
   controllers: [UsersController],
-  providers: [UsersService],
-  exports: [UsersService],
+  providers: [UsersService, IdentityReservations, UserLifecycle],
+  exports: [UsersService, UserLifecycle],
 })
 export class UsersModule {}

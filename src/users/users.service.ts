@@ -1,11 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
+import type { Actor } from '../auth/auth.decorators';
 import { ApiError } from '../common/api-error';
-import { KeyedLock } from '../common/keyed-lock';
+import { randomId } from '../common/ids';
 import { DatabaseCircuit } from '../database/database-circuit';
 import { escapeRegExp, findPage, Page } from '../common/pagination';
 import { hashPasswordDigest, sameHash } from './credentials';
+import { identityKeys, IdentityReservations } from './identity-reservations';
+import { UserInLifecycle, UserLifecycle } from './user-lifecycle';
 import { LivechatStatus, LoginToken, User } from './user.schema';
 
 /** What the rest of the service knows about the caller of a request. */
@@ -45,6 +48,8 @@ interface CachedCredentials {
   user: AuthenticatedUser;
   tokens: LoginToken[];
   expiresAt: number;
+  /** Served from the cache rather than read for this request. */
+  cached: boolean;
 }
 
 /**
@@ -61,16 +66,38 @@ function holdsRole(roles: unknown, role: string): boolean {
 /** Up to this many ids, users are looked up one by one by `_id` (see findWithRole). */
 const BY_ID_LOOKUPS_MAX = 10;
 
+/** Rocket.Chat's presence values (`users.setStatus`). */
+export const USER_STATUSES = ['online', 'away', 'busy', 'offline'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+/** Rocket.Chat keeps this much of a status message. */
+const STATUS_TEXT_MAX = 120;
+
+function fieldUnavailable(field: string): ApiError {
+  return ApiError.badRequest('error-field-unavailable', `${field} is already in use :(`);
+}
+
+const DUPLICATE_KEY = 11000;
+
 @Injectable()
-export class UsersService {
+export class UsersService implements OnApplicationBootstrap {
   private readonly authCache = new Map<string, CachedCredentials>();
-  /** Serialises username/e-mail uniqueness checks (FerretDB does not enforce `emails.address`). */
-  private readonly identityLock = new KeyedLock();
+  /**
+   * Credential reads under way. `forget` detaches a user's read, so that a read which began
+   * before a change on this instance never caches what the change replaced.
+   */
+  private readonly loading = new Map<string, Promise<CachedCredentials | null>>();
 
   constructor(
     @InjectModel(User.name) private readonly users: Model<User>,
     private readonly circuit: DatabaseCircuit,
+    private readonly reservations: IdentityReservations,
+    private readonly lifecycle: UserLifecycle,
   ) {}
+
+  /** Databases from before reservations (or written by Rocket.Chat) get theirs before requests arrive. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reservations.reserveExisting();
+  }
 
   /**
    * The user holding this login token, or null. The token must be younger than
@@ -81,45 +108,76 @@ export class UsersService {
     hashedToken: string,
     maxAgeMs: number,
   ): Promise<AuthenticatedUser | null> {
-    const credentials = await this.credentials(userId);
-    if (!credentials) return null;
     const oldest = Date.now() - maxAgeMs;
-    const valid = credentials.tokens.some(
-      (token) =>
-        typeof token.hashedToken === 'string' &&
-        sameHash(token.hashedToken, hashedToken) &&
-        new Date(token.when).getTime() > oldest,
-    );
-    return valid ? credentials.user : null;
+    const holds = (credentials: CachedCredentials) =>
+      credentials.tokens.some(
+        (token) =>
+          typeof token.hashedToken === 'string' &&
+          sameHash(token.hashedToken, hashedToken) &&
+          new Date(token.when).getTime() > oldest,
+      );
+    let credentials = await this.credentials(userId);
+    if (credentials && !holds(credentials) && credentials.cached) {
+      // A token issued since the entry was read (by a login on another instance) works at once.
+      this.forget(userId);
+      credentials = await this.credentials(userId);
+    }
+    return credentials && holds(credentials) ? credentials.user : null;
   }
 
   private async credentials(userId: string): Promise<CachedCredentials | null> {
     const cached = this.authCache.get(userId);
-    if (cached && cached.expiresAt > Date.now()) return cached;
+    if (cached && cached.expiresAt > Date.now()) return { ...cached, cached: true };
+    const underWay = this.loading.get(userId);
+    if (underWay) {
+      // Begun for another request, perhaps before a token this one carries was issued.
+      const entry = await underWay;
+      return entry && { ...entry, cached: true };
+    }
+    const read = this.readCredentials(userId);
+    this.loading.set(userId, read);
+    try {
+      const entry = await read;
+      // Cached only when no change on this instance happened since the read began.
+      if (this.loading.get(userId) === read) {
+        this.authCache.delete(userId);
+        if (entry) this.cache(userId, entry);
+      }
+      return entry;
+    } finally {
+      if (this.loading.get(userId) === read) this.loading.delete(userId);
+    }
+  }
+
+  private async readCredentials(userId: string): Promise<CachedCredentials | null> {
     const doc = await this.users
       .findOne(
         { _id: userId, active: { $ne: false } },
         { username: 1, roles: 1, 'services.resume.loginTokens': 1 },
       )
       .lean<Pick<User, '_id' | 'username' | 'roles' | 'services'>>();
-    this.authCache.delete(userId);
     if (!doc) return null;
+    return {
+      user: { _id: doc._id, username: doc.username, roles: doc.roles ?? [] },
+      tokens: doc.services?.resume?.loginTokens ?? [],
+      expiresAt: Date.now() + AUTH_CACHE_TTL_MS,
+      cached: false,
+    };
+  }
+
+  private cache(userId: string, entry: CachedCredentials): void {
     if (this.authCache.size >= AUTH_CACHE_MAX_ENTRIES) {
       // Maps iterate in insertion order: drop the oldest entry.
       const oldest = this.authCache.keys().next();
       if (!oldest.done) this.authCache.delete(oldest.value);
     }
-    const entry: CachedCredentials = {
-      user: { _id: doc._id, username: doc.username, roles: doc.roles ?? [] },
-      tokens: doc.services?.resume?.loginTokens ?? [],
-      expiresAt: Date.now() + AUTH_CACHE_TTL_MS,
-    };
     this.authCache.set(userId, entry);
-    return entry;
   }
 
+  /** This instance's changes to a user apply to its next request. */
   private forget(userId: string): void {
     this.authCache.delete(userId);
+    this.loading.delete(userId);
   }
 
   /** Looks a user up by username, or by e-mail address when `login` contains `@`. */
@@ -138,23 +196,38 @@ export class UsersService {
 
   /**
    * Adds a login token, then prunes the user's tokens: those older than `maxAgeMs`, and the
-   * oldest beyond `maxTokens`. Stored elements are pulled by exact value (`$pullAll`), so a
-   * token another login adds meanwhile is never lost, and FerretDB, which ignores `$pull`
-   * with a condition, prunes too.
+   * oldest beyond `maxTokens`. Each step is one atomic update of the user: the token is pushed,
+   * and stale elements are pulled by exact value (`$pullAll`), so a token another login adds
+   * meanwhile is never lost, and FerretDB, which ignores `$pull` with a condition, prunes too.
+   * False (and no token) when the user was deactivated meanwhile: a deactivation sets
+   * `active: false` before it removes the tokens, so a token pushed after that removal is seen
+   * here.
    */
   async addLoginToken(
     userId: string,
     hashedToken: string,
     limits: { maxAgeMs: number; maxTokens: number },
-  ): Promise<void> {
+  ): Promise<boolean> {
+    const added: LoginToken = { when: new Date(), hashedToken };
     await this.users.updateOne(
       { _id: userId },
-      { $push: { 'services.resume.loginTokens': { when: new Date(), hashedToken } } },
+      { $push: { 'services.resume.loginTokens': added } },
     );
+    this.forget(userId);
     const user = await this.users
-      .findOne({ _id: userId }, { 'services.resume.loginTokens': 1 })
-      .lean<Pick<User, 'services'>>();
+      .findOne({ _id: userId }, { active: 1, 'services.resume.loginTokens': 1 })
+      .lean<Pick<User, 'active' | 'services'>>();
     const tokens = user?.services?.resume?.loginTokens ?? [];
+    if (!user || user.active === false) {
+      const mine = tokens.filter((token) => token.hashedToken === hashedToken);
+      if (mine.length > 0) {
+        await this.users.updateOne(
+          { _id: userId },
+          { $pullAll: { 'services.resume.loginTokens': mine } },
+        );
+      }
+      return false;
+    }
     const oldest = Date.now() - limits.maxAgeMs;
     const issuedAt = (token: LoginToken) => new Date(token.when).getTime() || 0;
     const live = tokens
@@ -168,8 +241,9 @@ export class UsersService {
         { _id: userId },
         { $pullAll: { 'services.resume.loginTokens': stale } },
       );
+      this.forget(userId);
     }
-    this.forget(userId);
+    return true;
   }
 
   /**
@@ -207,28 +281,23 @@ export class UsersService {
     return (await this.users.exists({ username })) !== null;
   }
 
-  /** Creates a user; username and e-mail must both be free (400 `error-field-unavailable`). */
+  /**
+   * Creates a user; username (regardless of case) and e-mail must both be free, else 400
+   * `error-field-unavailable`. Both are reserved (IdentityReservations) before the user is
+   * inserted, which holds across instances.
+   */
   async create(input: NewUser): Promise<PublicUser> {
     const email = input.email.toLowerCase();
-    return this.identityLock.run('identities', async () => {
-      const taken = await this.users
-        .findOne(
-          {
-            $or: [
-              // Usernames are unique regardless of case, as in Rocket.Chat.
-              { username: { $regex: `^${escapeRegExp(input.username)}$`, $options: 'i' } },
-              { 'emails.address': email },
-            ],
-          },
-          { username: 1 },
-        )
-        .lean<Pick<User, 'username'>>();
-      if (taken) {
-        const field =
-          taken.username.toLowerCase() === input.username.toLowerCase() ? input.username : email;
-        throw ApiError.badRequest('error-field-unavailable', `${field} is already in use :(`);
-      }
-      const created = await this.users.create({
+    const userId = randomId();
+    const keys = identityKeys({ username: input.username, emails: [{ address: email }] });
+    // Users written without a reservation (straight into the database) are refused too.
+    await this.assertIdentityFree(input.username, email);
+    const taken = await this.reservations.reserve(userId, keys);
+    if (taken) throw fieldUnavailable(taken.startsWith('email:') ? email : input.username);
+    let created: User;
+    try {
+      created = await this.users.create({
+        _id: userId,
         username: input.username,
         name: input.name ?? input.username,
         emails: [{ address: email, verified: false }],
@@ -239,17 +308,160 @@ export class UsersService {
           resume: { loginTokens: [] },
         },
       });
-      return {
-        _id: created._id,
-        username: created.username,
-        name: created.name,
-        emails: created.emails.map(({ address, verified }) => ({ address, verified })),
-        roles: created.roles,
-        active: created.active,
-        status: created.status,
-        statusLivechat: created.statusLivechat,
-      };
-    });
+    } catch (error) {
+      await this.reservations.release(userId, keys);
+      // The unique index on `username` (a user written without a reservation).
+      if ((error as { code?: number }).code === DUPLICATE_KEY)
+        throw fieldUnavailable(input.username);
+      throw error;
+    }
+    const lost = await this.reservations.confirm(userId, keys);
+    if (lost) {
+      // Another create took a key while this one's reservation looked abandoned.
+      await this.users.deleteOne({ _id: userId });
+      await this.reservations.release(userId, keys);
+      throw fieldUnavailable(lost.startsWith('email:') ? email : input.username);
+    }
+    return {
+      _id: created._id,
+      username: created.username,
+      name: created.name,
+      emails: created.emails.map(({ address, verified }) => ({ address, verified })),
+      roles: created.roles,
+      active: created.active,
+      status: created.status,
+      statusLivechat: created.statusLivechat,
+    };
+  }
+
+  private async assertIdentityFree(username: string, email: string): Promise<void> {
+    const taken = await this.users
+      .findOne(
+        {
+          $or: [
+            { username: { $regex: `^${escapeRegExp(username)}$`, $options: 'i' } },
+            { 'emails.address': email },
+          ],
+        },
+        { username: 1 },
+      )
+      .lean<Pick<User, 'username'>>();
+    if (taken) {
+      throw fieldUnavailable(
+        taken.username.toLowerCase() === username.toLowerCase() ? username : email,
+      );
+    }
+  }
+
+  /**
+   * The user named by Rocket.Chat's `userId` / `username` / `user` parameters (a username in
+   * any case); 400 as Rocket.Chat's getUserFromParams.
+   */
+  async findByParams(params: {
+    userId?: string;
+    username?: string;
+    user?: string;
+  }): Promise<UserInLifecycle> {
+    const username = params.username?.trim() ? params.username : params.user;
+    let userId = params.userId?.trim() ? params.userId : undefined;
+    if (!userId && !username?.trim()) {
+      throw ApiError.badRequest(
+        'error-user-param-not-provided',
+        'The required "userId" or "username" param was not provided',
+      );
+    }
+    if (!userId && username) {
+      userId =
+        (await this.reservations.holderOf(`username:${username.toLowerCase()}`)) ??
+        // A user written without a reservation (straight into the database).
+        (
+          await this.users
+            .findOne(
+              { username: { $regex: `^${escapeRegExp(username)}$`, $options: 'i' } },
+              { _id: 1 },
+            )
+            .lean<{ _id: string }>()
+        )?._id;
+    }
+    const user = userId
+      ? await this.users.findOne({ _id: userId }, { username: 1, roles: 1 }).lean<UserInLifecycle>()
+      : null;
+    // A reservation may outlive its user for a moment (a delete releases afterwards).
+    if (
+      !user ||
+      (!params.userId?.trim() && user.username.toLowerCase() !== username?.toLowerCase())
+    ) {
+      throw ApiError.badRequest(
+        'error-invalid-user',
+        'The required "userId" or "username" param provided does not match any users',
+      );
+    }
+    return { _id: user._id, username: user.username, roles: user.roles ?? [] };
+  }
+
+  /**
+   * Deletes a user, as Rocket.Chat's deleteUser: what other features keep about the user
+   * goes first (an agent's assignments, a monitor's units), then the user, then its
+   * reservations. Each step can run again, so a failed delete is finished by retrying it.
+   */
+  async delete(user: UserInLifecycle, actor: Actor): Promise<void> {
+    const identity = await this.users
+      .findOne({ _id: user._id }, { username: 1, emails: 1 })
+      .lean<Pick<User, 'username' | 'emails'>>();
+    await this.lifecycle.beforeDelete(user, actor);
+    await this.users.deleteOne({ _id: user._id });
+    this.forget(user._id);
+    if (identity) await this.reservations.release(user._id, identityKeys(identity));
+  }
+
+  /**
+   * Activates or deactivates a user, as Rocket.Chat's setUserActiveStatus: a deactivated user
+   * loses its login tokens, and the last active admin cannot be deactivated. Returns the
+   * stored `active`; 400 `error-invalid-user` when there is no such user.
+   */
+  async setActive(userId: string, active: boolean, actor: Actor): Promise<boolean> {
+    const user = await this.users
+      .findOneAndUpdate({ _id: userId }, { $set: { active } }, { returnDocument: 'before' })
+      .lean<Pick<User, '_id' | 'username' | 'roles' | 'active'>>();
+    this.forget(userId);
+    if (!user) throw ApiError.badRequest('error-invalid-user', 'User not found');
+    if (active) return true;
+    const roles = user.roles ?? [];
+    const wasActive = user.active !== false;
+    if (
+      wasActive &&
+      roles.includes('admin') &&
+      !(await this.users.exists({ roles: 'admin', active: { $ne: false } }))
+    ) {
+      // Two admins deactivated at once both see none left: both are undone.
+      await this.users.updateOne({ _id: userId }, { $set: { active: true } });
+      this.forget(userId);
+      throw ApiError.badRequest(
+        'error-action-not-allowed',
+        'Leaving the app without an active admin is not allowed',
+      );
+    }
+    // After `active: false`, so that a login racing this cannot keep a token (addLoginToken).
+    await this.users.updateOne({ _id: userId }, { $set: { 'services.resume.loginTokens': [] } });
+    this.forget(userId);
+    await this.lifecycle.afterDeactivate({ _id: user._id, username: user.username, roles }, actor);
+    return false;
+  }
+
+  /** Rocket.Chat's users.setStatus: the presence and/or the status message. */
+  async setPresence(
+    userId: string,
+    change: { status?: UserStatus; message?: string },
+  ): Promise<void> {
+    const set: Record<string, string> = {};
+    if (change.message !== undefined)
+      set.statusText = change.message.trim().slice(0, STATUS_TEXT_MAX);
+    if (change.status !== undefined) {
+      set.status = change.status;
+      set.statusDefault = change.status;
+    }
+    const result = await this.users.updateOne({ _id: userId }, { $set: set });
+    if (result.matchedCount === 0) throw ApiError.badRequest('error-invalid-user', 'Invalid user');
   }
 
   /** Adds a role to the user with this username; null when there is no such user. */
