@@ -1,24 +1,20 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Caller } from '../auth/auth.decorators';
-import { PermissionsService } from '../permissions/permissions.service';
+import { RequirePermissions } from '../auth/route-permissions';
 import { passwordDigest } from './credentials';
 import { CreateUserDto } from './create-user.dto';
 import { parseUserSelector, UserAutocompleteQueryDto } from './user-autocomplete.dto';
-import { AuthenticatedUser, UsersService } from './users.service';
+import { UsersService } from './users.service';
 
 @ApiTags('users')
 @Controller()
 export class UsersController {
-  constructor(
-    private readonly users: UsersService,
-    private readonly permissions: PermissionsService,
-  ) {}
+  constructor(private readonly users: UsersService) {}
 
   @Post('users.create')
   @HttpCode(200)
-  async create(@Body() body: CreateUserDto, @Caller() caller: AuthenticatedUser) {
-    await this.permissions.assertAny(caller, ['create-user']);
+  @RequirePermissions('create-user')
+  async create(@Body() body: CreateUserDto) {
     const user = await this.users.create({
       username: body.username,
       email: body.email,
@@ -36,15 +32,9 @@ export class UsersController {
    * livechat roles may list users, and `conditions` is refused.
    */
   @Get('users.autocomplete')
-  async autocomplete(
-    @Query() query: UserAutocompleteQueryDto,
-    @Caller() caller: AuthenticatedUser,
-  ) {
+  @RequirePermissions('manage-livechat-agents', 'manage-livechat-managers')
+  async autocomplete(@Query() query: UserAutocompleteQueryDto) {
     const selector = parseUserSelector(query.selector);
-    await this.permissions.assertAny(caller, [
-      'manage-livechat-agents',
-      'manage-livechat-managers',
-    ]);
     return { items: await this.users.autocomplete(selector.term, selector.exceptions) };
   }
 }
