@@ -301,7 +301,7 @@ describe('permissions and settings', () => {
       });
     });
 
-    it('checks in the order of API.md §1: 401, then 400, then 403, then business rules', async () => {
+    it('checks in the order of API.md §1: 401, then 403, then 400, then business rules', async () => {
       const before = await storedPermissions();
       const malformed = { permissions: [{ _id: VIEW }] };
       const wellFormed = {
@@ -314,11 +314,10 @@ describe('permissions and settings', () => {
       expect(anonymous.body).toEqual(UNAUTHORIZED_401);
 
       for (const caller of [plain, manager]) {
-        // Validation before permission.
-        expectInvalidParams(
-          await t.post('/permissions.update', malformed, { as: caller }),
-          'permissions.0.roles',
-        );
+        // Permission before validation (Rocket.Chat's order).
+        const malformedForbidden = await t.post('/permissions.update', malformed, { as: caller });
+        expect(malformedForbidden.status).toBe(403);
+        expect(malformedForbidden.body).toEqual(FORBIDDEN_403);
         // A well-formed body: 403, and nothing changes.
         const forbidden = await t.post('/permissions.update', wellFormed, { as: caller });
         expect(forbidden.status).toBe(403);
@@ -506,12 +505,14 @@ describe('permissions and settings', () => {
       }
     });
 
-    it('validates the body before the permission', async () => {
-      expectInvalidParams(await t.post(`/settings/${REMOVAL}`, {}, { as: plain }), 'value');
-      expectInvalidParams(
-        await t.post(`/settings/${REMOVAL}`, { value: true, other: 1 }, { as: plain }),
-        'other',
-      );
+    it('checks the permission before the body (Rocket.Chat), and then the body', async () => {
+      for (const body of [{}, { value: true, other: 1 }]) {
+        const res = await t.post(`/settings/${REMOVAL}`, body, { as: plain });
+        expect(res.status).toBe(403);
+        expect(res.body).toEqual(FORBIDDEN_403);
+      }
+      expectInvalidParams(await t.post(`/settings/${REMOVAL}`, {}), 'value');
+      expectInvalidParams(await t.post(`/settings/${REMOVAL}`, { value: true, other: 1 }), 'other');
       expect((await settings().findOne({ _id: REMOVAL }))?.value).toBe(false);
     });
   });
