@@ -128,6 +128,43 @@ describe('permissions and settings', () => {
     });
   });
 
+  describe('GET /permissions.mine', () => {
+    it("answers each caller's own effective permissions, sorted, and follows an edit of the roles", async () => {
+      const ofRoles = (roles: string[]) =>
+        Object.entries(DEFAULT_PERMISSIONS)
+          .filter(([, holders]) => holders.some((role) => roles.includes(role)))
+          .map(([id]) => id)
+          .sort();
+      const admin = await t.get('/permissions.mine');
+      expect(admin.status).toBe(200);
+      expect(admin.body).toEqual({ permissions: ofRoles(['admin', 'user']), success: true });
+      const mine = await t.get('/permissions.mine', { as: manager });
+      expect(mine.body).toEqual({
+        permissions: ofRoles(['livechat-manager', 'user']),
+        success: true,
+      });
+      expect(mine.body.permissions).toContain('view-livechat-manager');
+      expect(mine.body.permissions).not.toContain('edit-privileged-setting');
+      const none = await t.get('/permissions.mine', { as: plain });
+      expect(none.body).toEqual({ permissions: [], success: true });
+
+      try {
+        await setRoles(VIEW, [...DEFAULT_PERMISSIONS[VIEW], 'user']);
+        const granted = await t.get('/permissions.mine', { as: plain });
+        expect(granted.body).toEqual({ permissions: [VIEW], success: true });
+      } finally {
+        await setRoles(VIEW, [...DEFAULT_PERMISSIONS[VIEW]]);
+      }
+      expect((await t.get('/permissions.mine', { as: plain })).body.permissions).toEqual([]);
+    });
+
+    it('needs authentication only', async () => {
+      const anonymous = await t.get('/permissions.mine', { as: null });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body).toEqual(UNAUTHORIZED_401);
+    });
+  });
+
   describe('POST /permissions.update', () => {
     it('takes effect on the very next request, both ways', async () => {
       const defaults = DEFAULT_PERMISSIONS[VIEW];

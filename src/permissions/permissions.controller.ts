@@ -20,6 +20,12 @@ export class PermissionsController {
     return { update: await this.permissions.listAll(), remove: [] };
   }
 
+  /** Every authenticated user may learn its own permissions: a client offers only what works. */
+  @Get('permissions.mine')
+  async mine(@Caller() caller: AuthenticatedUser) {
+    return { permissions: await this.permissions.effective(caller) };
+  }
+
   @Post('permissions.update')
   @HttpCode(200)
   @RequirePermissions('access-permissions')
