@@ -103,7 +103,7 @@ export class DepartmentJournal {
     maxAttempts: number,
   ): Promise<{ attempts: number; parked: boolean }> {
     const entry = await this.journal
-      .findOneAndUpdate({ _id: id }, { $inc: { attempts: 1 } }, { new: true })
+      .findOneAndUpdate({ _id: id }, { $inc: { attempts: 1 } }, { returnDocument: 'after' })
       .lean<{ attempts?: number }>();
     const attempts = entry?.attempts ?? maxAttempts;
     const parked = attempts >= maxAttempts;
