@@ -31,6 +31,9 @@ const RESPONSE_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 } as const;
 
+/** What every JSON answer says it is (no charset parameter: RFC 8259 defines none). */
+const JSON_CONTENT_TYPE = 'application/json';
+
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** JSON's insignificant whitespace: space, tab, line feed, carriage return. */
@@ -142,6 +145,12 @@ export async function createApp(
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (closing) void reply.header('Connection', 'close');
+    // RFC 8259 defines no charset for JSON, and Rocket.Chat's clients and tests compare the
+    // header with `application/json` exactly.
+    const type = reply.getHeader('Content-Type');
+    if (typeof type === 'string' && type.startsWith('application/json;')) {
+      void reply.header('Content-Type', JSON_CONTENT_TYPE);
+    }
     void reply.header('X-Request-Id', request.id);
     void reply.headers(
       routeFlags(request).ownCacheControl && reply.hasHeader('Cache-Control')

@@ -768,7 +768,7 @@ describe('authentication and users', () => {
       });
     });
 
-    it('is forbidden without create-user, after validation', async () => {
+    it('is forbidden without create-user, before validation (Rocket.Chat order)', async () => {
       const count = await users().countDocuments();
       for (const roles of [['user'], ['livechat-manager'], ['livechat-agent']]) {
         const caller = await t.createUser({ roles });
@@ -784,8 +784,8 @@ describe('authentication and users', () => {
         expect(await users().countDocuments()).toBe(before);
 
         const invalid = await t.post('/users.create', { username: 'bad name!' }, { as: caller });
-        expect(invalid.status).toBe(400);
-        expect(invalid.body.errorType).toBe('invalid-params');
+        expect(invalid.status).toBe(403);
+        expect(invalid.body).toEqual(FORBIDDEN_403);
       }
       expect(await users().countDocuments()).toBe(count + 3);
     });

@@ -317,7 +317,7 @@ describe('business hours', () => {
 
     it.each([
       ['an unknown day name', { workHours: withDay(0, { day: 'Funday' }) }, 'workHours.0.day'],
-      ['six days', { workHours: officeHours().slice(0, 6) }, 'workHours'],
+      ['no day', { workHours: [] }, 'workHours'],
       ['eight days', { workHours: [...officeHours(), officeHours()[0]] }, 'workHours'],
       [
         'a time without a leading zero',
@@ -328,13 +328,14 @@ describe('business hours', () => {
       ['open as a string', { workHours: withDay(3, { open: 'yes' as never }) }, 'workHours.3.open'],
       [
         'an extra key in a day',
-        { workHours: [{ ...officeHours()[0], code: 1 }, ...officeHours().slice(1)] },
-        'workHours.0.code',
+        { workHours: [{ ...officeHours()[0], color: 'red' }, ...officeHours().slice(1)] },
+        'workHours.0.color',
       ],
       ['a timezone as a number', { timezone: 1 }, 'timezone'],
       ['type other', { type: 'weekly' }, 'type'],
       ['active missing', { active: undefined }, 'active'],
-      ['an unknown top-level key', { departments: [] }, 'departments'],
+      ['an unknown top-level key', { color: 'red' }, 'color'],
+      ['a timezone object with an extra key', { timezone: { name: 'UTC', x: 1 } }, 'timezone'],
       [
         'departmentsToApplyBusinessHour as an array',
         { departmentsToApplyBusinessHour: ['a'] },
@@ -414,10 +415,13 @@ describe('business hours', () => {
       expect(await snapshot()).toBe(before);
     });
 
-    it('GET business-hour needs _id or type=default; bad paging is 400', async () => {
+    it('GET business-hour needs _id or a type (any but default: null); bad paging is 400', async () => {
       expectInvalidParams(await t.get('/livechat/business-hour'), '_id');
-      expectInvalidParams(await t.get('/livechat/business-hour?type=custom'), '_id');
-      expectInvalidParams(await t.get('/livechat/business-hour?type=weekly'), 'type');
+      for (const type of ['custom', 'weekly']) {
+        const none = await t.get(`/livechat/business-hour?type=${type}`);
+        expect(none.status).toBe(200);
+        expect(none.body).toEqual({ businessHour: null, success: true });
+      }
       expectInvalidParams(await t.get('/livechat/business-hours?count=-1'), 'count');
       expectError(
         await t.get('/livechat/business-hours?sort={"email":1}'),

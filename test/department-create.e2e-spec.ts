@@ -43,6 +43,7 @@ describe('POST /livechat/department', () => {
       showOnRegistration: true,
       showOnOfflineForm: true,
       email: 'dept@example.com',
+      type: 'd',
       _updatedAt: expect.stringMatching(ISO_DATE),
     });
     expect(agents).toEqual([
@@ -201,7 +202,6 @@ describe('POST /livechat/department', () => {
       ],
       ['unknown top-level key', { department: validDepartment(), extra: 1 }, 'extra'],
       ['agents not an array', { department: validDepartment(), agents: {} }, 'agents'],
-      ['agent without id', { department: validDepartment(), agents: [{}] }, 'agents.0.agentId'],
       [
         'agent id not a string',
         { department: validDepartment(), agents: [{ agentId: { $gt: '' } }] },
@@ -228,6 +228,18 @@ describe('POST /livechat/department', () => {
       expectInvalidParams(res, fieldPath);
       expect(await departmentCount()).toBe(departmentsBefore);
       expect(await assignmentCount()).toBe(assignmentsBefore);
+    });
+
+    it("agent without id: Rocket.Chat's check() words", async () => {
+      const before = await departmentCount();
+      const res = await t.post('/livechat/department', { department: validDepartment(), agents: [{}] });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        success: false,
+        error: "Match error: Missing key 'agentId' in field agents[0]",
+        errorType: 'invalid-params',
+      });
+      expect(await departmentCount()).toBe(before);
     });
 
     it('malformed JSON', async () => {
@@ -313,10 +325,12 @@ describe('POST /livechat/department', () => {
     });
   });
 
-  it('checks input before permission, and permission before business rules', async () => {
+  it('checks permission before input and before business rules (Rocket.Chat)', async () => {
     const agentOnly = await t.createAgent();
     const invalid = await t.post('/livechat/department', { department: {} }, { as: agentOnly });
-    expect(invalid.status).toBe(400);
+    expect(invalid.status).toBe(403);
+    expect(invalid.body).toEqual(FORBIDDEN_403);
+    expect((await t.post('/livechat/department', { department: {} })).status).toBe(400);
     const before = await departmentCount();
     const valid = await t.post(
       '/livechat/department',

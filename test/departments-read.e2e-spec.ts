@@ -1084,42 +1084,31 @@ describe('department read endpoints', () => {
       expect(ids(listed.body.departments)).toEqual([department._id]);
     });
 
-    it('checks the query before the permission (400, not 403)', async () => {
-      const checks: [string, (res: ApiResponse) => void][] = [
-        ['/livechat/department?count=-1', (res) => expectInvalidParams(res, 'count')],
-        ['/livechat/department?foo=1', (res) => expectInvalidParams(res, 'foo')],
-        ['/livechat/departments/archived?offset=x', (res) => expectInvalidParams(res, 'offset')],
-        [
-          `/livechat/department${qs({ sort: '{x' })}`,
-          (res) => {
-            expect(res.status).toBe(400);
-            expect(res.body).toEqual(invalidSortBody('{x'));
-          },
-        ],
-        [
-          `/livechat/department/${department._id}?includeAgents=no`,
-          (res) => expectInvalidParams(res, 'includeAgents'),
-        ],
-        [
-          '/livechat/department.autocomplete',
-          (res) => {
-            expect(res.status).toBe(400);
-            expect(res.body.error).toBe("The 'selector' param is required [invalid-params]");
-          },
-        ],
-        [
-          '/livechat/department.listByIds',
-          (res) => {
-            expect(res.status).toBe(400);
-            expect(res.body.error).toBe("The 'ids' param is required [invalid-params]");
-          },
-        ],
-        [
-          `/livechat/department/${department._id}/agents?count=-1`,
-          (res) => expectInvalidParams(res, 'count'),
-        ],
+    it('checks the permission before the query (403, not 400), as Rocket.Chat', async () => {
+      const paths = [
+        '/livechat/department?count=-1',
+        '/livechat/department?foo=1',
+        '/livechat/departments/archived?offset=x',
+        `/livechat/department${qs({ sort: '{x' })}`,
+        `/livechat/department/${department._id}?includeAgents=no`,
+        '/livechat/department.autocomplete',
+        '/livechat/department.listByIds',
+        `/livechat/department/${department._id}/agents?count=-1`,
       ];
-      for (const [path, check] of checks) check(await t.get(path, { as: plainUser }));
+      for (const path of paths) {
+        const res = await t.get(path, { as: plainUser });
+        expect({ path, status: res.status, body: res.body }).toEqual({
+          path,
+          status: 403,
+          body: FORBIDDEN_403,
+        });
+      }
+      // With the permission, the same queries are refused as bad input.
+      expectInvalidParams(await t.get('/livechat/department?count=-1'), 'count');
+      const noSelector = await t.get('/livechat/department.autocomplete');
+      expect(noSelector.body.error).toBe("The 'selector' param is required [invalid-params]");
+      const noIds = await t.get('/livechat/department.listByIds');
+      expect(noIds.body.error).toBe("The 'ids' param is required [invalid-params]");
     });
 
     it('follows permission changes made through the API', async () => {

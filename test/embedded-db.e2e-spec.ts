@@ -130,7 +130,8 @@ describe('embedded database', () => {
     const CLIENTS = 10;
     let db: EmbeddedDb;
     let clients: MongoClient[];
-    let collections: Collection<{ _id: string } & Record<string, unknown>>[];
+    type TestDoc = { _id: string; n?: number; v?: number; items?: number[] };
+    let collections: Collection<TestDoc>[];
 
     beforeAll(async () => {
       db = await start(await tempDir());
@@ -148,7 +149,7 @@ describe('embedded database', () => {
     const parallel = <T>(
       count: number,
       operation: (
-        docs: Collection<{ _id: string } & Record<string, unknown>>,
+        docs: Collection<TestDoc>,
         i: number,
       ) => Promise<T>,
     ): Promise<T[]> =>

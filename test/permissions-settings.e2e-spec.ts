@@ -128,6 +128,43 @@ describe('permissions and settings', () => {
     });
   });
 
+  describe('GET /permissions.mine', () => {
+    it("answers each caller's own effective permissions, sorted, and follows an edit of the roles", async () => {
+      const ofRoles = (roles: string[]) =>
+        Object.entries(DEFAULT_PERMISSIONS)
+          .filter(([, holders]) => holders.some((role) => roles.includes(role)))
+          .map(([id]) => id)
+          .sort();
+      const admin = await t.get('/permissions.mine');
+      expect(admin.status).toBe(200);
+      expect(admin.body).toEqual({ permissions: ofRoles(['admin', 'user']), success: true });
+      const mine = await t.get('/permissions.mine', { as: manager });
+      expect(mine.body).toEqual({
+        permissions: ofRoles(['livechat-manager', 'user']),
+        success: true,
+      });
+      expect(mine.body.permissions).toContain('view-livechat-manager');
+      expect(mine.body.permissions).not.toContain('edit-privileged-setting');
+      const none = await t.get('/permissions.mine', { as: plain });
+      expect(none.body).toEqual({ permissions: [], success: true });
+
+      try {
+        await setRoles(VIEW, [...DEFAULT_PERMISSIONS[VIEW], 'user']);
+        const granted = await t.get('/permissions.mine', { as: plain });
+        expect(granted.body).toEqual({ permissions: [VIEW], success: true });
+      } finally {
+        await setRoles(VIEW, [...DEFAULT_PERMISSIONS[VIEW]]);
+      }
+      expect((await t.get('/permissions.mine', { as: plain })).body.permissions).toEqual([]);
+    });
+
+    it('needs authentication only', async () => {
+      const anonymous = await t.get('/permissions.mine', { as: null });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body).toEqual(UNAUTHORIZED_401);
+    });
+  });
+
   describe('POST /permissions.update', () => {
     it('takes effect on the very next request, both ways', async () => {
       const defaults = DEFAULT_PERMISSIONS[VIEW];
@@ -301,7 +338,7 @@ describe('permissions and settings', () => {
       });
     });
 
-    it('checks in the order of API.md §1: 401, then 400, then 403, then business rules', async () => {
+    it('checks in the order of API.md §1: 401, then 403, then 400, then business rules', async () => {
       const before = await storedPermissions();
       const malformed = { permissions: [{ _id: VIEW }] };
       const wellFormed = {
@@ -314,11 +351,10 @@ describe('permissions and settings', () => {
       expect(anonymous.body).toEqual(UNAUTHORIZED_401);
 
       for (const caller of [plain, manager]) {
-        // Validation before permission.
-        expectInvalidParams(
-          await t.post('/permissions.update', malformed, { as: caller }),
-          'permissions.0.roles',
-        );
+        // Permission before validation (Rocket.Chat's order).
+        const malformedForbidden = await t.post('/permissions.update', malformed, { as: caller });
+        expect(malformedForbidden.status).toBe(403);
+        expect(malformedForbidden.body).toEqual(FORBIDDEN_403);
         // A well-formed body: 403, and nothing changes.
         const forbidden = await t.post('/permissions.update', wellFormed, { as: caller });
         expect(forbidden.status).toBe(403);
@@ -506,12 +542,14 @@ describe('permissions and settings', () => {
       }
     });
 
-    it('validates the body before the permission', async () => {
-      expectInvalidParams(await t.post(`/settings/${REMOVAL}`, {}, { as: plain }), 'value');
-      expectInvalidParams(
-        await t.post(`/settings/${REMOVAL}`, { value: true, other: 1 }, { as: plain }),
-        'other',
-      );
+    it('checks the permission before the body (Rocket.Chat), and then the body', async () => {
+      for (const body of [{}, { value: true, other: 1 }]) {
+        const res = await t.post(`/settings/${REMOVAL}`, body, { as: plain });
+        expect(res.status).toBe(403);
+        expect(res.body).toEqual(FORBIDDEN_403);
+      }
+      expectInvalidParams(await t.post(`/settings/${REMOVAL}`, {}), 'value');
+      expectInvalidParams(await t.post(`/settings/${REMOVAL}`, { value: true, other: 1 }), 'other');
       expect((await settings().findOne({ _id: REMOVAL }))?.value).toBe(false);
     });
   });

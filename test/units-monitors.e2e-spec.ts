@@ -188,9 +188,6 @@ describe('units and monitors', () => {
       const unknownDepartment = await saveUnit(null, 'x', [monitor], [outside._id, 'no-such-department']);
       expect(unknownDepartment.status).toBe(400);
       expect(unknownDepartment.body.errorType).toBe('error-department-not-found');
-      const notMonitor = await saveUnit(null, 'x', [agent], [outside._id]);
-      expect(notMonitor.status).toBe(400);
-      expect(notMonitor.body.errorType).toBe('error-invalid-monitor');
       const twice = await saveUnit(null, 'x', [], [outside._id, outside._id]);
       expect(twice.status).toBe(400);
       expect(await t.db.collection('rocketchat_livechat_department').countDocuments({ type: 'u' })).toBe(before);
@@ -199,7 +196,10 @@ describe('units and monitors', () => {
 
     it('needs manage-livechat-units to write, and a session', async () => {
       expect((await t.get('/livechat/units', { as: null })).status).toBe(401);
-      expect((await t.get('/livechat/units', { as: agent })).status).toBe(403);
+      // Anybody else lists the units it monitors: none for an agent (Rocket.Chat).
+      const none = await t.get('/livechat/units', { as: agent });
+      expect(none.status).toBe(200);
+      expect(none.body).toMatchObject({ units: [], total: 0 });
       const body = { unitData: { name: 'x', visibility: 'public' }, unitMonitors: [], unitDepartments: [] };
       expect((await t.post('/livechat/units', body, { as: monitor })).status).toBe(403);
       expect((await t.post(`/livechat/units/${unit._id}`, body, { as: monitor })).status).toBe(403);
@@ -222,7 +222,11 @@ describe('units and monitors', () => {
         departmentUnit: {},
       });
       expect(empty.status).toBe(400);
-      expect(empty.body.errorType).toBe('error-unit-cant-be-empty');
+      expect(empty.body).toEqual({
+        success: false,
+        error: "The last department in a unit can't be removed [error-unit-cant-be-empty]",
+        errorType: 'error-unit-cant-be-empty',
+      });
       // Into unit A: B is left empty (allowed: only taking out is refused).
       await t.put(`/livechat/department/${moved.department._id}`, { department: fullDepartment('Mover'), departmentUnit: { _id: unit._id } });
       expect((await t.get(`/livechat/units/${other._id}`)).body.numDepartments).toBe(0);
@@ -233,8 +237,8 @@ describe('units and monitors', () => {
       ]);
       const out = await t.put(`/livechat/department/${moved.department._id}`, { department: fullDepartment('Mover'), departmentUnit: {} });
       expect(out.status).toBe(200);
-      expect(out.body.department.parentId).toBeUndefined();
-      expect(out.body.department.ancestors).toBeUndefined();
+      // Rocket.Chat's shape once out of a unit.
+      expect(out.body.department).toMatchObject({ parentId: null, ancestors: null, type: 'd' });
       expect((await t.get(`/livechat/units/${unit._id}`)).body.numDepartments).toBe(2);
       const unknown = await t.post('/livechat/department', {
         department: { name: 'x', email: 'a@b.c', enabled: true, showOnRegistration: true, showOnOfflineForm: true },
@@ -279,7 +283,9 @@ describe('units and monitors', () => {
       );
       const unknown = await t.get('/livechat/config?businessUnit=no-such-unit', { as: null });
       expect(unknown.status).toBe(400);
-      expect(unknown.body.errorType).toBe('error-unit-not-found');
+      expect(unknown.body.error).toBe(
+        'Error! No Active Business Unit found with id: no-such-unit [error-unit-not-found]',
+      );
     });
   });
 
@@ -348,7 +354,7 @@ describe('units and monitors', () => {
       expect(await t.db.collection('rocketchat_livechat_department_agents').countDocuments({ departmentId: outside._id })).toBe(1);
     });
 
-    it('edits its own departments, and moves them only between its own units', async () => {
+    it('edits its own departments, and moves them only between its own units and no unit', async () => {
       const res = await t.put(`/livechat/department/${inside[1]._id}`, departmentBody('Unit A two'), { as: monitor });
       expect(res.status).toBe(200);
       const foreign = (await saveUnit(null, 'Foreign', [], [])).body;
@@ -358,9 +364,28 @@ describe('units and monitors', () => {
         { as: monitor },
       );
       expect(away.status).toBe(403);
-      const out = await t.put(`/livechat/department/${inside[1]._id}`, { ...departmentBody('Unit A two'), departmentUnit: {} }, { as: monitor });
-      expect(out.status).toBe(403);
       expect((await stored(inside[1]._id))?.parentId).toBe(unit._id);
+      // Out of its own unit (Rocket.Chat allows it; the department leaves its scope)…
+      const out = await t.put(`/livechat/department/${inside[1]._id}`, { ...departmentBody('Unit A two'), departmentUnit: {} }, { as: monitor });
+      expect(out.status).toBe(200);
+      expect(await stored(inside[1]._id)).toMatchObject({ parentId: null, ancestors: null });
+      expect((await t.get(`/livechat/units/${unit._id}`)).body.numDepartments).toBe(1);
+      // …but never the last one of a unit…
+      const last = await t.put(`/livechat/department/${inside[0]._id}`, { ...departmentBody('Unit A one'), departmentUnit: {} }, { as: monitor });
+      expect(last.body.errorType).toBe('error-unit-cant-be-empty');
+      // …and a department in no unit may come into its unit, with its other changes.
+      const back = await t.put(`/livechat/department/${inside[1]._id}`, { ...departmentBody('Unit A two'), departmentUnit: { _id: unit._id } }, { as: monitor });
+      expect(back.status).toBe(200);
+      expect(back.body.department).toMatchObject({ parentId: unit._id, ancestors: [unit._id], type: 'd' });
+      expect((await t.get(`/livechat/units/${unit._id}`)).body.numDepartments).toBe(2);
+      // A department in no unit stays out of reach otherwise, and of a foreign unit.
+      const stray = (await t.createDepartment({ name: 'Stray one' })).department;
+      const edit = await t.put(`/livechat/department/${stray._id}`, departmentBody('Renamed'), { as: monitor });
+      expect(edit.status).toBe(403);
+      const intoForeign = await t.put(`/livechat/department/${stray._id}`, { ...departmentBody('Renamed'), departmentUnit: { _id: foreign._id } }, { as: monitor });
+      expect(intoForeign.status).toBe(403);
+      expect((await stored(stray._id))?.name).toBe('Stray one');
+      await t.delete(`/livechat/department/${stray._id}`);
       await t.delete(`/livechat/units/${foreign._id}`);
     });
 
@@ -384,8 +409,10 @@ describe('units and monitors', () => {
       const list = await t.get('/livechat/units', { as: monitor });
       expect(list.body.units.map((u: Json) => u._id)).toEqual([unit._id]);
       const extra = (await saveUnit(null, 'Later', [], [])).body;
-      expect((await t.get(`/livechat/units/${extra._id}`, { as: monitor })).body).toBeNull();
-      expect((await t.get(`/livechat/units/${extra._id}/departments`, { as: monitor })).status).toBe(403);
+      // By id, a unit needs manage-livechat-units, even the monitor's own (Rocket.Chat).
+      expect((await t.get(`/livechat/units/${extra._id}`, { as: monitor })).status).toBe(403);
+      expect((await t.get(`/livechat/units/${unit._id}`, { as: monitor })).status).toBe(403);
+      expect((await t.get(`/livechat/units/${unit._id}/departments`, { as: monitor })).status).toBe(403);
       const department = (await t.createDepartment({ name: 'Later dept' })).department;
       await saveUnit(extra._id, 'Later', [monitor], [department._id]);
       const mine = await t.get('/livechat/department?onlyMyDepartments=true', { as: monitor });

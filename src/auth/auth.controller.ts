@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../users/users.service';
 import { AuthenticatedRequest, Caller, Public } from './auth.decorators';
 import { AuthService } from './auth.service';
+import { AnyAuthenticatedUser } from './route-permissions';
 import { LoginDto } from './login.dto';
 
 @ApiTags('auth')
@@ -19,12 +20,14 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(200)
+  @AnyAuthenticatedUser()
   async logout(@Req() request: AuthenticatedRequest, @Caller() caller: AuthenticatedUser) {
     await this.auth.logout(caller._id, request.hashedToken ?? '');
     return { status: 'success', data: { message: "You've been logged out!" } };
   }
 
   @Get('me')
+  @AnyAuthenticatedUser()
   me(@Caller() caller: AuthenticatedUser) {
     return this.auth.me(caller._id);
   }

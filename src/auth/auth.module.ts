@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { RateLimiter } from '../common/rate-limiter';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { UsersModule } from '../users/users.module';
@@ -7,10 +7,18 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { FailedLogins } from './failed-logins';
+import { MeDetails } from './me-details';
 
 @Module({
-  imports: [UsersModule, PermissionsModule],
+  imports: [UsersModule, PermissionsModule, DiscoveryModule],
   controllers: [AuthController],
-  providers: [AuthService, FailedLogins, RateLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthService,
+    FailedLogins,
+    RateLimiter,
+    MeDetails,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [MeDetails],
 })
 export class AuthModule {}

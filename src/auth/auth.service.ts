@@ -13,13 +13,14 @@ import {
 import { PublicUser, UsersService } from '../users/users.service';
 import { FailedLogins } from './failed-logins';
 import { LoginDto } from './login.dto';
+import { MeDetails, MeExtras } from './me-details';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A bcrypt hash (cost 10) of a random secret: compared against when the user is unknown. */
 const UNKNOWN_USER_HASH = '$2b$10$CwTycUXWue0Thq9StjUM0uJ8Uy2nNEbZ4x5QvPyQm8M4kYzRZpVJK';
 
-export interface MeView extends PublicUser {
+export interface MeView extends PublicUser, MeExtras {
   email?: string;
 }
 
@@ -32,6 +33,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly rateLimiter: RateLimiter,
     private readonly failedLogins: FailedLogins,
     private readonly settings: SettingsService,
+    private readonly details: MeDetails,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -104,6 +106,6 @@ export class AuthService implements OnApplicationBootstrap {
   async me(userId: string): Promise<MeView> {
     const user = await this.users.findPublicById(userId);
     if (!user) throw new UnauthenticatedError('missing-or-invalid-token');
-    return { ...user, email: user.emails?.[0]?.address };
+    return { ...user, email: user.emails?.[0]?.address, ...(await this.details.of(user)) };
   }
 }

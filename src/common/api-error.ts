@@ -10,8 +10,18 @@ export class ApiError extends Error {
     readonly text: string | null,
     readonly details?: Record<string, unknown>,
     readonly headers?: Record<string, string>,
+    /** The client sees `text` alone as `error`, without the ` [errorType]` suffix. */
+    readonly textOnly = false,
   ) {
     super(text ?? errorType);
+  }
+
+  /**
+   * 400 `invalid-params` worded as Rocket.Chat's `check()` words it, which its clients and
+   * tests compare exactly: `error: "Match error: Missing key 'upsert'"`, no suffix.
+   */
+  static matchError(text: string): ApiError {
+    return new ApiError(400, 'invalid-params', text, undefined, undefined, true);
   }
 
   /** 400 with `error: "<text> [<errorType>]"`. */

@@ -30,7 +30,12 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof ApiError) {
     const body: Record<string, unknown> = {
       success: false,
-      error: error.text === null ? error.errorType : `${error.text} [${error.errorType}]`,
+      error:
+        error.text === null
+          ? error.errorType
+          : error.textOnly
+            ? error.text
+            : `${error.text} [${error.errorType}]`,
       errorType: error.errorType,
     };
     if (error.details) body.details = error.details;
@@ -157,7 +162,7 @@ export function rawErrorResponse(
   const json = JSON.stringify(body);
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
-    'Content-Type: application/json; charset=utf-8',
+    'Content-Type: application/json',
     `Content-Length: ${Buffer.byteLength(json)}`,
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     'Connection: close',

@@ -1,10 +1,28 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
+import { IsDefined, ValidateIf } from 'class-validator';
 import { ApiError } from './api-error';
+
+/** Messages in Rocket.Chat's `check()` wording start so, and reach the client as they are. */
+export const MATCH_ERROR = 'Match error:';
+const MATCH_MISSING_KEY = `${MATCH_ERROR} Missing key`;
+
+/**
+ * A required field whose absence Rocket.Chat's clients and tests expect in `check()`'s
+ * words: `Match error: Missing key 'agentId' in field upsert[0]`.
+ */
+export function MatchRequired(): PropertyDecorator {
+  return IsDefined({ message: MATCH_MISSING_KEY });
+}
+
+/** A field path as `check()` writes it: `upsert.0.agentId` is `upsert[0].agentId`. */
+export function matchPath(path: string): string {
+  return path.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+}
 
 /**
  * The global ValidationPipe: unknown keys are rejected, and the first failure
- * becomes `"<field.path> <rule> [invalid-params]"`, naming the offending field.
+ * becomes `"<field.path> <rule> [invalid-params]"`, naming the offending field, or
+ * Rocket.Chat's `Match error: …` text where a DTO asks for it.
  */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -14,8 +32,10 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     stopAtFirstError: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) =>
-      ApiError.invalidParams(describeFirst(errors) ?? 'Invalid parameters'),
+    exceptionFactory: (errors) => {
+      const text = describeFirst(errors) ?? 'Invalid parameters';
+      return text.startsWith(MATCH_ERROR) ? ApiError.matchError(text) : ApiError.invalidParams(text);
+    },
   });
 }
 
@@ -25,6 +45,11 @@ function describeFirst(errors: ValidationError[], parentPath = ''): string | und
     const constraints = error.constraints ?? {};
     if (constraints.whitelistValidation) return `${path} is not allowed`;
     const message = Object.values(constraints)[0];
+    if (message === MATCH_MISSING_KEY) {
+      const field = parentPath ? ` in field ${matchPath(parentPath)}` : '';
+      return `${MATCH_MISSING_KEY} '${error.property}'${field}`;
+    }
+    if (message?.startsWith(MATCH_ERROR)) return message;
     if (message !== undefined) {
       // class-validator's default messages start with the bare property name.
       const rule = message.startsWith(`${error.property} `)

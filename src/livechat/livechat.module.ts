@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { RateLimiter } from '../common/rate-limiter';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CoordinationModule } from './write-path/coordination.module';
@@ -63,6 +64,7 @@ import { UnitsService } from './units/units.service';
     UsersModule,
     PermissionsModule,
     CoordinationModule,
+    AuthModule,
   ],
   // RoutingController first: its `department/:_id/next-agent` must not be shadowed.
   controllers: [

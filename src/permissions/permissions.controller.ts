@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Caller } from '../auth/auth.decorators';
-import type { AuthenticatedUser } from '../users/users.service';
+import { RequirePermissions, RequirePermissionsByParam } from '../auth/route-permissions';
 import { SETTING_EXTRA_READERS } from './defaults';
 import { SetSettingDto, UpdatePermissionsDto } from './permissions.dto';
 import { PermissionsService } from './permissions.service';
@@ -16,34 +15,44 @@ export class PermissionsController {
   ) {}
 
   @Get('permissions.listAll')
-  async listAll(@Caller() caller: AuthenticatedUser) {
-    await this.permissions.assertAny(caller, ['access-permissions']);
+  @RequirePermissions('access-permissions')
+  async listAll() {
     return { update: await this.permissions.listAll(), remove: [] };
+  }
+
+  /** Every authenticated user may learn its own permissions: a client offers only what works. */
+  @Get('permissions.mine')
+  async mine(@Caller() caller: AuthenticatedUser) {
+    return { permissions: await this.permissions.effective(caller) };
   }
 
   @Post('permissions.update')
   @HttpCode(200)
-  async update(@Body() body: UpdatePermissionsDto, @Caller() caller: AuthenticatedUser) {
-    await this.permissions.assertAny(caller, ['access-permissions']);
+  @RequirePermissions('access-permissions')
+  async update(@Body() body: UpdatePermissionsDto) {
     return { permissions: await this.permissions.update(body.permissions) };
   }
 
   @Get('settings/:_id')
-  async getSetting(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
-    const extraReaders = Object.hasOwn(SETTING_EXTRA_READERS, id) ? SETTING_EXTRA_READERS[id] : [];
-    await this.permissions.assertAny(caller, ['edit-privileged-setting', ...extraReaders]);
+  @RequirePermissionsByParam(
+    '_id',
+    Object.fromEntries(
+      Object.entries(SETTING_EXTRA_READERS).map(([id, extra]) => [
+        id,
+        ['edit-privileged-setting', ...extra],
+      ]),
+    ),
+    ['edit-privileged-setting'],
+  )
+  async getSetting(@Param('_id') id: string) {
     return this.settings.get(id);
   }
 
   @Post('settings/:_id')
   @HttpCode(200)
-  async setSetting(
-    @Param('_id') id: string,
-    @Body() body: SetSettingDto,
-    @Caller() caller: AuthenticatedUser,
-  ) {
+  @RequirePermissions('edit-privileged-setting')
+  async setSetting(@Param('_id') id: string, @Body() body: SetSettingDto) {
     this.settings.validateValue(id, body.value);
-    await this.permissions.assertAny(caller, ['edit-privileged-setting']);
     return this.settings.set(id, body.value);
   }
 }

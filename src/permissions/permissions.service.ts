@@ -45,6 +45,15 @@ export class PermissionsService implements OnModuleInit {
     if (!(await this.hasAny(user, permissions))) throw ApiError.forbidden();
   }
 
+  /** The permissions the user holds through any of its roles, sorted (what a client may offer). */
+  async effective(user: AuthenticatedUser): Promise<string[]> {
+    const rolesByPermission = await this.rolesByPermission.get();
+    return [...rolesByPermission]
+      .filter(([, roles]) => user.roles.some((role) => roles.has(role)))
+      .map(([permission]) => permission)
+      .sort();
+  }
+
   async listAll(): Promise<Permission[]> {
     return this.permissions
       .find({}, { _id: 1, roles: 1, _updatedAt: 1 })

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Actor, Caller, RequestActor } from '../auth/auth.decorators';
+import { AnyAuthenticatedUser, RequirePermissions } from '../auth/route-permissions';
 import { ApiError } from '../common/api-error';
 import { PermissionsService } from '../permissions/permissions.service';
 import { passwordDigest } from './credentials';
@@ -34,8 +35,8 @@ export class UsersController {
 
   @Post('users.create')
   @HttpCode(200)
-  async create(@Body() body: CreateUserDto, @Caller() caller: AuthenticatedUser) {
-    await this.permissions.assertAny(caller, ['create-user']);
+  @RequirePermissions('create-user')
+  async create(@Body() body: CreateUserDto) {
     const user = await this.users.create({
       username: body.username,
       email: body.email,
@@ -51,12 +52,12 @@ export class UsersController {
   /** Rocket.Chat's users.delete; an agent's assignments and a monitor's units go too. */
   @Post('users.delete')
   @HttpCode(200)
+  @RequirePermissions('delete-user')
   async delete(
     @Body() body: DeleteUserDto,
     @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
   ) {
-    await this.permissions.assertAny(caller, ['delete-user']);
     await this.users.delete(await this.users.findByParams(body), actor);
     return {};
   }
@@ -64,6 +65,7 @@ export class UsersController {
   /** Rocket.Chat's users.setStatus: one's own presence, or another's with `edit-other-user-info`. */
   @Post('users.setStatus')
   @HttpCode(200)
+  @AnyAuthenticatedUser()
   async setStatus(@Body() body: SetUserStatusDto, @Caller() caller: AuthenticatedUser) {
     const status = body.status || undefined;
     if (status === undefined && body.message === undefined) {
@@ -87,12 +89,12 @@ export class UsersController {
   /** Rocket.Chat's users.setActiveStatus: a deactivated user loses its login tokens. */
   @Post('users.setActiveStatus')
   @HttpCode(200)
+  @RequirePermissions('edit-other-user-active-status')
   async setActiveStatus(
     @Body() body: SetActiveStatusDto,
     @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
   ) {
-    await this.permissions.assertAny(caller, ['edit-other-user-active-status']);
     const active = await this.users.setActive(body.userId, body.activeStatus, actor);
     return { user: { _id: body.userId, active } };
   }
@@ -102,15 +104,9 @@ export class UsersController {
    * livechat roles may list users, and `conditions` is refused.
    */
   @Get('users.autocomplete')
-  async autocomplete(
-    @Query() query: UserAutocompleteQueryDto,
-    @Caller() caller: AuthenticatedUser,
-  ) {
+  @RequirePermissions('manage-livechat-agents', 'manage-livechat-managers')
+  async autocomplete(@Query() query: UserAutocompleteQueryDto) {
     const selector = parseUserSelector(query.selector);
-    await this.permissions.assertAny(caller, [
-      'manage-livechat-agents',
-      'manage-livechat-managers',
-    ]);
     return { items: await this.users.autocomplete(selector.term, selector.exceptions) };
   }
 }

@@ -529,7 +529,8 @@ export class UsersService implements OnApplicationBootstrap {
     const filter: QueryFilter<User> = { roles: role };
     if (text) {
       const pattern = { $regex: escapeRegExp(text), $options: 'i' };
-      filter.$or = [{ username: pattern }, { name: pattern }];
+      // Rocket.Chat's agent, manager and monitor lists match e-mail addresses too.
+      filter.$or = [{ username: pattern }, { name: pattern }, { 'emails.address': pattern }];
     }
     const { items, total } = await findPage<User, PublicUser>(this.users, filter, page, {
       _id: 1,

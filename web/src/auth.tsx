@@ -9,7 +9,6 @@ import {
   type ReactNode,
 } from 'react';
 import {
-  ApiError,
   get,
   loadSession,
   request,
@@ -18,25 +17,10 @@ import {
   type Session,
 } from './api';
 import { announceLogOut, canShareSessions, JOIN_WAIT_MS, joinTabs } from './session-share';
+import { dropDrafts, keepDrafts } from './drafts';
+import { queryKeys } from './query-keys';
 import type { Me } from './types';
 import { isUnitScoped } from './utils/unit-scope';
-
-// Rocket.Chat's default roles per permission (docs/api.md §3). Used when the user may not read
-// permissions.listAll (it needs access-permissions); the API enforces the real table anyway.
-const DEFAULT_PERMISSION_ROLES: Record<string, string[]> = {
-  'view-livechat-departments': ['admin', 'livechat-manager', 'livechat-monitor'],
-  'manage-livechat-departments': ['admin', 'livechat-manager', 'livechat-monitor'],
-  'add-livechat-department-agents': ['admin', 'livechat-manager', 'livechat-monitor'],
-  'remove-livechat-department': ['admin', 'livechat-manager'],
-  'view-l-room': ['admin', 'livechat-manager', 'livechat-monitor', 'livechat-agent'],
-  'manage-livechat-agents': ['admin', 'livechat-manager'],
-  'view-livechat-business-hours': ['admin', 'livechat-manager'],
-  'manage-livechat-business-hours': ['admin', 'livechat-manager'],
-  'edit-privileged-setting': ['admin'],
-  'access-permissions': ['admin'],
-  'manage-livechat-units': ['admin', 'livechat-manager'],
-  'manage-livechat-monitors': ['admin', 'livechat-manager'],
-};
 
 interface AuthState {
   session: Session | null;
@@ -67,6 +51,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [joining, setJoining] = useState(() => canShareSessions && loadSession() === null);
 
   const end = useCallback((reason: string | null) => {
+    // Ended by the service (not by the user): unsaved edits wait for the next login.
+    if (reason) keepDrafts();
+    else dropDrafts();
     storeSession(null);
     setSession(null);
     setEndedReason(reason);
@@ -104,46 +91,25 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [joining]);
 
   const meQuery = useQuery({
-    queryKey: ['me', session?.userId],
+    queryKey: queryKeys.me(session?.userId),
     queryFn: () => get<Me>('me'),
     enabled: session !== null,
     staleTime: 60_000,
   });
 
+  // What the user may do, as the API decides it (roles as edited, not a copy of the defaults).
   const permissionsQuery = useQuery({
-    queryKey: ['permissions', session?.userId],
-    enabled: meQuery.data !== undefined,
+    queryKey: queryKeys.permissions(session?.userId),
+    enabled: session !== null,
     staleTime: 60_000,
-    queryFn: async () => {
-      // permissions.listAll itself needs access-permissions: only those who hold it by default ask.
-      const roles = meQuery.data?.roles ?? [];
-      if (!DEFAULT_PERMISSION_ROLES['access-permissions'].some((role) => roles.includes(role))) {
-        return DEFAULT_PERMISSION_ROLES;
-      }
-      try {
-        const answer = await get<{ update: { _id: string; roles: string[] }[] }>(
-          'permissions.listAll',
-        );
-        const table: Record<string, string[]> = { ...DEFAULT_PERMISSION_ROLES };
-        for (const permission of answer.update) table[permission._id] = permission.roles;
-        return table;
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 403) return DEFAULT_PERMISSION_ROLES;
-        throw error;
-      }
-    },
+    queryFn: async () => new Set((await get<{ permissions: string[] }>('permissions.mine')).permissions),
   });
 
   const me = meQuery.data;
-  const table = permissionsQuery.data;
+  const held = permissionsQuery.data;
   const can = useCallback(
-    (...permissions: string[]) =>
-      !!me &&
-      !!table &&
-      permissions.some((permission) =>
-        (table[permission] ?? []).some((role) => me.roles.includes(role)),
-      ),
-    [me, table],
+    (...permissions: string[]) => !!held && permissions.some((permission) => held.has(permission)),
+    [held],
   );
 
   const logIn = useCallback(
@@ -184,14 +150,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       session,
       me,
       can,
-      permissionsLoaded: !!me && !!table,
+      permissionsLoaded: !!me && !!held,
       unitScoped: isUnitScoped(me?.roles ?? []),
       logIn,
       logOut,
       endedReason,
       joining,
     }),
-    [session, me, can, table, logIn, logOut, endedReason, joining],
+    [session, me, can, held, logIn, logOut, endedReason, joining],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,5 +1,6 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
+import './stacked-table.css';
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -26,7 +27,12 @@ const queryClient = new QueryClient({
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications position="top-right" zIndex={1000} />
+      {/* Below the header: a toast never covers Log out. */}
+      <Notifications
+        position="top-right"
+        zIndex={1000}
+        styles={{ root: { top: 64 } }}
+      />
       <QueryClientProvider client={queryClient}>
         <AuthProvider>
           <Router base="/admin">

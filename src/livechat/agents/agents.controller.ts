@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiParam, ApiTags } from '@nestjs/swagger';
 import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
 import { ApiError } from '../../common/api-error';
+import { RequirePermissions, RequirePermissionsByParam } from '../../auth/route-permissions';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
 import type { AuthenticatedUser } from '../../users/users.service';
@@ -11,6 +12,13 @@ import { AddRoleDto, AgentStatusDto, ListRoleQueryDto } from './agents.dto';
 import { AgentsService, LIVECHAT_ROLE_TYPES, LivechatRoleType } from './agents.service';
 
 const USER_SORT_FIELDS = ['username', 'name'] as const;
+
+/** `livechat/users/:type`: each type its own permission; any other type is a 404. */
+const BY_ROLE_TYPE = () =>
+  RequirePermissionsByParam('type', {
+    agent: [LIVECHAT_ROLE_TYPES.agent.permission],
+    manager: [LIVECHAT_ROLE_TYPES.manager.permission],
+  });
 
 function roleType(raw: string): LivechatRoleType {
   if (raw !== 'agent' && raw !== 'manager') {
@@ -31,32 +39,31 @@ export class AgentsController {
   @Post('users/:type')
   @HttpCode(200)
   @ApiParam({ name: 'type', enum: ['agent', 'manager'] })
+  @BY_ROLE_TYPE()
   async addRole(
     @Param('type') rawType: string,
     @Body() body: AddRoleDto,
-    @Caller() caller: AuthenticatedUser,
   ) {
     const type = roleType(rawType);
-    await this.permissions.assertAny(caller, [LIVECHAT_ROLE_TYPES[type].permission]);
     return { user: await this.agents.addRole(type, body.username) };
   }
 
   @Get('users/:type')
   @ApiParam({ name: 'type', enum: ['agent', 'manager'] })
+  @BY_ROLE_TYPE()
   async list(
     @Param('type') rawType: string,
     @Query() query: ListRoleQueryDto,
-    @Caller() caller: AuthenticatedUser,
   ) {
     const type = roleType(rawType);
     const page = parsePage(query, USER_SORT_FIELDS, { username: 1 });
-    await this.permissions.assertAny(caller, [LIVECHAT_ROLE_TYPES[type].permission]);
     const { users, total } = await this.agents.list(type, query.text, page);
     return pageEnvelope('users', users, page, total);
   }
 
   @Delete('users/:type/:_id')
   @ApiParam({ name: 'type', enum: ['agent', 'manager'] })
+  @BY_ROLE_TYPE()
   async removeRole(
     @Param('type') rawType: string,
     @Param('_id') userId: string,
@@ -64,15 +71,14 @@ export class AgentsController {
     @RequestActor() actor: Actor,
   ) {
     const type = roleType(rawType);
-    await this.permissions.assertAny(caller, [LIVECHAT_ROLE_TYPES[type].permission]);
     await this.agents.removeRole(type, userId, actor);
     return {};
   }
 
   @Post('agent.status')
   @HttpCode(200)
+  @RequirePermissions('view-l-room')
   async setStatus(@Body() body: AgentStatusDto, @Caller() caller: AuthenticatedUser) {
-    await this.permissions.assertAny(caller, ['view-l-room']);
     const agentId = body.agentId ?? caller._id;
     if (agentId !== caller._id)
       await this.permissions.assertAny(caller, ['manage-livechat-agents']);
@@ -81,12 +87,11 @@ export class AgentsController {
   }
 
   @Get('agents/:agentId/departments')
+  @RequirePermissions('view-l-room')
   async departmentsOfAgent(
     @Param('agentId') agentId: string,
     @Query() query: DepartmentsOfAgentQueryDto,
-    @Caller() caller: AuthenticatedUser,
   ) {
-    await this.permissions.assertAny(caller, ['view-l-room']);
     return {
       departments: await this.departments.departmentsOfAgent(
         agentId,

@@ -3,6 +3,7 @@ import type { Actor } from '../../auth/auth.decorators';
 import { ApiError } from '../../common/api-error';
 import { Page } from '../../common/pagination';
 import { UsersService } from '../../users/users.service';
+import { BusinessHoursService } from '../business-hours/business-hours.service';
 import { DepartmentsService } from '../departments/departments.service';
 import { LivechatEvents } from '../livechat-events';
 
@@ -18,12 +19,17 @@ export class AgentsService {
   constructor(
     private readonly users: UsersService,
     private readonly departments: DepartmentsService,
+    private readonly businessHours: BusinessHoursService,
     private readonly events: LivechatEvents,
   ) {}
 
   async addRole(type: LivechatRoleType, username: string) {
     const user = await this.users.addRoleByUsername(username, LIVECHAT_ROLE_TYPES[type].role);
     if (!user) throw invalidUser();
+    // A new agent follows the default schedule: not available while it is closed.
+    if (type === 'agent' && (await this.businessHours.agentHours(user._id)).closed) {
+      await this.users.setLivechatStatus(user._id, 'not-available');
+    }
     this.events.agentsChanged();
     return user;
   }
@@ -39,7 +45,11 @@ export class AgentsService {
     this.events.agentsChanged();
   }
 
+  /** Rocket.Chat refuses `available` while the agent's business hours are all closed. */
   async setStatus(userId: string, status: 'available' | 'not-available'): Promise<void> {
+    if (status === 'available' && (await this.businessHours.agentHours(userId)).closed) {
+      throw ApiError.bareBadRequest('error-business-hours-are-closed');
+    }
     if (!(await this.users.setLivechatStatus(userId, status))) throw invalidUser();
     this.events.agentsChanged();
   }

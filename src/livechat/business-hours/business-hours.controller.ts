@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
+import { Actor, RequestActor } from '../../auth/auth.decorators';
+import { RequirePermissions } from '../../auth/route-permissions';
 import { pageEnvelope, parsePage } from '../../common/pagination';
-import { PermissionsService } from '../../permissions/permissions.service';
-import type { AuthenticatedUser } from '../../users/users.service';
 import { parseSaveInput, BusinessHoursService } from './business-hours.service';
 import {
   GetBusinessHourQueryDto,
   ListBusinessHoursQueryDto,
+  RemoveBusinessHourDto,
   SaveBusinessHourDto,
 } from './dto/business-hour.dto';
 
@@ -48,7 +48,6 @@ const EXAMPLE = {
 export class BusinessHoursController {
   constructor(
     private readonly businessHours: BusinessHoursService,
-    private readonly permissions: PermissionsService,
   ) {}
 
   @Get('business-hours')
@@ -56,9 +55,9 @@ export class BusinessHoursController {
   @ApiOkResponse({
     schema: { example: { businessHours: [EXAMPLE], count: 1, offset: 0, total: 1, success: true } },
   })
-  async list(@Query() query: ListBusinessHoursQueryDto, @Caller() caller: AuthenticatedUser) {
+  @RequirePermissions(...VIEW)
+  async list(@Query() query: ListBusinessHoursQueryDto) {
     const page = parsePage(query, SORT_FIELDS, { name: 1 });
-    await this.permissions.assertAny(caller, VIEW);
     const { items, total } = await this.businessHours.list(query.name, page);
     return pageEnvelope('businessHours', items, page, total);
   }
@@ -75,41 +74,53 @@ export class BusinessHoursController {
       },
     },
   })
-  async findOne(@Query() query: GetBusinessHourQueryDto, @Caller() caller: AuthenticatedUser) {
-    await this.permissions.assertAny(caller, VIEW);
+  @RequirePermissions(...VIEW)
+  async findOne(@Query() query: GetBusinessHourQueryDto) {
     return { businessHour: await this.businessHours.findOne(query) };
   }
 
-  @Post('business-hour')
+  @Post('business-hours.save')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Create, or update with _id (manage-livechat-business-hours)',
+    summary: 'Create, or update with _id (Rocket.Chat 8; manage-livechat-business-hours)',
     description:
-      'Rocket.Chat’s save shape. Assigning departments moves them off any other custom schedule.',
+      'Rocket.Chat 8’s save body (`timezoneName`, the form’s `daysOpen`/`daysTime` are accepted). ' +
+      'Assigning departments moves them off any other custom schedule.',
   })
   @ApiOkResponse({
     schema: { example: { businessHour: { ...EXAMPLE, departments: [] }, success: true } },
   })
-  async save(
-    @Body() body: SaveBusinessHourDto,
-    @Caller() caller: AuthenticatedUser,
-    @RequestActor() actor: Actor,
-  ) {
-    const input = parseSaveInput(body);
-    await this.permissions.assertAny(caller, MANAGE);
-    return { businessHour: await this.businessHours.save(input, actor) };
+  @RequirePermissions(...MANAGE)
+  async save(@Body() body: SaveBusinessHourDto, @RequestActor() actor: Actor) {
+    return { businessHour: await this.businessHours.save(parseSaveInput(body), actor) };
+  }
+
+  @Post('business-hour')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The same as POST livechat/business-hours.save (our older path)' })
+  @ApiOkResponse({
+    schema: { example: { businessHour: { ...EXAMPLE, departments: [] }, success: true } },
+  })
+  @RequirePermissions(...MANAGE)
+  async saveOlderPath(@Body() body: SaveBusinessHourDto, @RequestActor() actor: Actor) {
+    return this.save(body, actor);
+  }
+
+  @Post('business-hours.remove')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Delete a custom schedule (Rocket.Chat 8); its departments go back to the default',
+  })
+  @RequirePermissions(...MANAGE)
+  async remove(@Body() body: RemoveBusinessHourDto, @RequestActor() actor: Actor) {
+    await this.businessHours.remove(body._id, actor);
+    return {};
   }
 
   @Delete('business-hour/:_id')
-  @ApiOperation({
-    summary: 'Delete a custom schedule; its departments go back to the default',
-  })
-  async remove(
-    @Param('_id') id: string,
-    @Caller() caller: AuthenticatedUser,
-    @RequestActor() actor: Actor,
-  ) {
-    await this.permissions.assertAny(caller, MANAGE);
+  @ApiOperation({ summary: 'The same as POST livechat/business-hours.remove (our older path)' })
+  @RequirePermissions(...MANAGE)
+  async removeOlderPath(@Param('_id') id: string, @RequestActor() actor: Actor) {
     await this.businessHours.remove(id, actor);
     return {};
   }

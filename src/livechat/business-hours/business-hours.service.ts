@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Actor } from '../../auth/auth.decorators';
+import { MeDetails } from '../../auth/me-details';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
@@ -67,10 +68,11 @@ export type BusinessHourWithDepartments = BusinessHour & {
  */
 export function parseSaveInput(body: SaveBusinessHourDto): BusinessHourInput {
   const byDay = new Map(body.workHours.map((hours) => [hours.day, hours]));
-  if (byDay.size !== WEEK_DAYS.length) {
-    throw ApiError.invalidParams(`workHours must hold each day once: ${WEEK_DAYS.join(', ')}`);
+  if (byDay.size !== body.workHours.length) {
+    throw ApiError.invalidParams('workHours must name each day at most once');
   }
-  const days = WEEK_DAYS.map((day) => byDay.get(day) as DayHours);
+  // In week order; a day not listed is closed (Rocket.Chat stores only the days sent).
+  const days = WEEK_DAYS.filter((day) => byDay.has(day)).map((day) => byDay.get(day) as DayHours);
   for (const hours of days) {
     if (!hours.open) continue;
     const start = minutesOf(hours.start);
@@ -88,7 +90,9 @@ export function parseSaveInput(body: SaveBusinessHourDto): BusinessHourInput {
       );
     }
   }
-  const timezone = canonicalTimeZone(body.timezone);
+  const zone =
+    body.timezoneName ?? (typeof body.timezone === 'string' ? body.timezone : body.timezone.name);
+  const timezone = canonicalTimeZone(zone);
   if (!timezone) throw ApiError.invalidParams('timezone must be a known IANA time zone name');
   const name = body.name.trim();
   if (body.type === 'custom' && !name) {
@@ -146,6 +150,8 @@ function scheduleOf(doc: Pick<BusinessHour, 'timezone' | 'workHours'>): Schedule
   };
 }
 
+const AGENT_ROLE = 'livechat-agent';
+
 /** Schedule writes are rare: one at a time, across instances, keeps assignments exact. */
 const SCHEDULES_LEASE = 'business-hours';
 
@@ -166,10 +172,15 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
     private readonly settings: SettingsService,
     private readonly events: LivechatEvents,
     private readonly leases: WriteLeases,
+    private readonly meDetails: MeDetails,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Rocket.Chat shows an agent's open schedules on the user (`openBusinessHours`).
+    this.meDetails.add(async (user) =>
+      user.roles.includes(AGENT_ROLE) ? { openBusinessHours: (await this.agentHours(user._id)).open } : {},
+    );
     this.unsubscribe = this.settings.onChange((id) => {
       if (BUSINESS_HOUR_SETTINGS.includes(id)) this.rules.invalidate();
     });
@@ -210,14 +221,17 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** By `_id`, or the default one; with the departments assigned to it. */
-  async findOne(query: {
-    _id?: string;
-    type?: BusinessHourKind;
-  }): Promise<BusinessHourWithDepartments> {
+  async findOne(query: { _id?: string; type?: string }): Promise<BusinessHourWithDepartments | null> {
     let filter: QueryFilter<BusinessHour>;
     if (query._id !== undefined) filter = { _id: query._id };
     else if (query.type === 'default') filter = { type: 'default' };
+    // Rocket.Chat answers `businessHour: null` to any other type.
+    else if (query.type !== undefined) return null;
     else throw ApiError.invalidParams('_id is required (or type=default)');
+    return this.findBy(filter);
+  }
+
+  private async findBy(filter: QueryFilter<BusinessHour>): Promise<BusinessHourWithDepartments> {
     const doc = await this.businessHours.findOne(filter).lean<BusinessHour>();
     if (!doc) throw notFound();
     return this.withDepartments(doc);
@@ -275,7 +289,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
         await this.assignDepartments(id, input.departmentIds, actor);
       }
       this.changed();
-      return this.findOne({ _id: id });
+      return this.findBy({ _id: id });
     });
   }
 
@@ -371,7 +385,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   // ---- open now ----------------------------------------------------------------------------
 
   /** The settings and active schedules, read now (for caches with their own freshness bound). */
-  async loadRules(): Promise<BusinessHourRules> {
+  async loadRules(): Promise<BusinessHourRules & { defaultId?: string }> {
     const [values, docs] = await Promise.all([
       this.settings.readFresh(BUSINESS_HOUR_SETTINGS),
       this.businessHours
@@ -380,6 +394,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
     ]);
     const defaultDoc = docs.find((doc) => doc.type === 'default');
     return {
+      defaultId: defaultDoc?._id,
       enabled: values.get(SETTING_BUSINESS_HOURS_ENABLED) === true,
       multiple: values.get(SETTING_BUSINESS_HOUR_TYPE) === 'Multiple',
       defaultSchedule: defaultDoc ? scheduleOf(defaultDoc) : undefined,
@@ -393,5 +408,40 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   async isOpen(businessHourId: string | undefined): Promise<boolean> {
     const schedule = scheduleFor(await this.rules.get(), businessHourId);
     return this.statuses.status(schedule, this.clock()).open;
+  }
+
+  /**
+   * What an agent's business hours say now (Rocket.Chat EE). An agent follows the
+   * schedules of its enabled departments (`Multiple`: a department's custom one, else the
+   * default), or the default when it has none. `open`: the ids of those active schedules
+   * open now (Rocket.Chat's `openBusinessHours`). `closed`: business hours are enabled and
+   * none of them is open, so the agent may not be available.
+   */
+  async agentHours(agentId: string): Promise<{ open: string[]; closed: boolean }> {
+    const rules = await this.rules.get();
+    const assignments = await this.departments.departmentsOfAgent(agentId, true);
+    const departments = await this.departments.listByIds(
+      assignments.map((assignment) => assignment.departmentId),
+      { _id: 1, businessHourId: 1 },
+      null,
+    );
+    const followed = departments.length
+      ? departments.map((department) =>
+          rules.multiple && department.businessHourId && rules.custom.has(department.businessHourId)
+            ? department.businessHourId
+            : undefined,
+        )
+      : [undefined];
+    const now = this.clock();
+    const isOpen = (id: string | undefined) =>
+      this.statuses.status(scheduleFor(rules, id), now).open;
+    const open = new Set<string>();
+    for (const id of followed) {
+      // Only active schedules are in `rules`; an inactive default lists nothing.
+      const schedule = id === undefined ? rules.defaultSchedule : rules.custom.get(id);
+      const scheduleId = id ?? rules.defaultId;
+      if (schedule && scheduleId && this.statuses.status(schedule, now).open) open.add(scheduleId);
+    }
+    return { open: [...open], closed: rules.enabled && !followed.some(isOpen) };
   }
 }

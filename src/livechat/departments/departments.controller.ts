@@ -30,14 +30,15 @@ import { HistoryPageDoc } from '../history/history-page.openapi';
 import { SaveDepartmentDto, UpdateDepartmentAgentsDto } from './dto/department.dto';
 import { DepartmentListFilter, DepartmentsService, etagOf } from './departments.service';
 import { DepartmentScope, UnitScope } from '../units/unit-scope';
+import { RequirePermissions } from '../../auth/route-permissions';
 
 const DEPARTMENT_SORT_FIELDS = ['name', 'enabled', 'numAgents', '_updatedAt', 'email'] as const;
 const AGENT_SORT_FIELDS = ['username', 'count', 'order'] as const;
 const VIEW = ['view-livechat-departments', 'view-l-room'] as const;
 
 /**
- * Rocket.Chat's livechat department endpoints. Each handler checks permissions
- * first thing: after input validation (pipes), before business rules. A monitor's scope
+ * Rocket.Chat's livechat department endpoints. Each route declares its permissions, checked
+ * by AuthGuard before input validation (pipes) and business rules. A monitor's scope
  * (its units' departments) limits every write and the reads by id always, and the lists
  * with `onlyMyDepartments=true` (Rocket.Chat's clients rely on both list behaviours).
  */
@@ -56,11 +57,13 @@ export class DepartmentsController {
   }
 
   @Get('department')
+  @RequirePermissions(...VIEW)
   async list(@Query() query: ListDepartmentsQueryDto, @Caller() caller: AuthenticatedUser) {
     return this.listWith(query, caller, query.showArchived === 'true' ? 'include' : 'exclude');
   }
 
   @Get('departments/archived')
+  @RequirePermissions(...VIEW)
   async listArchived(@Query() query: ListDepartmentsQueryDto, @Caller() caller: AuthenticatedUser) {
     return this.listWith(query, caller, 'only');
   }
@@ -71,7 +74,6 @@ export class DepartmentsController {
     archived: DepartmentListFilter['archived'],
   ) {
     const page = parsePage(query, DEPARTMENT_SORT_FIELDS, { name: 1 });
-    await this.permissions.assertAny(caller, VIEW);
     const { departments, total } = await this.departments.list(
       {
         text: query.text,
@@ -87,29 +89,26 @@ export class DepartmentsController {
 
   @Post('department')
   @HttpCode(200)
+  @RequirePermissions('manage-livechat-departments')
   async create(
     @Body() body: SaveDepartmentDto,
     @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
   ) {
-    await this.permissions.assertAny(caller, ['manage-livechat-departments']);
     return this.departments.create(body, actor, await this.scopes.of(caller));
   }
 
   // Static paths are declared before `department/:_id` so they are not taken for ids.
   @Get('department/isDepartmentCreationAvailable')
-  async isCreationAvailable(@Caller() caller: AuthenticatedUser) {
-    await this.permissions.assertAny(caller, [
-      'view-livechat-departments',
-      'manage-livechat-departments',
-    ]);
+  @RequirePermissions('view-livechat-departments', 'manage-livechat-departments')
+  isCreationAvailable() {
     return { isDepartmentCreationAvailable: true };
   }
 
   @Get('department.autocomplete')
+  @RequirePermissions(...VIEW)
   async autocomplete(@Query() query: AutocompleteQueryDto, @Caller() caller: AuthenticatedUser) {
     const selector = parseAutocompleteSelector(query.selector);
-    await this.permissions.assertAny(caller, VIEW);
     const scope = await this.optionalScope(caller, query.onlyMyDepartments);
     return {
       items: await this.departments.autocomplete(selector, query.showArchived === 'true', scope),
@@ -117,22 +116,22 @@ export class DepartmentsController {
   }
 
   @Get('department.listByIds')
+  @RequirePermissions(...VIEW)
   async listByIds(@Query() query: ListByIdsQueryDto, @Caller() caller: AuthenticatedUser) {
     const ids = parseIds(query.ids);
     const projection = parseProjection(query.fields);
-    await this.permissions.assertAny(caller, VIEW);
     const scope = await this.scopes.of(caller);
     return { departments: await this.departments.listByIds(ids, projection, scope) };
   }
 
   @Get('department/:_id')
+  @RequirePermissions(...VIEW)
   async findOne(
     @Param('_id') id: string,
     @Query() query: GetDepartmentQueryDto,
     @Caller() caller: AuthenticatedUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    await this.permissions.assertAny(caller, VIEW);
     const scope = await this.optionalScope(caller, query.onlyMyDepartments);
     const department = await this.departments.findInScope(id, scope);
     // Rocket.Chat clients expect 200 with `department: null` for an unknown id (and a
@@ -153,6 +152,7 @@ export class DepartmentsController {
     required: false,
     description: 'ETag from GET; 412 if the department changed since',
   })
+  @RequirePermissions('manage-livechat-departments', 'add-livechat-department-agents')
   async update(
     @Param('_id') id: string,
     @Body() body: SaveDepartmentDto,
@@ -161,10 +161,6 @@ export class DepartmentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @RequestActor() actor: Actor,
   ) {
-    await this.permissions.assertAny(caller, [
-      'manage-livechat-departments',
-      'add-livechat-department-agents',
-    ]);
     const [canSave, canAddAgents] = await Promise.all([
       this.permissions.hasAny(caller, ['manage-livechat-departments']),
       this.permissions.hasAny(caller, ['add-livechat-department-agents']),
@@ -182,51 +178,48 @@ export class DepartmentsController {
   }
 
   @Delete('department/:_id')
+  @RequirePermissions('manage-livechat-departments', 'remove-livechat-department')
   async remove(
     @Param('_id') id: string,
     @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
   ) {
-    await this.permissions.assertAny(caller, [
-      'manage-livechat-departments',
-      'remove-livechat-department',
-    ]);
     await this.departments.remove(id, actor, await this.scopes.of(caller));
     return {};
   }
 
   @Post('department/:_id/archive')
   @HttpCode(200)
+  @RequirePermissions('manage-livechat-departments')
   async archive(
     @Param('_id') id: string,
     @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
   ) {
-    await this.permissions.assertAny(caller, ['manage-livechat-departments']);
     await this.departments.archive(id, actor, await this.scopes.of(caller));
     return {};
   }
 
   @Post('department/:_id/unarchive')
   @HttpCode(200)
+  @RequirePermissions('manage-livechat-departments')
   async unarchive(
     @Param('_id') id: string,
     @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
   ) {
-    await this.permissions.assertAny(caller, ['manage-livechat-departments']);
     await this.departments.unarchive(id, actor, await this.scopes.of(caller));
     return {};
   }
 
   @Get('department/:_id/agents')
+  @RequirePermissions(...VIEW)
   async listAgents(
     @Param('_id') id: string,
     @Query() query: PageQueryDto,
     @Caller() caller: AuthenticatedUser,
   ) {
     const page = parsePage(query, AGENT_SORT_FIELDS, { username: 1 });
-    await this.permissions.assertAny(caller, VIEW);
     await this.departments.assertReadable(id, await this.scopes.of(caller));
     const { agents, total } = await this.departments.listAgents(id, page);
     return pageEnvelope('agents', agents, page, total);
@@ -234,16 +227,13 @@ export class DepartmentsController {
 
   @Post('department/:_id/agents')
   @HttpCode(200)
+  @RequirePermissions('manage-livechat-departments', 'add-livechat-department-agents')
   async updateAgents(
     @Param('_id') id: string,
     @Body() body: UpdateDepartmentAgentsDto,
     @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
   ) {
-    await this.permissions.assertAny(caller, [
-      'manage-livechat-departments',
-      'add-livechat-department-agents',
-    ]);
     const scope = await this.scopes.of(caller);
     await this.departments.updateAgents(id, body.upsert, body.remove, actor, scope);
     return {};
@@ -254,13 +244,13 @@ export class DepartmentsController {
     summary: 'Change history of a department, newest first (our extension; kept after a delete)',
   })
   @ApiOkResponse({ type: HistoryPageDoc })
+  @RequirePermissions('view-livechat-departments')
   async history(
     @Param('_id') id: string,
     @Query() query: PageQueryDto,
     @Caller() caller: AuthenticatedUser,
   ) {
     const page = parsePage(query, [], { ts: -1 });
-    await this.permissions.assertAny(caller, ['view-livechat-departments']);
     await this.departments.assertReadable(id, await this.scopes.of(caller));
     const { history, total } = await this.departments.history(id, page);
     return pageEnvelope('history', history, page, total);

@@ -66,12 +66,18 @@ function requestedUnit(body: SaveDepartmentDto): string | null | undefined {
   return unitId || null;
 }
 
-/** The department fields that put it into a unit, or (null) take it out. */
-function unitFields(unitId: string | null): { set: Partial<Department>; unset: string[] } {
+/**
+ * The department fields that put it into a unit, or (null) take it out: Rocket.Chat then
+ * stores `parentId: null, ancestors: null`, and its clients read them so.
+ */
+function unitFields(unitId: string | null): Partial<Department> {
   return unitId
-    ? { set: { parentId: unitId, ancestors: [unitId] }, unset: [] }
-    : { set: {}, unset: ['parentId', 'ancestors'] };
+    ? { parentId: unitId, ancestors: [unitId] }
+    : { parentId: null, ancestors: null };
 }
+
+/** Rocket.Chat EE marks every department it saves `type: 'd'` (units are `'u'`). */
+const DEPARTMENT_TYPE = { type: 'd' } as const;
 
 
 /** Ids of the departments that `fields` points at (fallback and forward targets). */
@@ -253,7 +259,8 @@ export class DepartmentsService {
       const now = new Date();
       const department: Department = {
         ...(fields as Department),
-        ...unitFields(unitId).set,
+        ...(unitId && unitFields(unitId)),
+        ...DEPARTMENT_TYPE,
         _id: id,
         numAgents: agents.length,
         _updatedAt: now,
@@ -299,16 +306,22 @@ export class DepartmentsService {
     return this.writer.withDepartments(leased, async (fence) => {
       const current = await this.findById(id);
       if (!current) throw ApiError.departmentNotFound();
-      assertInScope(scope, current);
+      // A monitor may also take a department that is in no unit into one of its own.
+      const intoOwnUnit = !current.parentId && !!requested && inScope(scope, { parentId: requested });
+      if (!intoOwnUnit) assertInScope(scope, current);
       // The unit changes only when the request names another one.
       const unitId =
         requested === undefined || requested === (current.parentId ?? null) ? undefined : requested;
       if (unitId !== undefined) {
-        fence.require([current.parentId]);
+        fence.require([current.parentId ?? undefined]);
         await this.checkUnitMove(current, unitId, scope);
       }
-      const set = unitId === undefined ? changes : { ...changes, ...unitFields(unitId).set };
-      const cleared = unitId === undefined ? unset : [...unset, ...unitFields(unitId).unset];
+      const set = {
+        ...changes,
+        ...DEPARTMENT_TYPE,
+        ...(unitId !== undefined && unitFields(unitId)),
+      };
+      const cleared = unset;
       if (
         options.ifMatch !== undefined &&
         options.ifMatch !== '*' &&
@@ -341,8 +354,9 @@ export class DepartmentsService {
       ]);
 
       const enabled = changes.enabled ?? current.enabled;
+      // Server-managed: `ancestors` follows `parentId`, `type` is always 'd'.
       const changed = fieldChanges(current, set, cleared).filter(
-        (change) => change.field !== 'ancestors',
+        (change) => change.field !== 'ancestors' && change.field !== 'type',
       );
       await this.writer.run(
         entry(actor, id, 'update', {
@@ -415,7 +429,7 @@ export class DepartmentsService {
       if (!current) throw ApiError.bareBadRequest('error-department-not-found');
       assertInScope(scope, current);
       // Its unit loses a department: recounted under the unit's lease.
-      fence.require([current.parentId]);
+      fence.require([current.parentId ?? undefined]);
       if (current.parentId) plan = { ...plan, recountUnits: [current.parentId] };
       await this.writer.start(record, plan, fence);
     });
@@ -595,7 +609,8 @@ export class DepartmentsService {
 
   /**
    * A department may move into an existing unit (a monitor: one of its own) and out of
-   * its unit unless it is the last one there (a monitor: never, it would lose it).
+   * its unit unless it is the last one there (a monitor too, as in Rocket.Chat: the
+   * department then leaves its scope).
    */
   private async checkUnitMove(
     current: Pick<Department, '_id' | 'parentId'>,
@@ -603,10 +618,12 @@ export class DepartmentsService {
     scope: DepartmentScope,
   ): Promise<void> {
     if (unitId === null) {
-      if (scope !== null) throw notAllowed();
       const left = await this.departments.countDocuments({ parentId: current.parentId });
       if (left <= 1) {
-        throw ApiError.badRequest('error-unit-cant-be-empty', 'A unit must keep a department');
+        throw ApiError.badRequest(
+          'error-unit-cant-be-empty',
+          "The last department in a unit can't be removed",
+        );
       }
       return;
     }

@@ -14,14 +14,13 @@ import {
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Caller, Public } from '../../auth/auth.decorators';
+import { Public } from '../../auth/auth.decorators';
+import { RequirePermissions } from '../../auth/route-permissions';
 import { ApiError } from '../../common/api-error';
 import type { RouteFlags } from '../../common/logging';
 import { pageEnvelope, parsePage, type PageQuery } from '../../common/pagination';
 import { RateLimiter } from '../../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { PermissionsService } from '../../permissions/permissions.service';
-import type { AuthenticatedUser } from '../../users/users.service';
 import { OfflineMessageDto } from './offline-message.dto';
 import { OfflineMessageRateLimit } from './offline-message-rate-limit.guard';
 import { OFFLINE_MESSAGE_STATUSES, OfflineMessageStatus } from './offline-message.schema';
@@ -35,7 +34,6 @@ const QUIET: RouteFlags = { quietRequestLog: true };
 export class OfflineMessagesController {
   constructor(
     private readonly offlineMessages: OfflineMessagesService,
-    private readonly permissions: PermissionsService,
     private readonly rateLimiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -85,9 +83,9 @@ export class OfflineMessagesController {
   @ApiQuery({ name: 'status', required: false, enum: OFFLINE_MESSAGE_STATUSES })
   @ApiQuery({ name: 'offset', required: false })
   @ApiQuery({ name: 'count', required: false })
+  @RequirePermissions('view-livechat-manager')
   async list(
     @Query() query: PageQuery & { status?: unknown },
-    @Caller() caller: AuthenticatedUser,
   ) {
     const { status } = query;
     if (
@@ -98,7 +96,6 @@ export class OfflineMessagesController {
       throw ApiError.invalidParams(`status must be one of ${OFFLINE_MESSAGE_STATUSES.join(', ')}`);
     }
     const page = parsePage(query, ['createdAt'], { createdAt: -1 });
-    await this.permissions.assertAny(caller, ['view-livechat-manager']);
     const { messages, total } = await this.offlineMessages.list(
       status as OfflineMessageStatus | undefined,
       page,
@@ -112,8 +109,8 @@ export class OfflineMessagesController {
     summary:
       'Try a failed or waiting offline message again now (our extension; view-livechat-manager)',
   })
-  async retry(@Param('_id') id: string, @Caller() caller: AuthenticatedUser) {
-    await this.permissions.assertAny(caller, ['view-livechat-manager']);
+  @RequirePermissions('view-livechat-manager')
+  async retry(@Param('_id') id: string) {
     return { message: await this.offlineMessages.retry(id) };
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
-import { ApiError } from '../../common/api-error';
+import { AnyAuthenticatedUser, RequirePermissions } from '../../auth/route-permissions';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
 import type { AuthenticatedUser } from '../../users/users.service';
@@ -10,7 +10,7 @@ import { PageQueryDto } from '../departments/dto/department-queries.dto';
 import { AddRoleDto, ListRoleQueryDto } from '../agents/agents.dto';
 import { SaveUnitDto, TextPageQueryDto } from './dto/unit.dto';
 import { MonitorsService } from './monitors.service';
-import { DepartmentScope, notAllowed, UnitScope } from './unit-scope';
+import { UnitScope } from './unit-scope';
 import { UnitsService } from './units.service';
 
 const UNIT_SORT_FIELDS = ['name', 'visibility', 'numMonitors', 'numDepartments'] as const;
@@ -19,10 +19,14 @@ const USER_SORT_FIELDS = ['username', 'name'] as const;
 
 /** Rocket.Chat answers some of these with a bare JSON value (`null`, a number). */
 function sendJson(reply: FastifyReply, value: null | number): void {
-  void reply.type('application/json; charset=utf-8').send(JSON.stringify(value));
+  void reply.type('application/json').send(JSON.stringify(value));
 }
 
-/** Units (Rocket.Chat EE): managers handle them all, a monitor reads its own. */
+/**
+ * Units (Rocket.Chat EE): `manage-livechat-units` handles them all; anybody else lists only
+ * the units it monitors (none for a non-monitor). The unit's monitors need
+ * `manage-livechat-monitors`, as in Rocket.Chat.
+ */
 @ApiTags('units and monitors')
 @Controller('livechat')
 export class UnitsController {
@@ -32,101 +36,74 @@ export class UnitsController {
     private readonly scopes: UnitScope,
   ) {}
 
-  /** Everything for `manage-livechat-units`; a monitor its own units; anybody else 403. */
-  private async readScope(caller: AuthenticatedUser): Promise<DepartmentScope> {
-    if (await this.permissions.hasAny(caller, ['manage-livechat-units'])) return null;
-    const scope = await this.scopes.of(caller);
-    if (scope === null) throw ApiError.forbidden();
-    return scope;
-  }
-
   @Get('units')
-  @ApiOperation({ summary: 'Units, paginated; a monitor sees only the units it monitors' })
+  @AnyAuthenticatedUser()
+  @ApiOperation({
+    summary: 'Units, paginated; without manage-livechat-units, the units the caller monitors',
+  })
   async list(@Query() query: TextPageQueryDto, @Caller() caller: AuthenticatedUser) {
     const page = parsePage(query, UNIT_SORT_FIELDS, { name: 1 });
-    const { units, total } = await this.units.list(query.text, page, await this.readScope(caller));
+    const scope = (await this.permissions.hasAny(caller, ['manage-livechat-units']))
+      ? null
+      : { unitIds: await this.scopes.unitsOf(caller._id) };
+    const { units, total } = await this.units.list(query.text, page, scope);
     return pageEnvelope('units', units, page, total);
   }
 
   @Post('units')
   @HttpCode(200)
-  async create(
-    @Body() body: SaveUnitDto,
-    @Caller() caller: AuthenticatedUser,
-    @RequestActor() actor: Actor,
-  ) {
-    await this.permissions.assertAny(caller, ['manage-livechat-units']);
+  @RequirePermissions('manage-livechat-units')
+  async create(@Body() body: SaveUnitDto, @RequestActor() actor: Actor) {
     return this.units.save(null, body, actor);
   }
 
   @Get('units/:unitId')
+  @RequirePermissions('manage-livechat-units')
   @ApiOperation({ summary: 'A unit; the JSON `null` when unknown (Rocket.Chat answers so)' })
-  async findOne(
-    @Param('unitId') id: string,
-    @Caller() caller: AuthenticatedUser,
-    @Res() reply: FastifyReply,
-  ) {
-    const unit = await this.units.findById(id, await this.readScope(caller));
+  async findOne(@Param('unitId') id: string, @Res() reply: FastifyReply) {
+    const unit = await this.units.findById(id, null);
     if (unit) void reply.send(unit);
     else sendJson(reply, null);
   }
 
   @Post('units/:unitId')
   @HttpCode(200)
-  async update(
-    @Param('unitId') id: string,
-    @Body() body: SaveUnitDto,
-    @Caller() caller: AuthenticatedUser,
-    @RequestActor() actor: Actor,
-  ) {
-    await this.permissions.assertAny(caller, ['manage-livechat-units']);
+  @RequirePermissions('manage-livechat-units')
+  async update(@Param('unitId') id: string, @Body() body: SaveUnitDto, @RequestActor() actor: Actor) {
     return this.units.save(id, body, actor);
   }
 
   @Delete('units/:unitId')
+  @RequirePermissions('manage-livechat-units')
   @ApiOperation({ summary: 'Deletes a unit (its departments stay); answers the number deleted' })
   async remove(
     @Param('unitId') id: string,
-    @Caller() caller: AuthenticatedUser,
     @RequestActor() actor: Actor,
     @Res() reply: FastifyReply,
   ) {
-    await this.permissions.assertAny(caller, ['manage-livechat-units']);
     sendJson(reply, await this.units.remove(id, actor));
   }
 
   @Get('units/:unitId/departments')
-  async departments(
-    @Param('unitId') unitId: string,
-    @Query() query: PageQueryDto,
-    @Caller() caller: AuthenticatedUser,
-  ) {
+  @RequirePermissions('manage-livechat-units')
+  async departments(@Param('unitId') unitId: string, @Query() query: PageQueryDto) {
     const page = parsePage(query, DEPARTMENT_SORT_FIELDS, { name: 1 });
-    const scope = await this.readScope(caller);
-    if (scope !== null && !scope.unitIds.includes(unitId)) throw notAllowed();
     const { departments, total } = await this.units.departmentsOf(unitId, page);
     return pageEnvelope('departments', departments, page, total);
   }
 
   @Get('units/:unitId/departments/available')
+  @RequirePermissions('manage-livechat-units')
   @ApiOperation({ summary: 'Departments the unit may take: in no unit, or in this one' })
-  async availableDepartments(
-    @Param('unitId') unitId: string,
-    @Query() query: TextPageQueryDto,
-    @Caller() caller: AuthenticatedUser,
-  ) {
+  async availableDepartments(@Param('unitId') unitId: string, @Query() query: TextPageQueryDto) {
     const page = parsePage(query, DEPARTMENT_SORT_FIELDS, { name: 1 });
-    await this.permissions.assertAny(caller, ['manage-livechat-units']);
     const { departments, total } = await this.units.availableDepartments(unitId, query.text, page);
     return pageEnvelope('departments', departments, page, total);
   }
 
   @Get('units/:unitId/monitors')
-  async monitors(@Param('unitId') unitId: string, @Caller() caller: AuthenticatedUser) {
-    if (!(await this.permissions.hasAny(caller, ['manage-livechat-monitors']))) {
-      const scope = await this.readScope(caller);
-      if (scope !== null && !scope.unitIds.includes(unitId)) throw notAllowed();
-    }
+  @RequirePermissions('manage-livechat-monitors')
+  async monitors(@Param('unitId') unitId: string) {
     return { monitors: await this.units.monitorsOf(unitId) };
   }
 }
@@ -136,26 +113,20 @@ export class UnitsController {
 @Controller('livechat')
 export class MonitorsController {
   constructor(
-    private readonly monitors: MonitorsService,
-    private readonly permissions: PermissionsService,
-  ) {}
+private readonly monitors: MonitorsService) {}
 
   @Get('monitors')
-  async list(@Query() query: ListRoleQueryDto, @Caller() caller: AuthenticatedUser) {
+  @RequirePermissions('manage-livechat-monitors')
+  async list(@Query() query: ListRoleQueryDto) {
     const page = parsePage(query, USER_SORT_FIELDS, { username: 1 });
-    await this.permissions.assertAny(caller, ['manage-livechat-monitors']);
     const { users, total } = await this.monitors.list(query.text, page);
     return pageEnvelope('monitors', users, page, total);
   }
 
   @Get('monitors/:username')
   @ApiOperation({ summary: 'A monitor; the JSON `null` when there is none by that username' })
-  async findOne(
-    @Param('username') username: string,
-    @Caller() caller: AuthenticatedUser,
-    @Res() reply: FastifyReply,
-  ) {
-    await this.permissions.assertAny(caller, ['manage-livechat-monitors']);
+  @RequirePermissions('manage-livechat-monitors')
+  async findOne(@Param('username') username: string, @Res() reply: FastifyReply) {
     const monitor = await this.monitors.find(username);
     if (monitor) void reply.send(monitor);
     else sendJson(reply, null);
@@ -164,20 +135,16 @@ export class MonitorsController {
   @Post('monitors.create')
   @HttpCode(200)
   @ApiOperation({ summary: 'Gives the user the livechat-monitor role' })
-  async create(@Body() body: AddRoleDto, @Caller() caller: AuthenticatedUser) {
-    await this.permissions.assertAny(caller, ['manage-livechat-monitors']);
+  @RequirePermissions('manage-livechat-monitors')
+  async create(@Body() body: AddRoleDto) {
     return this.monitors.add(body.username);
   }
 
   @Post('monitors.delete')
   @HttpCode(200)
   @ApiOperation({ summary: 'Takes the livechat-monitor role away, and the user out of every unit' })
-  async remove(
-    @Body() body: AddRoleDto,
-    @Caller() caller: AuthenticatedUser,
-    @RequestActor() actor: Actor,
-  ) {
-    await this.permissions.assertAny(caller, ['manage-livechat-monitors']);
+  @RequirePermissions('manage-livechat-monitors')
+  async remove(@Body() body: AddRoleDto, @RequestActor() actor: Actor) {
     await this.monitors.remove(body.username, actor);
     return {};
   }

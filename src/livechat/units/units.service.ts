@@ -31,7 +31,7 @@ type Named = { _id: string; name: string };
 type Member = Named & Pick<Department, 'parentId' | '_updatedAt'>;
 const MEMBER_FIELDS = { _id: 1, name: 1, parentId: 1, _updatedAt: 1 } as const;
 
-const isId = (id: string | undefined): id is string => !!id;
+const isId = (id: string | null | undefined): id is string => !!id;
 
 /** A department's move of a unit write, with its own history entry ("moved to unit X"). */
 function move(
@@ -159,12 +159,8 @@ export class UnitsService {
         this.links.find({ unitId }, { monitorId: 1, username: 1 }).lean<UnitMonitorWrite[]>(),
       ]);
       if (named.length !== departmentIds.length) throw ApiError.departmentNotFound();
-      if (found.length !== monitorIds.length) {
-        throw ApiError.badRequest(
-          'error-invalid-monitor',
-          'Every monitor must have the livechat-monitor role',
-        );
-      }
+      // Users without the monitor role are left out (numMonitors counts real monitors),
+      // as Rocket.Chat does, rather than failing the whole save.
       const keep = new Set(departmentIds);
       const leaving = current.filter((department) => !keep.has(department._id));
       const joining = named.filter((department) => department.parentId !== unitId);

@@ -106,6 +106,6 @@ export class WidgetController {
       void reply.status(304).send();
       return;
     }
-    void reply.type('application/json; charset=utf-8').send(answer.body);
+    void reply.type('application/json').send(answer.body);
   }
 }

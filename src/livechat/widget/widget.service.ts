@@ -150,7 +150,11 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
 
   private unitAnswers(snapshot: Snapshot, unitId: string): UnitAnswers {
     if (!snapshot.units.has(unitId)) {
-      throw ApiError.unitNotFound();
+      // Rocket.Chat's words, which its widget shows.
+      throw ApiError.badRequest(
+        'error-unit-not-found',
+        `Error! No Active Business Unit found with id: ${unitId}`,
+      );
     }
     let answers = snapshot.byUnit.get(unitId);
     if (!answers) {

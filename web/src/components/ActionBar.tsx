@@ -2,7 +2,7 @@ import { Button, Group, Paper, Text } from '@mantine/core';
 
 /**
  * The form's Save and Cancel, stuck to the bottom of the window while the form is in view, so
- * they are always at hand on a long page. Says when there are unsaved changes.
+ * they are always at hand on a long page. Says when there are unsaved changes; Save waits for one.
  */
 export function ActionBar({
   dirty,
@@ -32,7 +32,8 @@ export function ActionBar({
           <Button variant="default" onClick={onCancel}>
             Cancel
           </Button>
-          <Button type="submit" loading={saving}>
+          {/* Nothing to send until something changed (the text beside says so). */}
+          <Button type="submit" loading={saving} disabled={!dirty}>
             {saveLabel}
           </Button>
         </Group>

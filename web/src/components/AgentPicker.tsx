@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get } from '../api';
 import type { Agent, Page } from '../types';
+import { queryKeys } from '../query-keys';
 
 interface Props {
   /** Agents already in the list, left out of the options. */
@@ -17,7 +18,7 @@ export function AgentPicker({ exclude, onPick, disabled }: Props) {
   const [search, setSearch] = useState('');
   const [text] = useDebouncedValue(search.trim(), 250);
   const agents = useQuery({
-    queryKey: ['agents', 'search', text],
+    queryKey: queryKeys.agents.search(text),
     queryFn: () => get<Page & { users: Agent[] }>('livechat/users/agent', { text, count: 20 }),
     staleTime: 10_000,
   });

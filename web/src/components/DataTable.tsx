@@ -8,7 +8,7 @@ import {
   UnstyledButton,
   type TableTdProps,
 } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ListControls } from '../hooks/useListState';
 import { PAGE_SIZES } from '../utils/list-state';
@@ -20,8 +20,10 @@ export interface Column<Row> {
   /** The API sort field, when the column sorts. */
   sortField?: string;
   render: (row: Row) => ReactNode;
-  /** Hidden below this breakpoint (the table reflows at 360 px instead of scrolling). */
-  visibleFrom?: 'xs' | 'sm' | 'md' | 'lg';
+  /** Hidden in the table below this width; a narrow screen's stacked rows show every column. */
+  visibleFrom?: 'md' | 'lg';
+  /** The column's name beside its value in a stacked row, when `label` is not plain text. */
+  title?: string;
   cellProps?: TableTdProps;
 }
 
@@ -48,9 +50,15 @@ export function ListSearch({ list, label }: { list: ListControls; label: string 
   );
 }
 
+/** Below Mantine's `sm` (stacked-table.css): each row is a block of labelled cells. */
+export function useNarrowScreen(): boolean {
+  return useMediaQuery('(max-width: 47.99em)') ?? false;
+}
+
 /**
  * Every paged list of the console: sortable headers (aria-sort), loading rows, an empty
- * message, the total, rows per page and pages, all driven by the list state in the URL.
+ * message, the total, rows per page and pages, all driven by the list state in the URL. On a
+ * narrow screen each row stacks its cells, each with its column's name, actions included.
  */
 export function DataTable<Row>({
   label,
@@ -77,12 +85,22 @@ export function DataTable<Row>({
   noun: [string, string];
 }) {
   const { state } = list;
+  const narrow = useNarrowScreen();
   const pages = total === undefined ? 1 : Math.max(1, Math.ceil(total / state.pageSize));
+  const pastTheEnd = total !== undefined && state.page > pages;
+  // A page past the end (an old link, a list that shrank) shows the last page instead.
+  useEffect(() => {
+    if (pastTheEnd) list.setPage(pages);
+  }, [pastTheEnd, pages]);
+  const shown = columns.map((column) => ({
+    ...column,
+    visibleFrom: narrow ? undefined : column.visibleFrom,
+  }));
   return (
     <>
-      {/* The table scrolls inside its box on a narrow screen, never the page. */}
-      <Table.ScrollContainer minWidth={300}>
+      <Table.ScrollContainer minWidth={narrow ? 0 : 300}>
         <Table
+          className="stacked-table"
           striped
           highlightOnHover
           aria-label={label}
@@ -91,7 +109,7 @@ export function DataTable<Row>({
         >
           <Table.Thead>
             <Table.Tr>
-              {columns.map((column) => {
+              {shown.map((column) => {
                 const active =
                   column.sortField !== undefined && state.sort.field === column.sortField;
                 return (
@@ -131,14 +149,14 @@ export function DataTable<Row>({
             {loading &&
               Array.from({ length: 5 }, (_, row) => (
                 <Table.Tr key={row}>
-                  {columns.map((column) => (
+                  {shown.map((column) => (
                     <Table.Td key={column.key} visibleFrom={column.visibleFrom}>
                       <Skeleton height={14} />
                     </Table.Td>
                   ))}
                 </Table.Tr>
               ))}
-            {rows?.length === 0 && (
+            {rows?.length === 0 && !pastTheEnd && (
               <Table.Tr>
                 <Table.Td colSpan={columns.length}>
                   <Text c="gray.7" ta="center" py="md">
@@ -149,11 +167,12 @@ export function DataTable<Row>({
             )}
             {rows?.map((row) => (
               <Table.Tr key={rowKey(row)}>
-                {columns.map((column) => (
+                {shown.map((column) => (
                   <Table.Td
                     key={column.key}
                     visibleFrom={column.visibleFrom}
-                    style={{ overflowWrap: 'anywhere' }}
+                    style={{ overflowWrap: narrow ? undefined : 'anywhere' }}
+                    data-label={column.title ?? (typeof column.label === 'string' ? column.label : undefined)}
                     {...column.cellProps}
                   >
                     {column.render(row)}
@@ -164,11 +183,6 @@ export function DataTable<Row>({
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {columns.some((column) => column.visibleFrom) && (
-        <Text size="xs" c="gray.7" mt="xs" hiddenFrom="sm">
-          Some columns are hidden on a narrow screen; open a row to see all its details.
-        </Text>
-      )}
       <Group justify="space-between" mt="md" gap="md">
         <Text size="sm" c="gray.7" aria-live="polite">
           {total === undefined ? 'Loading…' : `${total} ${total === 1 ? noun[0] : noun[1]}`}

@@ -3,6 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get } from '../api';
+import { queryKeys } from '../query-keys';
 
 interface Item {
   _id: string;
@@ -13,7 +14,7 @@ interface Item {
 function useDepartmentOptions(search: string, chosen: string[], exclude: string | undefined) {
   const [term] = useDebouncedValue(search.trim(), 250);
   const matches = useQuery({
-    queryKey: ['department.autocomplete', term, exclude],
+    queryKey: queryKeys.departments.autocomplete(term, exclude),
     queryFn: () =>
       get<{ items: Item[] }>('livechat/department.autocomplete', {
         selector: JSON.stringify({ term, exceptions: exclude ? [exclude] : [] }),
@@ -24,7 +25,7 @@ function useDepartmentOptions(search: string, chosen: string[], exclude: string 
   });
   const sortedChosen = [...chosen].sort();
   const names = useQuery({
-    queryKey: ['department.listByIds', sortedChosen],
+    queryKey: queryKeys.departments.byIds(sortedChosen),
     enabled: sortedChosen.length > 0,
     staleTime: 60_000,
     queryFn: async () => {

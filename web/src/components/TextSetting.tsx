@@ -1,13 +1,6 @@
 import { Button, Group, PasswordInput, TextInput } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { get } from '../api';
-
-interface SettingAnswer {
-  value: string;
-  /** Secret settings: whether a value is stored (its text is never sent back). */
-  isSet?: boolean;
-}
+import { useSetting } from '../hooks/useSetting';
 
 /**
  * One text setting with its own Save button. A secret one (`secret`) shows whether a value
@@ -28,11 +21,7 @@ export function TextSetting({
   secret?: boolean;
   save: (id: string, value: string, done: string) => Promise<void>;
 }) {
-  const setting = useQuery({
-    queryKey: ['setting', id],
-    queryFn: () => get<SettingAnswer>(`settings/${id}`),
-    retry: false,
-  });
+  const setting = useSetting<string>(id);
   const [value, setValue] = useState('');
   useEffect(() => {
     if (setting.data && !secret) setValue(String(setting.data.value ?? ''));

@@ -34,7 +34,13 @@ export function useListState(defaults: ListDefaults) {
     setPageSize: (pageSize: number) => update({ pageSize }),
     /** The API's `sort`, `count` and `offset` for this state. */
     query: {
-      sort: JSON.stringify({ [state.sort.field]: state.sort.direction }),
+      // Rows equal on the chosen column keep the list's default order (not the storage order).
+      sort: JSON.stringify({
+        [state.sort.field]: state.sort.direction,
+        ...(state.sort.field === defaults.sort.field
+          ? {}
+          : { [defaults.sort.field]: defaults.sort.direction }),
+      }),
       count: state.pageSize,
       offset: (state.page - 1) * state.pageSize,
     },

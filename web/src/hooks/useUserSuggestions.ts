@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { get } from '../api';
+import { queryKeys } from '../query-keys';
 
 /**
  * Users whose username or name starts with `term` (users.autocomplete), for the screens that
@@ -7,7 +8,7 @@ import { get } from '../api';
  */
 export function useUserSuggestions(term: string) {
   return useQuery({
-    queryKey: ['users', 'autocomplete', term],
+    queryKey: queryKeys.users.autocomplete(term),
     queryFn: async () =>
       (
         await get<{ items: { _id: string; username: string; name?: string }[] }>(

@@ -6,11 +6,13 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsObject,
   IsString,
   Length,
   Matches,
   MaxLength,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { Optional } from '../../../common/validation';
@@ -36,6 +38,28 @@ export class WorkHourDto {
   @ApiProperty()
   @IsBoolean({ message: 'must be a boolean' })
   open: boolean;
+
+  @ApiPropertyOptional({ description: 'Echoed from a read (1 Monday … 7 Sunday); ignored' })
+  @Optional()
+  @IsInt({ message: 'must be an integer' })
+  code?: number;
+}
+
+/** A zone name, or Rocket.Chat's `{ name, utc }` as a read answers it (utc is ignored). */
+function IsTimeZoneField(): PropertyDecorator {
+  const isName = (value: unknown) => typeof value === 'string' && value.length <= 64;
+  return ValidateBy({
+    name: 'isTimeZoneField',
+    validator: {
+      validate: (value: unknown) => {
+        if (isName(value)) return true;
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+        const { name, utc, ...rest } = value as Record<string, unknown>;
+        return isName(name) && (utc === undefined || isName(utc)) && !Object.keys(rest).length;
+      },
+      defaultMessage: () => 'must be an IANA time zone name, or { name, utc }',
+    },
+  });
 }
 
 /** Rocket.Chat's save shape (its `livechat:saveBusinessHour` method), as a REST body. */
@@ -59,16 +83,27 @@ export class SaveBusinessHourDto {
   @IsIn(BUSINESS_HOUR_KINDS, { message: 'must be default or custom' })
   type: BusinessHourKind;
 
-  @ApiProperty({ example: 'Europe/Berlin', description: 'IANA time zone name' })
+  @ApiProperty({
+    example: 'Europe/Berlin',
+    description: 'IANA time zone name, or `{ name, utc }` as read (`timezoneName` wins)',
+  })
+  @IsTimeZoneField()
+  timezone: string | { name: string; utc?: string };
+
+  @ApiPropertyOptional({ example: 'Europe/Berlin', description: "Rocket.Chat 8's form: the zone" })
+  @Optional()
   @IsString({ message: 'must be an IANA time zone name' })
   @MaxLength(64, { message: 'must be an IANA time zone name' })
-  timezone: string;
+  timezoneName?: string;
 
-  @ApiProperty({ type: [WorkHourDto], description: 'Seven entries, one per day' })
-  @IsArray({ message: 'must be an array of seven days' })
-  @ArrayMinSize(7, { message: 'must be an array of seven days' })
-  @ArrayMaxSize(7, { message: 'must be an array of seven days' })
-  @IsObject({ each: true, message: 'must be an array of seven days' })
+  @ApiProperty({
+    type: [WorkHourDto],
+    description: 'One to seven days, each at most once; a day not listed is closed',
+  })
+  @IsArray({ message: 'must be an array of one to seven days' })
+  @ArrayMinSize(1, { message: 'must be an array of one to seven days' })
+  @ArrayMaxSize(7, { message: 'must be an array of one to seven days' })
+  @IsObject({ each: true, message: 'must be an array of one to seven days' })
   @ValidateNested({ each: true })
   @Type(() => WorkHourDto)
   workHours: WorkHourDto[];
@@ -82,6 +117,40 @@ export class SaveBusinessHourDto {
   @IsString({ message: 'must be a comma-separated string of department ids' })
   @MaxLength(65_000, { message: 'must be at most 65000 characters' })
   departmentsToApplyBusinessHour?: string;
+
+  // Sent by Rocket.Chat's form and helpers beside the fields above; ignored.
+  @ApiPropertyOptional({ type: [String], description: "The form's open days; ignored" })
+  @Optional()
+  @IsArray({ message: 'must be an array of day names' })
+  @ArrayMaxSize(7, { message: 'must be an array of day names' })
+  @IsString({ each: true, message: 'must be an array of day names' })
+  daysOpen?: string[];
+
+  @ApiPropertyOptional({ type: [Object], description: "The form's day times; ignored" })
+  @Optional()
+  @IsArray({ message: 'must be an array of days' })
+  @ArrayMaxSize(7, { message: 'must be an array of days' })
+  @IsObject({ each: true, message: 'must be an array of days' })
+  daysTime?: object[];
+
+  @ApiPropertyOptional({ type: [Object], description: 'Echoed from a read; ignored' })
+  @Optional()
+  @IsArray({ message: 'must be an array' })
+  @ArrayMaxSize(1000, { message: 'must hold at most 1000 departments' })
+  @IsObject({ each: true, message: 'must be an array of objects' })
+  departments?: object[];
+}
+
+/** `POST livechat/business-hours.remove` (Rocket.Chat 8). */
+export class RemoveBusinessHourDto {
+  @ApiProperty()
+  @IsString({ message: 'must be a non-empty string' })
+  @Length(1, 64, { message: 'must be a non-empty string' })
+  _id: string;
+
+  @ApiProperty({ enum: BUSINESS_HOUR_KINDS })
+  @IsIn(BUSINESS_HOUR_KINDS, { message: 'must be default or custom' })
+  type: BusinessHourKind;
 }
 
 export class ListBusinessHoursQueryDto extends PageQueryDto {
@@ -99,8 +168,12 @@ export class GetBusinessHourQueryDto {
   @Length(1, 64, { message: 'must be a non-empty string' })
   _id?: string;
 
-  @ApiPropertyOptional({ enum: BUSINESS_HOUR_KINDS })
+  @ApiPropertyOptional({
+    enum: BUSINESS_HOUR_KINDS,
+    description: 'Without _id: `default` reads the default; any other type answers null',
+  })
   @Optional()
-  @IsIn(BUSINESS_HOUR_KINDS, { message: 'must be default or custom' })
-  type?: BusinessHourKind;
+  @IsString({ message: 'must be a string' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  type?: string;
 }

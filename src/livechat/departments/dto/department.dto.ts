@@ -12,11 +12,12 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
   IsObject,
 } from 'class-validator';
-import { Optional } from '../../../common/validation';
+import { MATCH_ERROR, MatchRequired, Optional } from '../../../common/validation';
 
 /**
  * An optional department field that can also be cleared: `null` means "no value" (so do
@@ -56,11 +57,42 @@ function AgentList(type: () => new () => object): PropertyDecorator {
 
 /** `departmentUnit` of a create/update request (Rocket.Chat's unit of the department). */
 export class DepartmentUnitDto {
-  @ApiPropertyOptional({ description: 'The unit to move the department into; absent or "": none' })
-  @Optional()
-  @IsString({ message: 'must be a string' })
-  @MaxLength(64, { message: 'must be at most 64 characters' })
+  @ApiPropertyOptional({
+    description: 'The unit to move the department into; absent or "": none',
+    maxLength: 64,
+  })
   _id?: string;
+}
+
+/** How `check()` names a value's type in its messages. */
+const matchType = (value: unknown): string => (value === null ? 'null' : typeof value);
+
+/** What is wrong with a `departmentUnit`, in `check()`'s words (its clients compare them). */
+function departmentUnitProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `${MATCH_ERROR} Expected object, got ${matchType(value)} in field departmentUnit`;
+  }
+  for (const [key, field] of Object.entries(value)) {
+    if (key !== '_id') return `${MATCH_ERROR} Unknown key in field departmentUnit.${key}`;
+    if (typeof field !== 'string') {
+      return `${MATCH_ERROR} Expected string, got ${matchType(field)} in field departmentUnit._id`;
+    }
+    if (field.length > 64) {
+      return `${MATCH_ERROR} Expected an id of at most 64 characters in field departmentUnit._id`;
+    }
+  }
+  return null;
+}
+
+/** `{}` or `{ _id: string }`, checked as Rocket.Chat checks it, with its messages. */
+function IsDepartmentUnit(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDepartmentUnit',
+    validator: {
+      validate: (value) => departmentUnitProblem(value) === null,
+      defaultMessage: (args) => departmentUnitProblem(args?.value) ?? '',
+    },
+  });
 }
 
 /** The same, as older Rocket.Chat 7.x forms send it inside `department` (key `id`). */
@@ -217,6 +249,7 @@ class EchoedAssignmentFields {
 /** One agent in a create/update request. */
 export class AgentAssignmentDto extends EchoedAssignmentFields {
   @ApiProperty({ example: 'SQafHvoFPuB57NmBD' })
+  @MatchRequired()
   @IsId()
   agentId: string;
 
@@ -261,15 +294,14 @@ export class SaveDepartmentDto {
       '400 error-unit-not-found until units exist.',
   })
   @Optional()
-  @IsObject({ message: 'must be an object' })
-  @ValidateNested()
-  @Type(() => DepartmentUnitDto)
+  @IsDepartmentUnit()
   departmentUnit?: DepartmentUnitDto;
 }
 
 /** One agent to remove in `POST livechat/department/:_id/agents` (count/order are ignored). */
 export class AgentRemovalDto extends EchoedAssignmentFields {
   @ApiProperty()
+  @MatchRequired()
   @IsId()
   agentId: string;
 
@@ -295,10 +327,12 @@ export class AgentRemovalDto extends EchoedAssignmentFields {
 /** Body of `POST livechat/department/:_id/agents`: both lists are required (may be empty). */
 export class UpdateDepartmentAgentsDto {
   @ApiProperty({ type: [AgentAssignmentDto] })
+  @MatchRequired()
   @AgentList(() => AgentAssignmentDto)
   upsert: AgentAssignmentDto[];
 
   @ApiProperty({ type: [AgentRemovalDto] })
+  @MatchRequired()
   @AgentList(() => AgentRemovalDto)
   remove: AgentRemovalDto[];
 }

@@ -68,13 +68,16 @@ export class Department {
   @Prop({ type: String })
   businessHourId?: string;
 
-  /** The unit (Rocket.Chat EE) the department belongs to, if any; server-managed. */
+  /**
+   * The unit (Rocket.Chat EE) the department belongs to, if any; `null` once taken out of
+   * one through a department save (Rocket.Chat's shape); server-managed.
+   */
   @Prop({ type: String })
-  parentId?: string;
+  parentId?: string | null;
 
-  /** `[parentId]` while in a unit (Rocket.Chat's shape); server-managed. */
+  /** `[parentId]` while in a unit, `null` with a null parentId (Rocket.Chat's shape). */
   @Prop({ type: [String], default: undefined })
-  ancestors?: string[];
+  ancestors?: string[] | null;
 
   /** `'d'` or absent; `'u'` marks a unit, which shares this collection. */
   @Prop({ type: String })

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsObject,
   IsString,
@@ -29,10 +30,24 @@ export class UnitDataDto {
   @ApiProperty({ enum: UNIT_VISIBILITIES })
   @IsIn(UNIT_VISIBILITIES, { message: 'must be public or private' })
   visibility: UnitVisibility;
+
+  // Rocket.Chat's unit form sends these two; Rocket.Chat stores neither, nor do we.
+  @ApiPropertyOptional({ description: 'Accepted and ignored, as Rocket.Chat does' })
+  @Optional()
+  @IsBoolean({ message: 'must be a boolean' })
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ description: 'Accepted and ignored, as Rocket.Chat does', maxLength: 4096 })
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(4096, { message: 'must be at most 4096 characters' })
+  description?: string;
 }
 
 export class UnitMonitorDto {
-  @ApiProperty({ description: 'A user with the livechat-monitor role' })
+  @ApiProperty({
+    description: 'A user with the livechat-monitor role; anybody else is left out, as in Rocket.Chat',
+  })
   @IsId()
   monitorId: string;
 

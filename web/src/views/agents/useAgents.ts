@@ -3,12 +3,13 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { get, post, request } from '../../api';
 import { useAuth } from '../../auth';
 import type { ListControls } from '../../hooks/useListState';
+import { queryKeys } from '../../query-keys';
 import type { Agent, AgentDepartment, Page } from '../../types';
 
 export function useAgentsList(list: ListControls) {
   const { can } = useAuth();
   return useQuery({
-    queryKey: ['agents', 'list', list.state],
+    queryKey: queryKeys.agents.list(list.state),
     queryFn: () =>
       get<Page & { users: Agent[] }>('livechat/users/agent', {
         text: list.state.text,
@@ -22,7 +23,7 @@ export function useAgentsList(list: ListControls) {
 /** An agent's departments, by name (the API returns them unordered). */
 export function useAgentDepartments(agentId: string) {
   return useQuery({
-    queryKey: ['agents', 'departments', agentId],
+    queryKey: queryKeys.agents.departments(agentId),
     queryFn: async () => {
       const answer = await get<{ departments: AgentDepartment[] }>(
         `livechat/agents/${encodeURIComponent(agentId)}/departments`,
@@ -37,8 +38,8 @@ export function useAgentDepartments(agentId: string) {
 function useInvalidateAgents() {
   const queryClient = useQueryClient();
   return async () => {
-    await queryClient.invalidateQueries({ queryKey: ['agents'] });
-    await queryClient.invalidateQueries({ queryKey: ['departments'] });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.agents.all });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.departments.all });
   };
 }
 
@@ -71,8 +72,8 @@ export function useSetAgentStatus() {
 export function useRemoveAgent() {
   const invalidate = useInvalidateAgents();
   return useMutation({
-    mutationFn: (agentId: string) =>
-      request('DELETE', `livechat/users/agent/${encodeURIComponent(agentId)}`),
+    mutationFn: (agent: Agent) =>
+      request('DELETE', `livechat/users/agent/${encodeURIComponent(agent._id)}`),
     onSuccess: invalidate,
   });
 }

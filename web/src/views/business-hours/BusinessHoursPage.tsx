@@ -43,7 +43,7 @@ export default function BusinessHoursPage() {
       ),
     },
     { key: 'timezone', label: 'Time zone', render: (schedule) => schedule.timezone?.name },
-    { key: 'active', label: 'Active', visibleFrom: 'xs', render: (s) => (s.active ? 'Yes' : 'No') },
+    { key: 'active', label: 'Active', render: (s) => (s.active ? 'Yes' : 'No') },
     {
       key: 'now',
       label: 'Now',

@@ -1,15 +1,17 @@
 // The business-hours screens' queries and mutations, and the settings that decide which
 // schedule is in effect.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { get, post, request } from '../../api';
+import { get, post, request, type Query } from '../../api';
 import { useAuth } from '../../auth';
 import type { ListControls } from '../../hooks/useListState';
+import { useSetting } from '../../hooks/useSetting';
+import { queryKeys } from '../../query-keys';
 import type { BusinessHour, Page } from '../../types';
 
 export function useBusinessHoursList(list: ListControls) {
   const { can } = useAuth();
   return useQuery({
-    queryKey: ['business-hours', list.state],
+    queryKey: queryKeys.businessHours.list(list.state),
     queryFn: () =>
       get<Page & { businessHours: BusinessHour[] }>('livechat/business-hours', {
         name: list.state.text,
@@ -24,7 +26,7 @@ export function useBusinessHoursList(list: ListControls) {
 export function useBusinessHour(id: string | undefined, type?: 'default') {
   const { can } = useAuth();
   return useQuery({
-    queryKey: ['business-hour', id ?? type],
+    queryKey: queryKeys.businessHours.one(id ?? type),
     enabled: can('view-livechat-business-hours') && (id !== undefined || type !== undefined),
     retry: false,
     queryFn: () =>
@@ -40,24 +42,52 @@ export function useBusinessHour(id: string | undefined, type?: 'default') {
  * for others both stay undefined and the screens say they cannot tell.
  */
 export function useBusinessHourSettings(): { enabled?: boolean; mode?: 'Single' | 'Multiple' } {
-  const { can } = useAuth();
-  const readable = can('edit-privileged-setting');
-  const enabled = useQuery({
-    queryKey: ['setting', 'Livechat_enable_business_hours'],
-    enabled: readable,
-    retry: false,
-    queryFn: () => get<{ value: boolean }>('settings/Livechat_enable_business_hours'),
-  });
-  const mode = useQuery({
-    queryKey: ['setting', 'Livechat_business_hour_type'],
-    enabled: readable,
-    retry: false,
-    queryFn: () => get<{ value: string }>('settings/Livechat_business_hour_type'),
-  });
+  const enabled = useSetting<boolean>('Livechat_enable_business_hours');
+  const mode = useSetting<string>('Livechat_business_hour_type');
   return {
     enabled: enabled.data?.value,
-    mode: mode.data ? (mode.data.value === 'Multiple' ? 'Multiple' : 'Single') : undefined,
+    mode: mode.data === undefined ? undefined : mode.data.value === 'Multiple' ? 'Multiple' : 'Single',
   };
+}
+
+/** Every schedule's name by id (at most 100 schedules), for saying where a department is. */
+export function useScheduleNames(enabled = true) {
+  const schedules = useQuery({
+    queryKey: queryKeys.businessHours.names,
+    enabled,
+    queryFn: () =>
+      get<Page & { businessHours: BusinessHour[] }>('livechat/business-hours', {
+        count: 100,
+      } satisfies Query),
+  });
+  return new Map(schedules.data?.businessHours.map((item) => [item._id, item.name]));
+}
+
+/**
+ * Departments being added that are on another schedule today: saving moves them (a department
+ * has one schedule), so the form says so before it happens.
+ */
+export function useMovedDepartments(added: string[], scheduleId: string | undefined) {
+  const sorted = [...added].sort();
+  const departments = useQuery({
+    queryKey: queryKeys.departments.byIds(sorted, 'businessHourId'),
+    enabled: sorted.length > 0,
+    queryFn: () => {
+      const params = new URLSearchParams();
+      for (const id of sorted) params.append('ids[]', id);
+      // businessHourId is not projectable: whole departments (at most the few being added).
+      return get<{ departments: { _id: string; name: string; businessHourId?: string }[] }>(
+        `livechat/department.listByIds?${params.toString()}`,
+      );
+    },
+  });
+  const names = useScheduleNames(sorted.length > 0);
+  return (departments.data?.departments ?? [])
+    .filter((item) => item.businessHourId && item.businessHourId !== scheduleId)
+    .map((item) => ({
+      name: item.name,
+      from: names.get(item.businessHourId!) ?? 'another schedule',
+    }));
 }
 
 export interface BusinessHourBody {
@@ -76,10 +106,8 @@ export function useSaveBusinessHour() {
     mutationFn: async (body: BusinessHourBody) =>
       (await post<{ businessHour: BusinessHour }>('livechat/business-hour', body)).businessHour,
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['business-hours'] });
-      await queryClient.invalidateQueries({ queryKey: ['business-hour'] });
-      await queryClient.invalidateQueries({ queryKey: ['department'] });
-      await queryClient.invalidateQueries({ queryKey: ['departments'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.businessHours.all });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.departments.all });
     },
   });
 }
@@ -90,8 +118,8 @@ export function useDeleteBusinessHour() {
     mutationFn: (id: string) =>
       request('DELETE', `livechat/business-hour/${encodeURIComponent(id)}`),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['business-hours'] });
-      await queryClient.invalidateQueries({ queryKey: ['department'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.businessHours.all });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.departments.all });
     },
   });
 }

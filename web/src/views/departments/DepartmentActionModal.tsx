@@ -1,5 +1,4 @@
-import { Button, Group, Modal, Text, TextInput } from '@mantine/core';
-import { useState } from 'react';
+import { ConfirmModal } from '../../components/ConfirmModal';
 import type { DepartmentAction } from './useDepartments';
 
 const TEXT = {
@@ -34,51 +33,21 @@ export function DepartmentActionModal({
   onCancel: () => void;
   onConfirm: (action: DepartmentAction) => void;
 }) {
-  const [typed, setTyped] = useState('');
-  const text = action ? TEXT[action] : null;
-  const nameMatches = typed.trim() === name.trim();
-  const close = () => {
-    setTyped('');
-    onCancel();
-  };
+  const text = TEXT[action ?? 'archive'];
   return (
-    <Modal opened={action !== null} onClose={close} title={text?.title} centered>
-      {text && action && (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            if (action !== 'delete' || nameMatches) onConfirm(action);
-          }}
-        >
-          <Text mb="xs" fw={600} style={{ overflowWrap: 'anywhere' }}>
-            {name}
-          </Text>
-          <Text mb="lg">{text.body}</Text>
-          {action === 'delete' && (
-            <TextInput
-              mb="lg"
-              label="Type the department's name to confirm"
-              value={typed}
-              onChange={(event) => setTyped(event.currentTarget.value)}
-              autoComplete="off"
-              data-autofocus
-            />
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              color={action === 'delete' ? 'red' : 'blue'}
-              loading={busy}
-              disabled={action === 'delete' && !nameMatches}
-            >
-              {text.button}
-            </Button>
-          </Group>
-        </form>
-      )}
-    </Modal>
+    <ConfirmModal
+      opened={action !== null}
+      title={text.title}
+      subject={name}
+      confirmLabel={text.button}
+      danger={action === 'delete'}
+      busy={busy}
+      typeToConfirm={action === 'delete' ? name : undefined}
+      typeLabel="Type the department's name to confirm"
+      onCancel={onCancel}
+      onConfirm={() => action && onConfirm(action)}
+    >
+      {text.body}
+    </ConfirmModal>
   );
 }

@@ -1,6 +1,6 @@
-import { ActionIcon, Menu } from '@mantine/core';
 import { useAuth } from '../../auth';
 import { useGuardedNavigate } from '../../components/AppLink';
+import { RowMenu, type RowMenuItem } from '../../components/RowMenu';
 import type { Department } from '../../types';
 import { useMayDeleteDepartments, type DepartmentAction } from './useDepartments';
 
@@ -18,29 +18,21 @@ export function DepartmentRowMenu({
   const navigate = useGuardedNavigate();
   const mayManage = can('manage-livechat-departments');
   const mayDelete = useMayDeleteDepartments();
-  return (
-    <Menu position="bottom-end" withinPortal>
-      <Menu.Target>
-        <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${department.name}`}>
-          <span aria-hidden="true">⋮</span>
-        </ActionIcon>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Item onClick={() => navigate(`/departments/${department._id}`)}>
-          {mayManage ? 'Edit' : 'View'}
-        </Menu.Item>
-        {mayManage &&
-          (department.archived ? (
-            <Menu.Item onClick={() => onAction(department, 'unarchive')}>Unarchive</Menu.Item>
-          ) : (
-            <Menu.Item onClick={() => onAction(department, 'archive')}>Archive</Menu.Item>
-          ))}
-        {mayDelete && removalAllowed !== false && (
-          <Menu.Item color="red" onClick={() => onAction(department, 'delete')}>
-            Delete
-          </Menu.Item>
-        )}
-      </Menu.Dropdown>
-    </Menu>
-  );
+  const items: RowMenuItem[] = [
+    {
+      label: mayManage ? 'Edit' : 'View',
+      onClick: () => navigate(`/departments/${department._id}`),
+    },
+  ];
+  if (mayManage) {
+    items.push(
+      department.archived
+        ? { label: 'Unarchive', onClick: () => onAction(department, 'unarchive') }
+        : { label: 'Archive', onClick: () => onAction(department, 'archive') },
+    );
+  }
+  if (mayDelete && removalAllowed !== false) {
+    items.push({ label: 'Delete', color: 'red', onClick: () => onAction(department, 'delete') });
+  }
+  return <RowMenu label={`Actions for ${department.name}`} items={items} />;
 }

@@ -58,7 +58,7 @@ export function DepartmentsPage() {
         </Text>
       ),
     },
-    { key: 'email', label: 'Email', sortField: 'email', visibleFrom: 'sm', render: (d) => d.email },
+    { key: 'email', label: 'Email', sortField: 'email', render: (d) => d.email },
     {
       key: 'numAgents',
       label: 'Agents',
@@ -69,7 +69,6 @@ export function DepartmentsPage() {
       key: 'enabled',
       label: 'Enabled',
       sortField: 'enabled',
-      visibleFrom: 'sm',
       render: (department) =>
         department.archived ? (
           <Badge color="gray" variant="light" c="gray.8">
@@ -88,6 +87,7 @@ export function DepartmentsPage() {
     {
       key: 'actions',
       label: <VisuallyHidden>Actions</VisuallyHidden>,
+      title: 'Actions',
       render: (department) => (
         <DepartmentRowMenu
           department={department}

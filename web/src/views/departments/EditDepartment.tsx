@@ -1,14 +1,22 @@
 import { Alert, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, type KeyboardEvent } from 'react';
+import { useEffect, useRef } from 'react';
 import { useForm, type FieldPath } from 'react-hook-form';
 import { ApiError } from '../../api';
 import { useAuth } from '../../auth';
 import { ActionBar } from '../../components/ActionBar';
 import { AppLink, useAppNavigate, useGuardedNavigate } from '../../components/AppLink';
-import { PageTitle } from '../../components/PageTitle';
+import { keepEnterFromSubmitting } from '../../components/forms';
+import { focusPageTitle, PageTitle, rescueLostFocus } from '../../components/PageTitle';
+import { useDraft } from '../../drafts';
 import { useLeaveGuard } from '../../leave-guard';
-import { notifyConflict, notifyError, notifySuccess } from '../../notify';
+import {
+  notifyConflict,
+  notifyError,
+  notifyInfo,
+  notifyInvalidForm,
+  notifySuccess,
+} from '../../notify';
 import { AgentsSection } from './sections/AgentsSection';
 import { ArchiveDeleteSection } from './sections/ArchiveDeleteSection';
 import { BusinessHourSection } from './sections/BusinessHourSection';
@@ -21,6 +29,7 @@ import { useDepartmentActionFlow } from './useDepartmentActionFlow';
 import { useRemovalAllowed, useSaveDepartment, type LoadedDepartment } from './useDepartments';
 import { FIELD_LABELS } from './utils/formatHistory';
 import { departmentToForm, type DepartmentFormValues } from './utils/formatDepartmentPayload';
+import { queryKeys } from '../../query-keys';
 
 // Which form field a 400 answer is about: from the field path in the message, else the code.
 const FIELD_OF_ERROR: Record<string, FieldPath<DepartmentFormValues>> = {
@@ -41,11 +50,6 @@ function fieldOf(
   return error.errorType ? FIELD_OF_ERROR[error.errorType] : undefined;
 }
 
-/** Enter in a text box never submits the form (a picker's search, a count): only Save does. */
-function keepEnterFromSubmitting(event: KeyboardEvent<HTMLFormElement>) {
-  const target = event.target as HTMLElement;
-  if (event.key === 'Enter' && target instanceof HTMLInputElement) event.preventDefault();
-}
 
 /** The department form: renders what it is given, saves through useSaveDepartment. */
 export function EditDepartment({
@@ -68,7 +72,7 @@ export function EditDepartment({
   const removalAllowed = useRemovalAllowed();
   const actions = useDepartmentActionFlow((action) => {
     if (action === 'delete') {
-      queryClient.removeQueries({ queryKey: ['department', stored?._id] });
+      queryClient.removeQueries({ queryKey: queryKeys.departments.one(stored?._id) });
       navigate('/', { replace: true });
     } else void reload?.();
   });
@@ -76,16 +80,42 @@ export function EditDepartment({
   const form = useForm<DepartmentFormValues>({
     defaultValues: departmentToForm(stored, loaded.agents),
   });
-  const { handleSubmit, formState, reset, setError, watch } = form;
+  const { handleSubmit, formState, reset, setError, setValue, watch } = form;
   // Dirty until saved and reloaded: a failed save (412, 400) keeps the guard on.
   useLeaveGuard(formState.isDirty);
   const save = useSaveDepartment(loaded, mayEditAgents);
   const agentNames = new Map(watch('agents').map((agent) => [agent.agentId, agent.username]));
 
+  // A conflict's reload keeps the user's own edits, put back on top of the current version.
+  const keptEdits = useRef<Partial<DepartmentFormValues> | null>(null);
+  const reloadKeepingEdits = async () => {
+    const values = form.getValues();
+    keptEdits.current = Object.fromEntries(
+      Object.keys(formState.dirtyFields).map((field) => [
+        field,
+        values[field as keyof DepartmentFormValues],
+      ]),
+    ) as Partial<DepartmentFormValues>;
+    await reload?.();
+  };
+
   // A fresh load after save, archive or a conflict's reload replaces the form's values.
   useEffect(() => {
-    if (stored) reset(departmentToForm(stored, loaded.agents));
+    if (!stored) return;
+    reset(departmentToForm(stored, loaded.agents));
+    const kept = keptEdits.current;
+    keptEdits.current = null;
+    if (!kept || Object.keys(kept).length === 0) return;
+    for (const [field, value] of Object.entries(kept)) {
+      setValue(field as keyof DepartmentFormValues, value, { shouldDirty: true });
+    }
+    notifyInfo('Reloaded the current version, with your edits on top. Check them, then Save.');
   }, [stored?._updatedAt, loaded.agents]);
+
+  // After the session ended mid-edit and the user logged in again, the edits come back.
+  useDraft(`department:${stored?._id ?? 'new'}`, form, () =>
+    notifyInfo('Your unsaved edits from before you logged in again are back. Save them when ready.'),
+  );
 
   const onSubmit = handleSubmit(
     async (values) => {
@@ -95,13 +125,15 @@ export function EditDepartment({
           notifySuccess(`Department “${saved.name}” created.`);
           reset(values);
           navigate(`/departments/${saved._id}`, { replace: true });
+          rescueLostFocus();
           return;
         }
         await reload?.();
-        notifySuccess('Department saved.');
+        notifySuccess(`Department “${saved.name}” saved.`);
+        focusPageTitle();
       } catch (error) {
         if (error instanceof ApiError && error.status === 412) {
-          notifyConflict('department', () => reload?.());
+          notifyConflict('department', reloadKeepingEdits);
           return;
         }
         const field =
@@ -113,7 +145,7 @@ export function EditDepartment({
         } else notifyError(error);
       }
     },
-    () => notifyError('Some fields need attention: see the highlighted fields.'),
+    notifyInvalidForm,
   );
 
   const title = isNew ? 'New department' : `${readOnly ? 'View' : 'Edit'} ${stored.name}`;

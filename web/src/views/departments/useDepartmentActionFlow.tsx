@@ -1,14 +1,15 @@
 import { useState } from 'react';
 import { ApiError } from '../../api';
+import { rescueLostFocus } from '../../components/PageTitle';
 import { notifyError, notifySuccess } from '../../notify';
 import type { Department } from '../../types';
 import { DepartmentActionModal } from './DepartmentActionModal';
 import { useDepartmentAction, type DepartmentAction } from './useDepartments';
 
-const DONE: Record<DepartmentAction, string> = {
-  archive: 'Department archived.',
-  unarchive: 'Department unarchived.',
-  delete: 'Department deleted.',
+const DONE: Record<DepartmentAction, (name: string) => string> = {
+  archive: (name) => `Department “${name}” archived.`,
+  unarchive: (name) => `Department “${name}” unarchived.`,
+  delete: (name) => `Department “${name}” deleted.`,
 };
 
 /** Archive, unarchive or delete one department: confirm, run, then a toast either way. */
@@ -23,9 +24,11 @@ export function useDepartmentActionFlow(onDone?: (action: DepartmentAction) => v
   const run = async (department: Department, action: DepartmentAction) => {
     try {
       await mutation.mutateAsync({ id: department._id, action });
-      notifySuccess(DONE[action]);
+      notifySuccess(DONE[action](department.name));
       setPending(null);
       onDone?.(action);
+      // The row or page the action started from may be gone: continue from the page's title.
+      rescueLostFocus();
     } catch (error) {
       setPending(null);
       if (error instanceof ApiError && error.errorType === 'error-department-removal-disabled')

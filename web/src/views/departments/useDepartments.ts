@@ -3,6 +3,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, newRequestId, post, request } from '../../api';
 import { useAuth } from '../../auth';
+import { useSetting } from '../../hooks/useSetting';
+import { queryKeys } from '../../query-keys';
 import type { ListControls } from '../../hooks/useListState';
 import type { Department, DepartmentAgent, Page } from '../../types';
 import {
@@ -28,7 +30,7 @@ export function useDepartmentsList(list: ListControls) {
   const { state } = list;
   const archived = state.filters.tab === 'archived';
   return useQuery({
-    queryKey: ['departments', state],
+    queryKey: queryKeys.departments.list(state),
     queryFn: () =>
       get<Page & { departments: Department[] }>(
         archived ? 'livechat/departments/archived' : 'livechat/department',
@@ -56,7 +58,7 @@ export interface LoadedDepartment {
  */
 export function useDepartment(id: string | undefined) {
   return useQuery({
-    queryKey: ['department', id],
+    queryKey: queryKeys.departments.one(id),
     enabled: id !== undefined,
     staleTime: 0,
     queryFn: async (): Promise<LoadedDepartment> => {
@@ -87,16 +89,10 @@ export function useDepartment(id: string | undefined) {
  * (docs/api.md §3), so Delete is never offered when it will be refused.
  */
 export function useRemovalAllowed(): boolean | undefined {
-  const { can } = useAuth();
-  const setting = useQuery({
-    queryKey: ['setting', 'Omnichannel_enable_department_removal'],
-    enabled: can(
-      'edit-privileged-setting',
-      'manage-livechat-departments',
-      'remove-livechat-department',
-    ),
-    queryFn: () => get<{ value: boolean }>('settings/Omnichannel_enable_department_removal'),
-  });
+  const setting = useSetting<boolean>('Omnichannel_enable_department_removal', [
+    'manage-livechat-departments',
+    'remove-livechat-department',
+  ]);
   return setting.data?.value;
 }
 
@@ -104,7 +100,7 @@ export function useRemovalAllowed(): boolean | undefined {
 export function useNamesake(name: string, ownId: string | undefined) {
   const term = name.trim();
   const query = useQuery({
-    queryKey: ['departments', 'namesake', term.toLowerCase()],
+    queryKey: queryKeys.departments.namesake(term.toLowerCase()),
     enabled: term !== '',
     staleTime: 10_000,
     queryFn: () =>
@@ -170,9 +166,7 @@ export function useSaveDepartment(loaded: LoadedDepartment, mayEditAgents: boole
       return answer.body.department;
     },
     onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: ['departments'] });
-      await queryClient.invalidateQueries({ queryKey: ['department-history', saved._id] });
-      await queryClient.invalidateQueries({ queryKey: ['department', saved._id] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.departments.all });
     },
   });
 }
@@ -187,9 +181,7 @@ export function useDepartmentAction() {
       else await post(`${departmentPath(id)}/${action}`);
     },
     onSuccess: async (_, { id }) => {
-      await queryClient.invalidateQueries({ queryKey: ['departments'] });
-      await queryClient.invalidateQueries({ queryKey: ['department-history', id] });
-      await queryClient.invalidateQueries({ queryKey: ['department', id] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.departments.all });
     },
   });
 }

@@ -3,6 +3,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { get, post } from '../../api';
 import { useAuth } from '../../auth';
 import type { ListControls } from '../../hooks/useListState';
+import { queryKeys } from '../../query-keys';
 import type { Monitor, Page } from '../../types';
 
 export type MonitorsAnswer = Page & { monitors: Monitor[] };
@@ -10,9 +11,14 @@ export type MonitorsAnswer = Page & { monitors: Monitor[] };
 export function useMonitorsList(list: ListControls) {
   const { can } = useAuth();
   return useQuery({
-    queryKey: ['monitors', 'list', list.state],
-    queryFn: () =>
-      get<MonitorsAnswer>('livechat/monitors', { text: list.state.text, ...list.query }),
+    queryKey: queryKeys.monitors.list(list.state),
+    queryFn: async () => {
+      const answer = await get<MonitorsAnswer>('livechat/monitors', {
+        text: list.state.text,
+        ...list.query,
+      });
+      return { ...answer, users: answer.monitors };
+    },
     placeholderData: keepPreviousData,
     enabled: can('manage-livechat-monitors'),
   });
@@ -21,9 +27,9 @@ export function useMonitorsList(list: ListControls) {
 function useInvalidateMonitors() {
   const queryClient = useQueryClient();
   return async () => {
-    await queryClient.invalidateQueries({ queryKey: ['monitors'] });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.monitors.all });
     // A removed monitor leaves its units: their monitor counts change.
-    await queryClient.invalidateQueries({ queryKey: ['units'] });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.units.all });
   };
 }
 
@@ -47,7 +53,8 @@ export function useAddMonitor() {
 export function useRemoveMonitor() {
   const invalidate = useInvalidateMonitors();
   return useMutation({
-    mutationFn: (username: string) => post('livechat/monitors.delete', { username }),
+    mutationFn: (monitor: Monitor) =>
+      post('livechat/monitors.delete', { username: monitor.username }),
     onSuccess: invalidate,
   });
 }

@@ -1,63 +1,67 @@
-import { Alert, Badge, Button, Group, Select, Table, Text } from '@mantine/core';
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { errorText, get, post } from '../../api';
+import { Alert, Badge, Button, Select, Text } from '@mantine/core';
 import { useAuth } from '../../auth';
-import { PagePagination } from '../../components/PagePagination';
+import { AppLink } from '../../components/AppLink';
+import { DataTable, type Column } from '../../components/DataTable';
 import { PageTitle } from '../../components/PageTitle';
+import { QueryError } from '../../components/QueryState';
+import { useListState } from '../../hooks/useListState';
 import { notifyError, notifySuccess } from '../../notify';
-import type { Page } from '../../types';
+import type { ListDefaults } from '../../utils/list-state';
+import {
+  useMailServerConfigured,
+  useOfflineMessages,
+  useRetryOfflineMessage,
+  type OfflineMessage,
+  type OfflineMessageStatus,
+} from './useOfflineMessages';
 
-const PAGE_SIZE = 25;
-
-type Status = 'pending' | 'sent' | 'failed';
-
-interface OfflineMessage {
-  _id: string;
-  status: Status;
-  name: string;
-  email: string;
-  message: string;
-  departmentName?: string;
-  to: string;
-  attempts: number;
-  lastError?: string;
-  createdAt: string;
-  sentAt?: string;
-}
-
-const STATUS_LOOK: Record<Status, { label: string; color: string; text: string }> = {
+const STATUS_LOOK: Record<OfflineMessageStatus, { label: string; color: string; text: string }> = {
   pending: { label: 'Pending', color: 'yellow', text: 'yellow.9' },
   sent: { label: 'Sent', color: 'green', text: 'green.9' },
   failed: { label: 'Failed', color: 'red', text: 'red.9' },
 };
 
+const LIST: ListDefaults = {
+  sort: { field: 'createdAt', direction: -1 },
+  pageSize: 25,
+  sortFields: ['createdAt'],
+  filters: { status: ['pending', 'sent', 'failed'] },
+};
+
 const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function StatusCell({ item }: { item: OfflineMessage }) {
+  const look = STATUS_LOOK[item.status];
+  return (
+    <div>
+      <Badge color={look.color} c={look.text} variant="light" style={{ overflow: 'visible' }}>
+        {look.label}
+      </Badge>
+      <Text size="xs" c="gray.7">
+        {item.attempts === 1 ? '1 attempt' : `${item.attempts} attempts`}
+        {item.status === 'pending' && item.nextAttemptAt
+          ? `; next ${when(item.nextAttemptAt)}`
+          : ''}
+      </Text>
+      {item.status !== 'sent' && item.lastError && (
+        <Text size="xs" c="red.9">
+          {item.lastError}
+        </Text>
+      )}
+    </div>
+  );
+}
 
 /** The outbox of the widget's "Leave a message" form: what was sent, what waits, what failed. */
 export default function OfflineMessagesPage() {
   const { can } = useAuth();
-  const queryClient = useQueryClient();
-  const [status, setStatus] = useState<string | null>(null);
-  const [page, setPage] = useState(1);
-  const allowed = can('view-livechat-manager');
+  const list = useListState(LIST);
+  const messages = useOfflineMessages(list);
+  const mailServer = useMailServerConfigured();
+  const retry = useRetryOfflineMessage();
 
-  const messages = useQuery({
-    queryKey: ['offline-messages', status, page],
-    queryFn: () =>
-      get<Page & { messages: OfflineMessage[] }>('livechat/offline.messages', {
-        status: status ?? undefined,
-        count: PAGE_SIZE,
-        offset: (page - 1) * PAGE_SIZE,
-      }),
-    placeholderData: keepPreviousData,
-    // Pending messages change on their own: keep the list current while it is open.
-    refetchInterval: 5_000,
-    enabled: allowed,
-  });
-
-  if (!allowed) {
+  if (!can('view-livechat-manager')) {
     return (
       <>
         <PageTitle>Offline messages</PageTitle>
@@ -66,17 +70,74 @@ export default function OfflineMessagesPage() {
     );
   }
 
-  const retry = async (item: OfflineMessage) => {
+  const onRetry = async (item: OfflineMessage) => {
     try {
-      await post(`livechat/offline.messages/${encodeURIComponent(item._id)}/retry`, {});
-      notifySuccess(`The message from ${item.name} will be sent again now.`);
-      await queryClient.invalidateQueries({ queryKey: ['offline-messages'] });
+      await retry.mutateAsync(item._id);
+      notifySuccess(
+        mailServer === false
+          ? `The message from ${item.name} waits: no mail server is configured.`
+          : mailServer
+            ? `The message from ${item.name} will be sent again now.`
+            : `The message from ${item.name} is queued to be sent again.`,
+      );
     } catch (error) {
-      notifyError(error);
+      notifyError(error, 'Not retried');
     }
   };
 
-  const pages = messages.data ? Math.max(1, Math.ceil(messages.data.total / PAGE_SIZE)) : 1;
+  const columns: Column<OfflineMessage>[] = [
+    { key: 'received', label: 'Received', render: (item) => when(item.createdAt) },
+    {
+      key: 'from',
+      label: 'From',
+      render: (item) => (
+        <div>
+          <Text size="sm">{item.name}</Text>
+          <Text size="xs" c="gray.7">
+            {item.email}
+          </Text>
+        </div>
+      ),
+    },
+    {
+      key: 'to',
+      label: 'To',
+      render: (item) => (
+        <div>
+          <Text size="sm">{item.departmentName ?? 'No department'}</Text>
+          <Text size="xs" c="gray.7">
+            {item.to}
+          </Text>
+        </div>
+      ),
+    },
+    {
+      key: 'message',
+      label: 'Message',
+      render: (item) => (
+        <Text size="sm" lineClamp={3} maw={320}>
+          {item.message}
+        </Text>
+      ),
+    },
+    { key: 'status', label: 'Status', render: (item) => <StatusCell item={item} /> },
+    {
+      key: 'retry',
+      label: 'Retry',
+      render: (item) =>
+        item.status !== 'sent' && (
+          <Button
+            size="xs"
+            variant="default"
+            onClick={() => void onRetry(item)}
+            aria-label={`Retry the message from ${item.name}`}
+          >
+            Retry
+          </Button>
+        ),
+    },
+  ];
+
   return (
     <>
       <PageTitle>Offline messages</PageTitle>
@@ -84,108 +145,43 @@ export default function OfflineMessagesPage() {
         Messages left through the widget&apos;s offline form, e-mailed to the department (or the
         offline e-mail address). Failed ones can be sent again.
       </Text>
+      {mailServer === false && (
+        <Alert color="yellow" mb="md" title="No mail server is configured">
+          Messages are kept as Pending and no e-mail goes out until an SMTP host is set in{' '}
+          <AppLink to="/settings" underline="always">
+            Settings
+          </AppLink>
+          . Retry cannot send them before then.
+        </Alert>
+      )}
       <Select
         label="Status"
         placeholder="All"
-        data={(Object.keys(STATUS_LOOK) as Status[]).map((value) => ({
+        data={(Object.keys(STATUS_LOOK) as OfflineMessageStatus[]).map((value) => ({
           value,
           label: STATUS_LOOK[value].label,
         }))}
-        value={status}
-        onChange={(value) => {
-          setStatus(value);
-          setPage(1);
-        }}
+        value={list.state.filters.status ?? null}
+        onChange={(value) => list.setFilter('status', value)}
         clearable
         w={{ base: '100%', sm: 200 }}
         mb="md"
       />
       {messages.isError ? (
-        <Alert color="red" role="alert">
-          {errorText(messages.error)}
-        </Alert>
+        <QueryError error={messages.error} retry={() => void messages.refetch()} />
       ) : (
-        <Table.ScrollContainer minWidth={720}>
-          <Table
-            striped
-            verticalSpacing="sm"
-            aria-label="Offline messages"
-            aria-busy={messages.isFetching}
-          >
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Received</Table.Th>
-                <Table.Th>From</Table.Th>
-                <Table.Th>To</Table.Th>
-                <Table.Th>Message</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Actions</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {messages.data?.messages.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={6}>No offline messages.</Table.Td>
-                </Table.Tr>
-              )}
-              {messages.data?.messages.map((item) => {
-                const look = STATUS_LOOK[item.status];
-                return (
-                  <Table.Tr key={item._id}>
-                    <Table.Td>{when(item.createdAt)}</Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{item.name}</Text>
-                      <Text size="xs" c="gray.7">
-                        {item.email}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{item.departmentName ?? 'No department'}</Text>
-                      <Text size="xs" c="gray.7">
-                        {item.to}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td maw={280}>
-                      <Text size="sm" lineClamp={2}>
-                        {item.message}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge color={look.color} c={look.text} variant="light">
-                        {look.label}
-                      </Badge>
-                      <Text size="xs" c="gray.7">
-                        {item.attempts === 1 ? '1 attempt' : `${item.attempts} attempts`}
-                      </Text>
-                      {item.status !== 'sent' && item.lastError && (
-                        <Text size="xs" c="red.9">
-                          {item.lastError}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      {item.status !== 'sent' && (
-                        <Button
-                          size="xs"
-                          variant="default"
-                          onClick={() => void retry(item)}
-                          aria-label={`Retry the message from ${item.name}`}
-                        >
-                          Retry
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
-      {pages > 1 && (
-        <Group justify="center" mt="md">
-          <PagePagination total={pages} value={page} onChange={setPage} />
-        </Group>
+        <DataTable
+          label="Offline messages"
+          columns={columns}
+          rows={messages.data?.messages}
+          rowKey={(item) => item._id}
+          total={messages.data?.total}
+          list={list}
+          loading={messages.isPending}
+          fetching={messages.isFetching}
+          noun={['message', 'messages']}
+          empty="No offline messages."
+        />
       )}
     </>
   );

@@ -1,32 +1,27 @@
 import { Alert, Fieldset, Select, Stack, Switch, Text } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { errorText, get, post } from '../../api';
+import { useQueryClient } from '@tanstack/react-query';
+import { errorText, post } from '../../api';
+import { useSetting } from '../../hooks/useSetting';
+import { queryKeys } from '../../query-keys';
+import { MailTest } from './MailTest';
+import { RefusedOrigins } from './RefusedOrigins';
 import { useAuth } from '../../auth';
 import { PageTitle } from '../../components/PageTitle';
 import { notifyError, notifySuccess } from '../../notify';
 import { TextSetting } from '../../components/TextSetting';
 
-function useSetting<T>(id: string, enabled: boolean) {
-  return useQuery({
-    queryKey: ['setting', id],
-    queryFn: () => get<{ value: T }>(`settings/${id}`),
-    enabled,
-    retry: false,
-  });
-}
-
 export default function SettingsPage() {
   const { can } = useAuth();
   const allowed = can('edit-privileged-setting');
   const queryClient = useQueryClient();
-  const removal = useSetting<boolean>('Omnichannel_enable_department_removal', allowed);
-  const routing = useSetting<string>('Livechat_Routing_Method', allowed);
+  const removal = useSetting<boolean>('Omnichannel_enable_department_removal');
+  const routing = useSetting<string>('Livechat_Routing_Method');
   // Business hours settings exist only where the service has business hours.
-  const businessHours = useSetting<boolean>('Livechat_enable_business_hours', allowed);
-  const businessHourType = useSetting<string>('Livechat_business_hour_type', allowed);
-  const ignoreTls = useSetting<boolean>('SMTP_IgnoreTLS', allowed);
-  const protocol = useSetting<string>('SMTP_Protocol', allowed);
-  const apiCors = useSetting<boolean>('API_Enable_CORS', allowed);
+  const businessHours = useSetting<boolean>('Livechat_enable_business_hours');
+  const businessHourType = useSetting<string>('Livechat_business_hour_type');
+  const ignoreTls = useSetting<boolean>('SMTP_IgnoreTLS');
+  const protocol = useSetting<string>('SMTP_Protocol');
+  const apiCors = useSetting<boolean>('API_Enable_CORS');
 
   if (!allowed) {
     return (
@@ -40,7 +35,7 @@ export default function SettingsPage() {
   const save = async (id: string, value: unknown, done: string) => {
     try {
       await post(`settings/${id}`, { value });
-      await queryClient.invalidateQueries({ queryKey: ['setting', id] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.setting(id) });
       notifySuccess(done);
     } catch (error) {
       notifyError(error);
@@ -142,6 +137,7 @@ export default function SettingsPage() {
             />
             <TextSetting id="SMTP_Username" label="SMTP username" save={save} />
             <TextSetting id="SMTP_Password" label="SMTP password" secret save={save} />
+            <MailTest />
           </Stack>
         </Fieldset>
         <Fieldset legend="Websites">
@@ -166,6 +162,7 @@ export default function SettingsPage() {
               description="* or comma-separated origins (https://tools.example)"
               save={save}
             />
+            <RefusedOrigins />
           </Stack>
         </Fieldset>
         {businessHours.data && businessHourType.data && (

@@ -1,4 +1,5 @@
-import { Button, Group, Modal, Text } from '@mantine/core';
+import { ConfirmModal } from '../../components/ConfirmModal';
+import { rescueLostFocus } from '../../components/PageTitle';
 import { notifyError, notifySuccess } from '../../notify';
 import type { Unit } from '../../types';
 import { useDeleteUnit } from './useUnits';
@@ -24,25 +25,25 @@ export function DeleteUnitModal({
       notifyError(error, 'Not deleted');
     } finally {
       onClose();
+      rescueLostFocus();
     }
   };
   const departments = unit?.numDepartments ?? 0;
   return (
-    <Modal opened={unit !== null} onClose={onClose} title="Delete unit?" centered>
-      <Text mb="lg">
-        {departments === 0
-          ? `“${unit?.name}” has no departments.`
-          : `Its ${departments === 1 ? 'department leaves' : `${departments} departments leave`} “${unit?.name}” and stay${departments === 1 ? 's' : ''}, in no unit.`}{' '}
-        Its monitors no longer supervise them.
-      </Text>
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button color="red" loading={remove.isPending} onClick={() => void onDelete()}>
-          Delete unit
-        </Button>
-      </Group>
-    </Modal>
+    <ConfirmModal
+      opened={unit !== null}
+      title="Delete unit?"
+      subject={unit?.name}
+      confirmLabel="Delete unit"
+      danger
+      busy={remove.isPending}
+      onCancel={onClose}
+      onConfirm={() => void onDelete()}
+    >
+      {departments === 0
+        ? `“${unit?.name}” has no departments.`
+        : `Its ${departments === 1 ? 'department leaves' : `${departments} departments leave`} “${unit?.name}” and stay${departments === 1 ? 's' : ''}, in no unit.`}{' '}
+      Its monitors no longer supervise them.
+    </ConfirmModal>
   );
 }

@@ -9,7 +9,7 @@ import { PageTitle } from '../../components/PageTitle';
 import { SearchMultiPicker } from '../../components/SearchMultiPicker';
 import { Section } from '../../components/Section';
 import { useLeaveGuard } from '../../leave-guard';
-import { notifyError, notifySuccess } from '../../notify';
+import { notifyError, notifyInvalidForm, notifySuccess } from '../../notify';
 import { DeleteUnitModal } from './DeleteUnitModal';
 import {
   searchAvailableDepartments,
@@ -25,6 +25,7 @@ import {
   type UnitFormValues,
   type UnitVisibility,
 } from './utils/unitForm';
+import { queryKeys } from '../../query-keys';
 
 const VISIBILITIES = (Object.keys(VISIBILITY_LABELS) as UnitVisibility[]).map((value) => ({
   value,
@@ -71,7 +72,7 @@ export function EditUnit({ loaded }: { loaded: LoadedUnit | null }) {
         } else notifyError(error);
       }
     },
-    () => notifyError('Some fields need attention: see the highlighted fields.'),
+    notifyInvalidForm,
   );
 
   if (!mayManage) {
@@ -136,7 +137,7 @@ export function EditUnit({ loaded }: { loaded: LoadedUnit | null }) {
                       items.map((item) => ({ monitorId: item.value, username: item.label })),
                     )
                   }
-                  queryKey={['monitors', 'search']}
+                  queryKey={queryKeys.monitors.search}
                   search={searchMonitors}
                   nothingFound="No monitor found"
                   error={fieldState.error?.message}
@@ -161,7 +162,7 @@ export function EditUnit({ loaded }: { loaded: LoadedUnit | null }) {
                       items.map((item) => ({ departmentId: item.value, name: item.label })),
                     )
                   }
-                  queryKey={['units', 'available-departments', stored?._id ?? 'none']}
+                  queryKey={queryKeys.units.availableDepartments(stored?._id ?? 'none')}
                   search={(text) => searchAvailableDepartments(stored?._id, text)}
                   nothingFound="No department available"
                   error={fieldState.error?.message}

@@ -1,4 +1,5 @@
-import { ActionIcon, Alert, Button, Group, Menu, Text, VisuallyHidden } from '@mantine/core';
+import { Alert, Button, Group, Text, VisuallyHidden } from '@mantine/core';
+import { RowMenu } from '../../components/RowMenu';
 import { useState } from 'react';
 import { errorText } from '../../api';
 import { useAuth } from '../../auth';
@@ -60,7 +61,7 @@ export function UnitsPage() {
       key: 'visibility',
       label: 'Visibility',
       sortField: 'visibility',
-      visibleFrom: 'xs',
+     
       render: (unit) => VISIBILITY_LABELS[unit.visibility] ?? unit.visibility,
     },
     {
@@ -80,20 +81,15 @@ export function UnitsPage() {
     columns.push({
       key: 'actions',
       label: <VisuallyHidden>Actions</VisuallyHidden>,
+      title: 'Actions',
       render: (unit) => (
-        <Menu position="bottom-end" withinPortal>
-          <Menu.Target>
-            <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${unit.name}`}>
-              <span aria-hidden="true">⋮</span>
-            </ActionIcon>
-          </Menu.Target>
-          <Menu.Dropdown>
-            <Menu.Item onClick={() => navigate(`/units/${unit._id}`)}>Edit</Menu.Item>
-            <Menu.Item color="red" onClick={() => setDeleting(unit)}>
-              Delete
-            </Menu.Item>
-          </Menu.Dropdown>
-        </Menu>
+        <RowMenu
+          label={`Actions for ${unit.name}`}
+          items={[
+            { label: 'Edit', onClick: () => navigate(`/units/${unit._id}`) },
+            { label: 'Delete', color: 'red', onClick: () => setDeleting(unit) },
+          ]}
+        />
       ),
     });
   }

@@ -6,6 +6,7 @@ import type { PickerItem } from '../../components/SearchMultiPicker';
 import type { ListControls } from '../../hooks/useListState';
 import type { Department, Monitor, Page, Unit, UnitMonitor } from '../../types';
 import type { UnitPayload } from './utils/unitForm';
+import { queryKeys } from '../../query-keys';
 
 export const unitPath = (id: string) => `livechat/units/${encodeURIComponent(id)}`;
 
@@ -18,7 +19,7 @@ export function useMayListUnits(): boolean {
 export function useUnitsList(list: ListControls) {
   const mayList = useMayListUnits();
   return useQuery({
-    queryKey: ['units', 'list', list.state],
+    queryKey: queryKeys.units.list(list.state),
     queryFn: () =>
       get<Page & { units: Unit[] }>('livechat/units', { text: list.state.text, ...list.query }),
     placeholderData: keepPreviousData,
@@ -48,7 +49,7 @@ async function unitDepartments(id: string): Promise<Department[]> {
 /** A unit with its monitors and departments; `unit` is null for an unknown id. */
 export function useUnit(id: string | undefined) {
   return useQuery({
-    queryKey: ['unit', id],
+    queryKey: queryKeys.units.one(id),
     enabled: id !== undefined,
     staleTime: 0,
     queryFn: async (): Promise<LoadedUnit> => {
@@ -91,11 +92,9 @@ export async function searchAvailableDepartments(
 function useInvalidateUnits() {
   const queryClient = useQueryClient();
   return async (id?: string) => {
-    await queryClient.invalidateQueries({ queryKey: ['units'] });
-    if (id) await queryClient.invalidateQueries({ queryKey: ['unit', id] });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.units.all });
     // Departments move in and out of units.
-    await queryClient.invalidateQueries({ queryKey: ['departments'] });
-    await queryClient.invalidateQueries({ queryKey: ['department'] });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.departments.all });
   };
 }
 
@@ -114,7 +113,7 @@ export function useDeleteUnit() {
   return useMutation({
     mutationFn: (id: string) => request('DELETE', unitPath(id)),
     onSuccess: async (_, id) => {
-      queryClient.removeQueries({ queryKey: ['unit', id] });
+      queryClient.removeQueries({ queryKey: queryKeys.units.one(id) });
       await invalidate();
     },
   });
@@ -126,7 +125,7 @@ export function useDeleteUnit() {
  */
 export function useUnitOptions(term: string, chosen: string | null, enabled: boolean) {
   const matches = useQuery({
-    queryKey: ['units', 'options', term],
+    queryKey: queryKeys.units.options(term),
     enabled,
     staleTime: 30_000,
     placeholderData: keepPreviousData,
@@ -138,7 +137,7 @@ export function useUnitOptions(term: string, chosen: string | null, enabled: boo
       }),
   });
   const current = useQuery({
-    queryKey: ['units', 'name', chosen],
+    queryKey: queryKeys.units.names(chosen),
     enabled: enabled && chosen !== null,
     staleTime: 60_000,
     queryFn: () => get<Unit | null>(unitPath(chosen!)),

@@ -5,6 +5,7 @@ import { get, request } from '../../api';
 import { isOpenAt } from '../../business-hours';
 import type { Department } from '../../types';
 import { useBusinessHour, useBusinessHourSettings } from '../business-hours/useBusinessHours';
+import { queryKeys } from '../../query-keys';
 
 export interface WidgetDepartment {
   _id: string;
@@ -23,7 +24,7 @@ export interface WidgetConfig {
 
 export function useWidgetConfig(department: string | null) {
   return useQuery({
-    queryKey: ['widget-config', department],
+    queryKey: queryKeys.widget.config(department),
     queryFn: async () =>
       (
         await request<{ config: WidgetConfig }>('GET', 'livechat/config', {
@@ -44,7 +45,7 @@ export function useOfflineReason(
 ): string | null {
   const settings = useBusinessHourSettings();
   const stored = useQuery({
-    queryKey: ['department', department, 'widget'],
+    queryKey: queryKeys.departments.widget(department),
     enabled: department !== null && online === false && settings.mode === 'Multiple',
     queryFn: () =>
       get<{ department: Department | null }>(

@@ -1,8 +1,9 @@
-import { Button, NumberInput, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Button, Table, Text, VisuallyHidden } from '@mantine/core';
 import { Controller, useFieldArray, type UseFormReturn } from 'react-hook-form';
 import { AgentPicker } from '../../../components/AgentPicker';
 import type { DepartmentFormValues } from '../utils/formatDepartmentPayload';
 import { Section } from '../../../components/Section';
+import { WholeNumberInput, wholeNumberRule } from '../../../components/WholeNumberInput';
 
 /** The department's agents: add by search, set count and order, remove. Read-only without the permission. */
 export function AgentsSection({
@@ -36,6 +37,13 @@ export function AgentsSection({
             )
           }
         />
+      )}
+      {mayEdit && !mayPick && (
+        <Text size="sm" c="gray.7">
+          No “Add agent” here: finding users to add needs a manager or an administrator (the
+          manage-livechat-agents permission). You can change the count and order of this
+          department's agents, or remove them.
+        </Text>
       )}
       {formState.errors.agents?.message && (
         <Text c="red.7" size="sm" mt="xs" role="alert">
@@ -71,15 +79,15 @@ export function AgentsSection({
                         <Controller
                           control={control}
                           name={`agents.${index}.${name}`}
-                          render={({ field }) => (
-                            <NumberInput
+                          rules={{ validate: wholeNumberRule(true) }}
+                          render={({ field, fieldState }) => (
+                            <WholeNumberInput
                               aria-label={`${name === 'count' ? 'Count' : 'Order'} of ${agent.username}`}
-                              min={0}
-                              allowDecimal={false}
-                              allowNegative={false}
                               value={field.value}
                               onChange={field.onChange}
+                              onBlur={field.onBlur}
                               ref={field.ref}
+                              error={fieldState.error?.message}
                               w={80}
                             />
                           )}

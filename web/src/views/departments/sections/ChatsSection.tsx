@@ -1,7 +1,8 @@
-import { NumberInput, SimpleGrid, Switch, TagsInput, Textarea, TextInput } from '@mantine/core';
+import { SimpleGrid, Switch, TagsInput, Textarea, TextInput } from '@mantine/core';
 import { Controller, type UseFormReturn } from 'react-hook-form';
 import type { DepartmentFormValues } from '../utils/formatDepartmentPayload';
 import { Section } from '../../../components/Section';
+import { WholeNumberInput, wholeNumberRule } from '../../../components/WholeNumberInput';
 
 export function ChatsSection({
   form,
@@ -20,7 +21,7 @@ export function ChatsSection({
             [
               'maxNumberSimultaneousChat',
               'Max simultaneous chats',
-              'Per agent; 0 means no limit; empty uses the global setting',
+              'Per agent; 0 or empty means this department sets no limit',
             ],
             [
               'visitorInactivityTimeoutInSeconds',
@@ -33,19 +34,11 @@ export function ChatsSection({
             key={name}
             control={control}
             name={name}
-            rules={{
-              validate: (value) =>
-                value === '' ||
-                (Number.isInteger(value) && Number(value) >= 0) ||
-                'Enter a whole number, 0 or more',
-            }}
+            rules={{ validate: wholeNumberRule(true) }}
             render={({ field, fieldState }) => (
-              <NumberInput
+              <WholeNumberInput
                 label={label}
                 description={description}
-                min={0}
-                allowDecimal={false}
-                allowNegative={false}
                 value={field.value}
                 onChange={field.onChange}
                 onBlur={field.onBlur}

@@ -6,6 +6,7 @@ import { useAuth } from '../../../auth';
 import type { BusinessHour, HistoryEntry, Page } from '../../../types';
 import { departmentPath } from '../useDepartments';
 import { historyLines, unnamedIds, type KnownNames } from '../utils/formatHistory';
+import { queryKeys } from '../../../query-keys';
 
 const PAGE = 20;
 const ACTIONS: Record<HistoryEntry['action'], string> = {
@@ -22,7 +23,7 @@ function useKnownNames(entries: HistoryEntry[], agentNames: Map<string, string>)
   const { can } = useAuth();
   const ids = unnamedIds(entries);
   const departments = useQuery({
-    queryKey: ['department.listByIds', ids.departments],
+    queryKey: queryKeys.departments.byIds(ids.departments),
     enabled: ids.departments.length > 0,
     staleTime: 60_000,
     queryFn: () => {
@@ -35,7 +36,7 @@ function useKnownNames(entries: HistoryEntry[], agentNames: Map<string, string>)
     },
   });
   const schedules = useQuery({
-    queryKey: ['business-hours', 'names'],
+    queryKey: queryKeys.businessHours.names,
     enabled: ids.businessHours.length > 0 && can('view-livechat-business-hours'),
     staleTime: 60_000,
     queryFn: () =>
@@ -63,7 +64,7 @@ export function HistorySection({
 }) {
   const [offset, setOffset] = useState(0);
   const history = useQuery({
-    queryKey: ['department-history', departmentId, offset],
+    queryKey: queryKeys.departments.history(departmentId, offset),
     queryFn: () =>
       get<Page & { history: HistoryEntry[] }>(`${departmentPath(departmentId)}/history`, {
         offset,
