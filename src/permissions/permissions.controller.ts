@@ -1,6 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { RequirePermissions, RequirePermissionsByParam } from '../auth/route-permissions';
+import { Caller } from '../auth/auth.decorators';
+import {
+  AnyAuthenticatedUser,
+  RequirePermissions,
+  RequirePermissionsByParam,
+} from '../auth/route-permissions';
+import type { AuthenticatedUser } from '../users/users.service';
 import { SETTING_EXTRA_READERS } from './defaults';
 import { SetSettingDto, UpdatePermissionsDto } from './permissions.dto';
 import { PermissionsService } from './permissions.service';
@@ -22,6 +28,7 @@ export class PermissionsController {
 
   /** Every authenticated user may learn its own permissions: a client offers only what works. */
   @Get('permissions.mine')
+  @AnyAuthenticatedUser()
   async mine(@Caller() caller: AuthenticatedUser) {
     return { permissions: await this.permissions.effective(caller) };
   }

@@ -91,7 +91,7 @@ export async function searchAvailableDepartments(
 
 function useInvalidateUnits() {
   const queryClient = useQueryClient();
-  return async (id?: string) => {
+  return async (_id?: string) => {
     await queryClient.invalidateQueries({ queryKey: queryKeys.units.all });
     // Departments move in and out of units.
     await queryClient.invalidateQueries({ queryKey: queryKeys.departments.all });
