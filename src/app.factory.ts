@@ -16,7 +16,7 @@ import {
   requestId,
   routeFlags,
 } from './common/logging';
-import { RocketChatExceptionFilter } from './common/rocketchat-exception.filter';
+import { RocketChatExceptionFilter, timedOutSockets } from './common/rocketchat-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { VisitorWidget } from './visitor-widget/visitor-widget';
@@ -80,6 +80,8 @@ export async function createApp(
     },
     // Errors before a request exists (headers over 16 KiB, garbage on the wire).
     clientErrorHandler: (error, socket) => {
+      if ((error as { code?: string }).code === 'ERR_HTTP_REQUEST_TIMEOUT')
+        timedOutSockets.add(socket);
       if (!socket.writable) return socket.destroy();
       socket.end(rawErrorResponse(clientError(error), RESPONSE_HEADERS));
     },

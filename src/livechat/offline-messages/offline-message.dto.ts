@@ -35,3 +35,15 @@ export class OfflineMessageDto {
   @MaxLength(2048)
   host?: string;
 }
+
+/** `POST livechat/mail.test`: where the test e-mail goes. */
+export class MailTestDto {
+  @ApiProperty({ example: 'admin@example.com' })
+  @IsString()
+  @MaxLength(254)
+  @IsEmail(
+    { allow_display_name: false, require_tld: false },
+    { message: 'to must be a valid e-mail address' },
+  )
+  to: string;
+}

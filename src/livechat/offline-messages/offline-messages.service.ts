@@ -11,6 +11,11 @@ import { DepartmentsService } from '../departments/departments.service';
 import type { OfflineMessageDto } from './offline-message.dto';
 import { OfflineMessageOutbox } from './offline-message-outbox';
 import { OfflineMessage, OfflineMessageStatus } from './offline-message.schema';
+import { singleLine } from './offline-mail';
+import { createMailServer, MAIL_SETTING_IDS } from './smtp-transport';
+
+/** A message as the console lists it. */
+export type OfflineMessageView = Omit<OfflineMessage, 'nextAttemptAt'> & { nextAttemptAt: Date | null };
 
 /** What the widget shows when `Livechat_offline_success_message` is empty. */
 export const DEFAULT_SUCCESS_MESSAGE = 'Thank you for your message. We will answer you by e-mail.';
@@ -101,10 +106,51 @@ export class OfflineMessagesService {
   async list(
     status: OfflineMessageStatus | undefined,
     page: Page,
-  ): Promise<{ messages: OfflineMessage[]; total: number }> {
+  ): Promise<{ messages: OfflineMessageView[]; total: number }> {
     const filter: QueryFilter<OfflineMessage> = status ? { status } : {};
     const { items, total } = await findPage<OfflineMessage>(this.messages, filter, page);
-    return { messages: items, total };
+    return {
+      messages: items.map((message) => ({
+        ...message,
+        // When the outbox tries it next: only a pending message has a next attempt.
+        nextAttemptAt: message.status === 'pending' ? (message.nextAttemptAt ?? null) : null,
+      })),
+      total,
+    };
+  }
+
+  /**
+   * Sends one test e-mail with the stored SMTP settings, now, and answers once the server
+   * accepted it; its refusal (or a TLS requirement it cannot meet) is a 400 with its text.
+   */
+  async sendTestMail(to: string): Promise<void> {
+    const server = await createMailServer(
+      await this.settings.readFresh(MAIL_SETTING_IDS),
+      this.config.smtpCaFile,
+    );
+    if (!server) {
+      throw ApiError.badRequest(
+        'error-smtp-not-configured',
+        'SMTP_Host and From_Email must be set before a test e-mail can be sent',
+      );
+    }
+    try {
+      await server.transport.sendMail({
+        from: singleLine(server.from),
+        to,
+        subject: 'Test e-mail from the Omnichannel Departments service',
+        text: 'The SMTP settings work: offline messages will be delivered with them.',
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      });
+    } catch (error) {
+      const text = (error instanceof Error ? error.message : String(error))
+        .replace(/\s+/g, ' ')
+        .slice(0, 300);
+      throw ApiError.badRequest('error-smtp-test-failed', `The mail server refused: ${text}`);
+    } finally {
+      server.transport.close();
+    }
   }
 
   /** A failed (or waiting) message gets as many attempts again, starting now. */
