@@ -28,7 +28,6 @@ const PRUNE_EVERY_MS = 3_600_000;
  */
 const MAX_ERROR_LENGTH = 300;
 
-
 /**
  * Delivers the outbox in the background, on every instance: new messages at once, due
  * retries on a timer (which also picks up what a stopped or killed instance left). Each

@@ -4,6 +4,7 @@ import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
 import { findPage, type Page } from '../../common/pagination';
+import { RateLimiter } from '../../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { MAIL_SETTINGS, WIDGET_SETTINGS } from '../../permissions/defaults';
 import { SettingsService } from '../../permissions/settings.service';
@@ -15,7 +16,9 @@ import { singleLine } from './offline-mail';
 import { createMailServer, MAIL_SETTING_IDS } from './smtp-transport';
 
 /** A message as the console lists it. */
-export type OfflineMessageView = Omit<OfflineMessage, 'nextAttemptAt'> & { nextAttemptAt: Date | null };
+export type OfflineMessageView = Omit<OfflineMessage, 'nextAttemptAt'> & {
+  nextAttemptAt: Date | null;
+};
 
 /** What the widget shows when `Livechat_offline_success_message` is empty. */
 export const DEFAULT_SUCCESS_MESSAGE = 'Thank you for your message. We will answer you by e-mail.';
@@ -25,6 +28,19 @@ export const DEFAULT_SUCCESS_MESSAGE = 'Thank you for your message. We will answ
  * list or a display name, and the recipient must never be more than the one address.
  */
 const SINGLE_ADDRESS = /^[^\s@,;:<>"()]+@[^\s@,;:<>"()]+$/;
+
+/** A quoted local part that needs no quotes: `"ada"` is `ada`. */
+const NEEDLESSLY_QUOTED = /^"([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+)"$/;
+
+/**
+ * One key per mailbox for the per-address limit: case-folded, and without quotes a local
+ * part does not need (`"Victim"@Shop.example` and `victim@shop.example` count together).
+ */
+export function comparableAddress(email: string): string {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at).replace(NEEDLESSLY_QUOTED, '$1');
+  return `${local}@${email.slice(at + 1)}`.trim().toLowerCase();
+}
 
 /** A visitor-facing 400: the widget shows the envelope's `message`. */
 function rejected(errorType: string, text: string): ApiError {
@@ -38,6 +54,7 @@ export class OfflineMessagesService {
     private readonly departments: DepartmentsService,
     private readonly settings: SettingsService,
     private readonly outbox: OfflineMessageOutbox,
+    private readonly rateLimiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,6 +64,14 @@ export class OfflineMessagesService {
    * department's address or `Livechat_offline_email`: nothing the visitor sends can name it.
    */
   async accept(input: OfflineMessageDto): Promise<string> {
+    // Counted once the body is valid, on the address as a mail server sees it.
+    this.rateLimiter.consume(
+      `offline-message:address:${comparableAddress(input.email)}`,
+      this.config.rateLimit.offlineMessagePerAddress,
+    );
+    if ((await this.settings.value(WIDGET_SETTINGS.enabled)) !== true) {
+      throw rejected('error-livechat-disabled', 'Live chat is turned off: messages cannot be left');
+    }
     if ((await this.settings.value(WIDGET_SETTINGS.displayOfflineForm)) !== true) {
       throw rejected('error-offline-form-disabled', 'The offline form is turned off');
     }
