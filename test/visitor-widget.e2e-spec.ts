@@ -43,7 +43,7 @@ describe('the Live Chat widget at /livechat', () => {
     expect(res.headers.get('x-frame-options')).toBeNull();
 
     const serverUrl = await app.get('!/livechat/server-url.js', { as: null });
-    expect(serverUrl.body).toBe('window.SERVER_URL = window.location.origin;\n');
+    expect(serverUrl.body).toContain("window.SERVER_URL = window.location.origin + '/livechat';");
     for (const script of page.match(/livechat\/[^"]+\.js/g) ?? []) {
       const asset = await fetch(`${app.baseUrl}/${script}`);
       expect(asset.status).toBe(200);
