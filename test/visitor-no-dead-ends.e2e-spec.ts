@@ -272,7 +272,8 @@ describe('security findings, each with the request that exploited it', () => {
       headers: { 'content-type': 'text/plain' },
     });
     expect(res.status).toBe(415);
-    expect(res.body.success).toBe(false);
+    expect(res.body).toMatchObject({ success: false, errorType: 'error-unsupported-media-type' });
+    expect(await app.db.collection('livechat_offline_messages').countDocuments()).toBe(0);
   });
 
   it('counts the per-address limit after validation: invalid bodies naming a visitor do not lock them out', async () => {
