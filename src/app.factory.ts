@@ -16,10 +16,10 @@ import {
   requestId,
   routeFlags,
 } from './common/logging';
-import { RocketChatExceptionFilter } from './common/rocketchat-exception.filter';
+import { RocketChatExceptionFilter, timedOutSockets } from './common/rocketchat-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
-import { VisitorWidget } from './visitor-widget/visitor-widget';
+import { rewriteServedWidgetUrl, VisitorWidget } from './visitor-widget/visitor-widget';
 
 const VERSION: string = (require('../package.json') as { version: string }).version;
 
@@ -71,6 +71,7 @@ export async function createApp(
       connectionsCheckingInterval: Math.min(1_000, timeouts.request),
     },
     routerOptions: { querystringParser: parseQueryString },
+    rewriteUrl: rewriteServedWidgetUrl,
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: requestId,
@@ -83,6 +84,8 @@ export async function createApp(
     },
     // Errors before a request exists (headers over 16 KiB, garbage on the wire).
     clientErrorHandler: (error, socket) => {
+      if ((error as { code?: string }).code === 'ERR_HTTP_REQUEST_TIMEOUT')
+        timedOutSockets.add(socket);
       if (!socket.writable) return socket.destroy();
       socket.end(rawErrorResponse(clientError(error), RESPONSE_HEADERS));
     },
@@ -105,6 +108,8 @@ export async function createApp(
   // Anything else goes to Fastify's own parser, which rejects `__proto__`/`constructor`
   // poisoning. Only JSON is read: other media types are answered 415.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  // Fastify reads text/plain by default; here it is one more media type answered 415.
+  fastify.removeContentTypeParser('text/plain');
   app.useBodyParser<RawServerDefault>(
     'application/json',
     { bodyLimit: MAX_BODY_BYTES },

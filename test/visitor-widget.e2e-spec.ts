@@ -43,7 +43,7 @@ describe('the Live Chat widget at /livechat', () => {
     expect(res.headers.get('x-frame-options')).toBeNull();
 
     const serverUrl = await app.get('!/livechat/server-url.js', { as: null });
-    expect(serverUrl.body).toBe('window.SERVER_URL = window.location.origin;\n');
+    expect(serverUrl.body).toContain("window.SERVER_URL = window.location.origin + '/livechat';");
     for (const script of page.match(/livechat\/[^"]+\.js/g) ?? []) {
       const asset = await fetch(`${app.baseUrl}/${script}`);
       expect(asset.status).toBe(200);
@@ -192,6 +192,7 @@ describe('mail and origin settings', () => {
       SMTP_Host: '',
       SMTP_Port: '',
       SMTP_IgnoreTLS: true,
+      SMTP_AllowCleartextAuth: false,
       SMTP_Username: '',
       From_Email: '',
       Livechat_offline_email: '',
@@ -220,7 +221,8 @@ describe('mail and origin settings', () => {
 
   it.each([
     ['SMTP_Port', 'abc'],
-    ['SMTP_Port', 25],
+    ['SMTP_Port', 25.5],
+    ['SMTP_Port', 0],
     ['SMTP_Host', 'mail.example.com\r\nX: y'],
     ['SMTP_Protocol', 'pop3'],
     ['SMTP_Username', 'a\nb'],
@@ -249,5 +251,28 @@ describe('mail and origin settings', () => {
       const res = await app.post(`/settings/${id}`, { value });
       expect(res.status).toBe(200);
     }
+  });
+
+  it('stores a port sent as a number, and an origin copied with its trailing slash, normalised', async () => {
+    for (const [id, value, stored] of [
+      ['SMTP_Port', 4825, '4825'],
+      [
+        'Livechat_AllowedDomainsList',
+        'https://shop.example/, partner.example:8080/',
+        'https://shop.example, partner.example:8080',
+      ],
+    ] as const) {
+      const res = await app.post(`/settings/${id}`, { value });
+      expect(res.body).toEqual({ _id: id, value: stored, success: true });
+      expect((await app.get(`/settings/${id}`)).body.value).toBe(stored);
+    }
+  });
+
+  it('names the entry of the allowed list that is not a domain or origin', async () => {
+    const res = await app.post('/settings/Livechat_AllowedDomainsList', {
+      value: 'good.example, https://shop.example/path, other.example',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toContain('"https://shop.example/path" is not one');
   });
 });

@@ -16,8 +16,17 @@ const DEFAULT_SETTINGS = {
   emailFieldRegistrationForm: true,
   displayOfflineForm: true,
 };
-const DEFAULT_THEME = { title: 'Rocket.Chat', color: '#C1272D', offlineTitle: 'Leave a message' };
-const DEFAULT_MESSAGES = { offlineMessage: '', offlineSuccessMessage: '' };
+const DEFAULT_THEME = {
+  title: 'Rocket.Chat',
+  color: '#C1272D',
+  offlineTitle: 'Leave a message',
+  offlineColor: '#666666',
+};
+const DEFAULT_MESSAGES = {
+  offlineMessage: '',
+  offlineSuccessMessage: '',
+  offlineUnavailableMessage: '',
+};
 
 /** GET livechat/config without any auth header. */
 function widget(t: TestApp, query = '', headers: Record<string, string> = {}) {
@@ -214,6 +223,8 @@ describe('GET livechat/config (widget)', () => {
     await setSetting(t, 'Livechat_name_field_registration_form', false);
     await setSetting(t, 'Livechat_email_field_registration_form', false);
     await setSetting(t, 'Livechat_display_offline_form', false);
+    await setSetting(t, 'Livechat_offline_title_color', '#445566');
+    await setSetting(t, 'Livechat_offline_form_unavailable', 'Come back later');
     const res = await widget(t);
     expect(res.body.config.settings).toEqual({
       registrationForm: false,
@@ -225,10 +236,12 @@ describe('GET livechat/config (widget)', () => {
       title: 'Help desk',
       color: '#112233',
       offlineTitle: 'We are away',
+      offlineColor: '#445566',
     });
     expect(res.body.config.messages).toEqual({
       offlineMessage: 'Leave your e-mail',
       offlineSuccessMessage: 'Thanks!',
+      offlineUnavailableMessage: 'Come back later',
     });
     // Settings read back through the settings API.
     const title = await t.get('/settings/Livechat_title');

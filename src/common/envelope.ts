@@ -52,6 +52,12 @@ export function toErrorResponse(error: unknown): ErrorResponse {
           body: { success: false, status: 'error', message: LOGGED_OUT, error: LOGGED_OUT },
         };
   }
+  // Before the database check: Node marks a client's abort ECONNRESET, like a driver's socket.
+  if (isRequestAborted(error)) {
+    return toErrorResponse(
+      new ApiError(400, 'error-request-aborted', 'The request was aborted before its body arrived'),
+    );
+  }
   if (
     isDatabaseUnavailable(error) ||
     (error instanceof HttpException && error.getStatus() === 503)
@@ -125,6 +131,19 @@ function clientErrorOf(status: number): ApiError | undefined {
     .replace(/[^a-z]+/g, '-')
     .replace(/^-|-$/g, '');
   return new ApiError(status, `error-${slug}`, name);
+}
+
+/**
+ * The client's request stream ended early: it closed the connection mid-body, or the body
+ * did not arrive within the request timeout (Node then answers 408 and closes it). Node's
+ * error for both is `aborted` with code ECONNRESET.
+ */
+export function isRequestAborted(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.message === 'aborted' &&
+    (error as { code?: unknown }).code === 'ECONNRESET'
+  );
 }
 
 /** Socket errors the driver can pass on unwrapped when the database dies mid-request. */

@@ -43,6 +43,11 @@ export interface AppConfig {
      */
     attemptLeaseMs: number;
   };
+  /**
+   * A PEM file of certificate authorities trusted for the SMTP server's certificate, besides
+   * the system's (a mail server with a private CA).
+   */
+  smtpCaFile?: string;
   /** Department history entries older than this are pruned. */
   historyRetentionDays: number;
   /**
@@ -131,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: logLevel as AppConfig['logLevel'],
     departmentRemovalEnabled: boolean('DEPARTMENT_REMOVAL_ENABLED', false),
     historyRetentionDays: integer('HISTORY_RETENTION_DAYS', 365, 1, 36500),
+    smtpCaFile: text('SMTP_CA_FILE'),
     writeCoordination,
     writeLeaseTtlMs: integer('WRITE_LEASE_TTL_MS', 5_000, 200, 600_000),
     rateLimit: {

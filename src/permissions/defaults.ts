@@ -60,6 +60,10 @@ export const WIDGET_SETTINGS = {
   offlineTitle: 'Livechat_offline_title',
   offlineMessage: 'Livechat_offline_message',
   offlineSuccessMessage: 'Livechat_offline_success_message',
+  /** The offline form's header colour (the widget's `theme.offlineColor`). */
+  offlineTitleColor: 'Livechat_offline_title_color',
+  /** Shown instead of the form when `Livechat_display_offline_form` is false. */
+  offlineUnavailableMessage: 'Livechat_offline_form_unavailable',
 } as const;
 
 /** Where offline messages go, and how (Rocket.Chat's ids). */
@@ -68,6 +72,8 @@ export const MAIL_SETTINGS = {
   host: 'SMTP_Host',
   port: 'SMTP_Port',
   ignoreTls: 'SMTP_IgnoreTLS',
+  /** Our opt-in: AUTH may go over a connection without TLS (never by default). */
+  allowCleartextAuth: 'SMTP_AllowCleartextAuth',
   username: 'SMTP_Username',
   password: 'SMTP_Password',
   from: 'From_Email',
@@ -83,6 +89,19 @@ export const ORIGIN_SETTINGS = {
 
 /** Settings whose value is never sent back (GET and POST answer `value: ''` and `isSet`). */
 export const SECRET_SETTINGS: ReadonlySet<string> = new Set([MAIL_SETTINGS.password]);
+
+/**
+ * A secret is forgotten when a setting that says where it goes changes: a stored SMTP
+ * password must never be sent to a host, port, protocol or account it was not typed for.
+ */
+export const SECRET_BOUND_TO: Readonly<Record<string, readonly string[]>> = {
+  [MAIL_SETTINGS.password]: [
+    MAIL_SETTINGS.host,
+    MAIL_SETTINGS.port,
+    MAIL_SETTINGS.protocol,
+    MAIL_SETTINGS.username,
+  ],
+};
 
 export const SETTING_BUSINESS_HOURS_ENABLED = 'Livechat_enable_business_hours';
 export const SETTING_BUSINESS_HOUR_TYPE = 'Livechat_business_hour_type';
@@ -148,6 +167,14 @@ const emailOrEmpty: Validator = (value) =>
     ? null
     : 'must be an e-mail address (or empty)';
 
+/**
+ * What a display name may not hold: control characters (C0, DEL, C1 such as U+0085, line and
+ * paragraph separators) and RFC 5322 specials, which would need quoting and, unquoted, make
+ * the From header malformed (`:` ends a group name, `,` separates addresses).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const UNSAFE_DISPLAY_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029:;,"\\()[\]@<>]/;
+
 /** `From_Email`: `address` or `Name <address>`, as Rocket.Chat accepts it. */
 const fromAddress: Validator = (value) => {
   if (value === '') return null;
@@ -156,9 +183,12 @@ const fromAddress: Validator = (value) => {
       ? /^(?:([^<>\r\n]{0,200})<([^<>]+)>|([^<>]+))$/.exec(value.trim())
       : null;
   const address = match ? (match[2] ?? match[3]).trim() : '';
-  return address.length <= 254 && EMAIL.test(address)
-    ? null
-    : 'must be an e-mail address or "Name <address>"';
+  if (address.length > 254 || !EMAIL.test(address)) {
+    return 'must be an e-mail address or "Name <address>"';
+  }
+  return match?.[1] !== undefined && UNSAFE_DISPLAY_NAME.test(match[1])
+    ? 'must have a display name without control characters or any of : ; , " \\ ( ) [ ] @ < >'
+    : null;
 };
 
 const portOrEmpty: Validator = (value) =>
@@ -168,7 +198,7 @@ const portOrEmpty: Validator = (value) =>
     Number(value) >= 1 &&
     Number(value) <= 65535)
     ? null
-    : 'must be a port number between 1 and 65535 (as a string), or empty';
+    : 'must be a port number between 1 and 65535, or empty';
 
 const HOST =
   /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/i;
@@ -192,10 +222,10 @@ const listOf =
   (value) => {
     if (typeof value !== 'string' || value.length > 4000)
       return `must be a comma-separated list of ${what}`;
-    const items = splitList(value);
-    return items.every((item) => entry.test(item))
+    const bad = splitList(value).find((item) => !entry.test(item));
+    return bad === undefined
       ? null
-      : `must be a comma-separated list of ${what}`;
+      : `must be a comma-separated list of ${what}: "${bad.slice(0, 100)}" is not one`;
   };
 
 /** The entries of a comma-separated setting, trimmed, without empty ones. */
@@ -224,6 +254,8 @@ export const SETTING_VALIDATORS: Readonly<Record<string, Validator>> = {
   [WIDGET_SETTINGS.offlineTitle]: text,
   [WIDGET_SETTINGS.offlineMessage]: text,
   [WIDGET_SETTINGS.offlineSuccessMessage]: text,
+  [WIDGET_SETTINGS.offlineTitleColor]: color,
+  [WIDGET_SETTINGS.offlineUnavailableMessage]: text,
   [SETTING_BUSINESS_HOURS_ENABLED]: isBoolean,
   [SETTING_BUSINESS_HOUR_TYPE]: oneOf(BUSINESS_HOUR_TYPES),
   [SETTING_LOGIN_EXPIRATION_DAYS]: integerBetween(1, 3650),
@@ -238,6 +270,7 @@ export const SETTING_VALIDATORS: Readonly<Record<string, Validator>> = {
   [MAIL_SETTINGS.host]: hostOrEmpty,
   [MAIL_SETTINGS.port]: portOrEmpty,
   [MAIL_SETTINGS.ignoreTls]: isBoolean,
+  [MAIL_SETTINGS.allowCleartextAuth]: isBoolean,
   [MAIL_SETTINGS.username]: line(256),
   [MAIL_SETTINGS.password]: line(1024),
   [MAIL_SETTINGS.from]: fromAddress,
@@ -264,6 +297,8 @@ export const SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
   [WIDGET_SETTINGS.offlineTitle]: 'Leave a message',
   [WIDGET_SETTINGS.offlineMessage]: '',
   [WIDGET_SETTINGS.offlineSuccessMessage]: '',
+  [WIDGET_SETTINGS.offlineTitleColor]: '#666666',
+  [WIDGET_SETTINGS.offlineUnavailableMessage]: '',
   [SETTING_BUSINESS_HOURS_ENABLED]: false,
   [SETTING_BUSINESS_HOUR_TYPE]: 'Single',
   [SETTING_LOGIN_EXPIRATION_DAYS]: 90,
@@ -278,6 +313,7 @@ export const SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
   [MAIL_SETTINGS.host]: '',
   [MAIL_SETTINGS.port]: '',
   [MAIL_SETTINGS.ignoreTls]: true,
+  [MAIL_SETTINGS.allowCleartextAuth]: false,
   [MAIL_SETTINGS.username]: '',
   [MAIL_SETTINGS.password]: '',
   [MAIL_SETTINGS.from]: '',
@@ -285,4 +321,23 @@ export const SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
   [ORIGIN_SETTINGS.livechatAllowedDomains]: '',
   [ORIGIN_SETTINGS.apiCorsEnabled]: false,
   [ORIGIN_SETTINGS.apiCorsOrigin]: '*',
+};
+
+/** `https://shop.example/` or `shop.example:8080/`: an origin or host with only a `/` after it. */
+const TRAILING_SLASH = /^((?:https?:\/\/)?[^/\s]+)\/$/i;
+
+/**
+ * Values accepted in another form and stored in the usual one: `SMTP_Port` as a number (what
+ * Rocket.Chat's clients send), allowed-domain entries copied from an address bar
+ * (`https://shop.example/`: the trailing slash is dropped).
+ */
+export const SETTING_NORMALIZERS: Readonly<Record<string, (value: unknown) => unknown>> = {
+  [MAIL_SETTINGS.port]: (value) =>
+    typeof value === 'number' && Number.isInteger(value) ? String(value) : value,
+  [ORIGIN_SETTINGS.livechatAllowedDomains]: (value) => {
+    if (typeof value !== 'string') return value;
+    const entries = splitList(value);
+    const normalised = entries.map((entry) => entry.replace(TRAILING_SLASH, '$1'));
+    return normalised.some((entry, i) => entry !== entries[i]) ? normalised.join(', ') : value;
+  },
 };

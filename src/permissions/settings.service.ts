@@ -6,13 +6,25 @@ import { RefreshingValue } from '../common/refreshing-value';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import {
   RoutingMethod,
+  SECRET_BOUND_TO,
   SECRET_SETTINGS,
   SETTING_DEFAULTS,
   SETTING_DEPARTMENT_REMOVAL,
   SETTING_LOGIN_EXPIRATION_DAYS,
+  SETTING_NORMALIZERS,
   SETTING_ROUTING_METHOD,
   SETTING_VALIDATORS,
 } from './defaults';
+
+/** Setting id → the secrets forgotten when it changes (the inverse of SECRET_BOUND_TO). */
+const SECRETS_BOUND_BY = new Map<string, string[]>();
+for (const [secret, ids] of Object.entries(SECRET_BOUND_TO)) {
+  for (const id of ids) SECRETS_BOUND_BY.set(id, [...(SECRETS_BOUND_BY.get(id) ?? []), secret]);
+}
+
+function normalize(id: string, value: unknown): unknown {
+  return Object.hasOwn(SETTING_NORMALIZERS, id) ? SETTING_NORMALIZERS[id](value) : value;
+}
 import { Setting } from './permission.schema';
 
 const SETTINGS_TTL_MS = 5_000;
@@ -68,20 +80,38 @@ export class SettingsService implements OnModuleInit {
 
   /** Input validation of a known setting's value (unknown ids are a business rule, left to set()). */
   validateValue(id: string, value: unknown): void {
-    const problem = Object.hasOwn(SETTING_VALIDATORS, id) ? SETTING_VALIDATORS[id](value) : null;
+    const problem = Object.hasOwn(SETTING_VALIDATORS, id)
+      ? SETTING_VALIDATORS[id](normalize(id, value))
+      : null;
     if (problem) throw ApiError.invalidParams(`value ${problem}`);
   }
 
-  async set(id: string, value: unknown): Promise<SettingView> {
+  /**
+   * Stores the value in its normal form; a change of where a secret goes (SMTP host, port,
+   * protocol, user) forgets that secret in the same step.
+   */
+  async set(id: string, input: unknown): Promise<SettingView> {
     this.assertKnown(id);
-    this.validateValue(id, value);
-    await this.settings.updateOne(
-      { _id: id },
-      { $set: { value, _updatedAt: new Date() } },
-      { upsert: true, timestamps: false },
+    this.validateValue(id, input);
+    const value = normalize(id, input);
+    const secrets = SECRETS_BOUND_BY.get(id) ?? [];
+    const forgotten =
+      secrets.length > 0 && (await this.readFresh([id])).get(id) !== value ? secrets : [];
+    const now = new Date();
+    await this.settings.bulkWrite(
+      [id, ...forgotten].map((_id) => ({
+        updateOne: {
+          filter: { _id },
+          update: { $set: { value: _id === id ? value : '', _updatedAt: now } },
+          upsert: true,
+        },
+      })),
+      { ordered: true, timestamps: false },
     );
     this.values.invalidate();
-    for (const listener of this.listeners) listener(id);
+    for (const changed of [id, ...forgotten]) {
+      for (const listener of this.listeners) listener(changed);
+    }
     return this.view(id, value);
   }
 

@@ -1,13 +1,17 @@
 import fastifyStatic from '@fastify/static';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import * as path from 'node:path';
 import { ApiError } from '../common/api-error';
 import { toErrorResponse } from '../common/envelope';
 import { ORIGIN_SETTINGS } from '../permissions/defaults';
 import { SettingsService } from '../permissions/settings.service';
+import { DdpKeepalive } from './ddp-keepalive';
 import { frameAncestors, isAllowedApiOrigin, isAllowedOrigin } from './origin-policy';
+import { RefusedOrigins } from './refused-origins';
+import { EMBED_CHECK_SCRIPT, SERVED_WIDGET_PREFIX, WIDGET_PAGE_SCRIPT } from './widget-scripts';
 
 /** Rocket.Chat's Live Chat widget as published on npm (a pinned dependency, never copied). */
 export const WIDGET_BUILD_DIR = path.join(
@@ -19,7 +23,10 @@ export const WIDGET_BUILD_DIR = path.join(
 const PAGE_PATH = '/livechat';
 /** Tells the widget its server before its bundles run (an external script: no inline code). */
 const SERVER_URL_SCRIPT = 'server-url.js';
-const SERVER_URL_SOURCE = 'window.SERVER_URL = window.location.origin;\n';
+/** The embed script the customer's page loads, with our origin check appended. */
+const EMBED_SCRIPT = 'rocketchat-livechat.min.js';
+/** The served widget's DDP socket (`SERVER_URL` + `/websocket`). */
+const WIDGET_SOCKET_PATH = `${SERVED_WIDGET_PREFIX}/websocket`;
 
 /** The public endpoints the widget calls, with CORS by `Livechat_AllowedDomainsList`. */
 const WIDGET_API_PATHS: ReadonlySet<string> = new Set([
@@ -27,6 +34,34 @@ const WIDGET_API_PATHS: ReadonlySet<string> = new Set([
   '/api/v1/livechat/offline.message',
   '/api/v1/livechat/page.visited',
 ]);
+/** Whether the calling page's origin may show the widget: readable from any origin. */
+export const WIDGET_CHECK_PATH = '/api/v1/livechat/widget.check';
+
+/**
+ * Fastify's `rewriteUrl`: the served widget's API calls (`/livechat/api/v1/…`, see
+ * widget-scripts.ts) reach the API's routes; `request.originalUrl` keeps the prefix, by which
+ * `livechat/config` knows it answers the served widget.
+ */
+export function rewriteServedWidgetUrl(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  return url.startsWith(`${SERVED_WIDGET_PREFIX}/api/`)
+    ? url.slice(SERVED_WIDGET_PREFIX.length)
+    : url;
+}
+
+/** Whether `origin` is this service's own (the served widget's same-origin requests). */
+function isOwnOrigin(origin: string, request: FastifyRequest): boolean {
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the request came from the widget served here (through its /livechat prefix). */
+export function fromServedWidget(request: FastifyRequest): boolean {
+  return request.originalUrl.startsWith(`${SERVED_WIDGET_PREFIX}/api/`);
+}
 
 /** The public endpoints' bodies are small forms: a visitor cannot post a megabyte. */
 const WIDGET_BODY_LIMIT = 32 * 1024;
@@ -93,10 +128,61 @@ function widgetCsp(ancestors: string): string {
  * `Livechat_AllowedDomainsList`; CORS of the rest of the API only with `API_Enable_CORS`.
  */
 @Injectable()
-export class VisitorWidget {
+export class VisitorWidget implements OnModuleInit, OnModuleDestroy {
   private page?: string;
+  private embedScript?: string;
+  private readonly ddp = new DdpKeepalive();
+  readonly refused = new RefusedOrigins();
+  private unsubscribe?: () => void;
 
   constructor(private readonly settings: SettingsService) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.settings.onChange((id) => {
+      if (id === ORIGIN_SETTINGS.livechatAllowedDomains) this.refused.clear();
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.unsubscribe?.();
+    await this.ddp.close();
+  }
+
+  /** The package's embed script, then our check (its source map still fits: lines are appended). */
+  private embed(): string {
+    this.embedScript ??=
+      readFileSync(path.join(WIDGET_BUILD_DIR, EMBED_SCRIPT), 'utf8') + EMBED_CHECK_SCRIPT;
+    return this.embedScript;
+  }
+
+  /** `{ origin, allowed, setting }` for the calling page; a refusal is recorded. */
+  async checkOrigin(
+    origin: string | undefined,
+  ): Promise<{ origin: string | null; allowed: boolean; setting: string }> {
+    const setting = ORIGIN_SETTINGS.livechatAllowedDomains;
+    if (origin === undefined) return { origin: null, allowed: true, setting };
+    const allowed = isAllowedOrigin(origin, await this.settings.value(setting));
+    if (!allowed) this.refused.record(origin, 'embed script');
+    return { origin, allowed, setting };
+  }
+
+  /**
+   * The widget's frame is requested by a page the list does not allow (the browser will
+   * refuse to show it: frame-ancestors): recorded, so the owner can see which page it was.
+   */
+  private async recordRefusedFrame(request: FastifyRequest): Promise<void> {
+    const referer = request.headers.referer;
+    if (request.headers['sec-fetch-dest'] !== 'iframe' || typeof referer !== 'string') return;
+    let origin: string;
+    try {
+      origin = new URL(referer).origin;
+    } catch {
+      return;
+    }
+    if (isOwnOrigin(origin, request)) return;
+    const list = await this.settings.value(ORIGIN_SETTINGS.livechatAllowedDomains);
+    if (!isAllowedOrigin(origin, list)) this.refused.record(origin, 'widget frame');
+  }
 
   /** The widget's index.html with the server-URL script ahead of its bundles. */
   private widgetPage(): string {
@@ -113,9 +199,16 @@ export class VisitorWidget {
   }
 
   async register(server: FastifyInstance): Promise<void> {
+    server.server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
+      if (request.url?.split('?')[0] === WIDGET_SOCKET_PATH)
+        return this.ddp.upgrade(request, socket, head);
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     server.addHook('onRequest', (request, reply, done) => {
-      if (!request.url.startsWith('/api/')) return done();
-      const pathName = request.url.split('?')[0];
+      // The matched route, whatever the request target's form (origin-form, absolute-form
+      // `http://host/api/…`, or the served widget's /livechat prefix); the path for no route.
+      const pathName = request.routeOptions.url ?? request.url.split('?')[0];
+      if (!pathName.startsWith('/api/')) return done();
       const refused = WIDGET_API_PATHS.has(pathName) ? oversized(request) : undefined;
       if (refused) {
         const { status, body } = toErrorResponse(refused);
@@ -140,11 +233,15 @@ export class VisitorWidget {
           void reply.header('Cache-Control', HASHED.test(file) ? IMMUTABLE : SHORT);
         }
       });
-      fastify.get(PAGE_PATH, (_request, reply) =>
-        reply.type('text/html; charset=utf-8').send(this.widgetPage()),
-      );
+      fastify.get(PAGE_PATH, async (request, reply) => {
+        await this.recordRefusedFrame(request);
+        return reply.type('text/html; charset=utf-8').send(this.widgetPage());
+      });
       fastify.get(`${PAGE_PATH}/${SERVER_URL_SCRIPT}`, (_request, reply) =>
-        reply.type('application/javascript; charset=utf-8').send(SERVER_URL_SOURCE),
+        reply.type('application/javascript; charset=utf-8').send(WIDGET_PAGE_SCRIPT),
+      );
+      fastify.get(`${PAGE_PATH}/${EMBED_SCRIPT}`, (_request, reply) =>
+        reply.type('application/javascript; charset=utf-8').send(this.embed()),
       );
       await fastify.register(fastifyStatic, {
         root: WIDGET_BUILD_DIR,
@@ -171,9 +268,17 @@ export class VisitorWidget {
       request.headers['access-control-request-method'] !== undefined;
     let headers: Record<string, string> | undefined;
     let known = true;
+    if (pathName === WIDGET_CHECK_PATH) {
+      // It only tells a page about its own origin: any page may read it, without credentials.
+      void reply.header('Access-Control-Allow-Origin', '*');
+      if (!preflight) return false;
+      void reply.headers(WIDGET_CORS).status(204).send();
+      return true;
+    }
     if (WIDGET_API_PATHS.has(pathName)) {
       const list = await this.settings.value(ORIGIN_SETTINGS.livechatAllowedDomains);
       if (isAllowedOrigin(origin, list)) headers = WIDGET_CORS;
+      else if (!isOwnOrigin(origin, request)) this.refused.record(origin, `CORS on ${pathName}`);
     } else if ((await this.settings.value(ORIGIN_SETTINGS.apiCorsEnabled)) === true) {
       const allowed = await this.settings.value(ORIGIN_SETTINGS.apiCorsOrigin);
       if (isAllowedApiOrigin(origin, allowed)) headers = API_CORS;

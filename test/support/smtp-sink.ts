@@ -36,15 +36,26 @@ export class SmtpSink {
   readonly rejected: ParsedMail[] = [];
   private hold?: { arrived: (mail: ParsedMail) => void; answer: Promise<'accept' | 'reject'> };
   private releaseHeld?: () => void;
-  /** The credentials clients logged in with (AUTH PLAIN/LOGIN), accepted whatever they are. */
-  readonly logins: { username?: string; password?: string }[] = [];
+  /**
+   * The credentials clients logged in with (AUTH PLAIN/LOGIN), accepted whatever they are,
+   * and whether the connection was TLS by then.
+   */
+  readonly logins: { username?: string; password?: string; secure: boolean }[] = [];
   private server?: SMTPServer;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly tls?: { key: string; cert: string },
+  ) {}
 
-  /** A sink on a free port; `listening: false` leaves it down (an outage) until start(). */
-  static async create(options: { listening?: boolean } = {}): Promise<SmtpSink> {
-    const sink = new SmtpSink(await freePort());
+  /**
+   * A sink on a free port; `listening: false` leaves it down (an outage) until start().
+   * With `tls`, it offers STARTTLS with that key and certificate; without, it does not.
+   */
+  static async create(
+    options: { listening?: boolean; tls?: { key: string; cert: string } } = {},
+  ): Promise<SmtpSink> {
+    const sink = new SmtpSink(await freePort(), options.tls);
     if (options.listening !== false) await sink.start();
     return sink;
   }
@@ -56,11 +67,17 @@ export class SmtpSink {
   async start(): Promise<void> {
     const server = new SMTPServer({
       authOptional: true,
-      // Loopback only: AUTH without TLS is fine here.
+      // Accepts AUTH without TLS: whether a client sends it in clear is what tests look at.
       allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
-      onAuth: (auth, _session, callback) => {
-        this.logins.push({ username: auth.username, password: auth.password ?? undefined });
+      ...(this.tls
+        ? { key: this.tls.key, cert: this.tls.cert }
+        : { disabledCommands: ['STARTTLS'] }),
+      onAuth: (auth, session, callback) => {
+        this.logins.push({
+          username: auth.username,
+          password: auth.password ?? undefined,
+          secure: session.secure === true,
+        });
         callback(null, { user: auth.username });
       },
       logger: false,

@@ -8,14 +8,13 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { Transporter } from 'nodemailer';
 import { randomId } from '../../common/ids';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { MAIL_SETTINGS } from '../../permissions/defaults';
 import { SettingsService } from '../../permissions/settings.service';
 import { CLOCK, Clock } from '../business-hours/clock';
 import { composeOfflineMail } from './offline-mail';
 import { OfflineMessage } from './offline-message.schema';
+import { createMailServer, MAIL_SETTING_IDS, type MailServer } from './smtp-transport';
 
 /** Messages tried per round (one after the other: a mail server is not to be flooded). */
 const BATCH = 20;
@@ -25,21 +24,13 @@ const PRUNE_EVERY_MS = 3_600_000;
  * A live attempt ends within these (about 50 s): OFFLINE_MESSAGE_ATTEMPT_LEASE_MS (2 min by
  * default) must stay longer, so only an attempt whose instance stopped is given up on.
  */
-const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 const MAX_ERROR_LENGTH = 300;
-
-const MAIL_IDS = Object.values(MAIL_SETTINGS);
 
 /** Logged after the outcome of an attempt another instance had given up on. */
 const DROPPED = '; the attempt had been given up on, so this outcome changes nothing';
 
 /** A message with no attempt in flight. */
 const NO_ATTEMPT = { status: 'pending', attemptId: { $exists: false } } as const;
-
-interface MailServer {
-  transport: Transporter;
-  from: string;
-}
 
 /**
  * Delivers the outbox in the background, on every instance: new messages at once, due
@@ -135,14 +126,11 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
 
   /** The SMTP settings as stored now (another instance may have changed them). */
   private async mailServer(): Promise<MailServer | undefined> {
-    const values = await this.settings.readFresh(MAIL_IDS);
-    const text = (id: string) => {
-      const value = values.get(id);
-      return typeof value === 'string' ? value.trim() : '';
-    };
-    const host = text(MAIL_SETTINGS.host);
-    const from = text(MAIL_SETTINGS.from);
-    if (!host || !from) {
+    const server = await createMailServer(
+      await this.settings.readFresh(MAIL_SETTING_IDS),
+      this.config.smtpCaFile,
+    );
+    if (!server) {
       // Messages wait, untouched, until the mail server is configured.
       if (!this.notConfiguredLogged) {
         this.logger.warn('SMTP_Host or From_Email is not set: offline messages wait in the outbox');
@@ -151,27 +139,7 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
       return undefined;
     }
     this.notConfiguredLogged = false;
-    const secure = text(MAIL_SETTINGS.protocol) === 'smtps';
-    const port = Number(text(MAIL_SETTINGS.port)) || (secure ? 465 : 25);
-    const username = text(MAIL_SETTINGS.username);
-    const password = values.get(MAIL_SETTINGS.password);
-    // Loaded on first use: an instance that never sends mail does not keep nodemailer (~5 MiB) in memory.
-    const { createTransport } = await import('nodemailer');
-    const transport = createTransport({
-      host,
-      port,
-      secure,
-      ignoreTLS: !secure && values.get(MAIL_SETTINGS.ignoreTls) === true,
-      auth:
-        username !== ''
-          ? { user: username, pass: typeof password === 'string' ? password : '' }
-          : undefined,
-      ...SMTP_TIMEOUTS,
-      // nodemailer's own logger is off: it would print the envelope and, on AUTH, credentials.
-      logger: false,
-      debug: false,
-    });
-    return { transport, from };
+    return server;
   }
 
   /** Claims the next attempt of a due message and, if this instance won it, makes it. */

@@ -4,8 +4,10 @@ import { RateLimiter } from '../../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 
 /**
- * Per client IP, then per visitor address, before the body is validated (the contract's
- * order: rate limit, then input): a flood of malformed requests is limited as well.
+ * Per client IP, before the body is validated (the contract's order: rate limit, then
+ * input): a flood of malformed requests is limited as well. The per-address limit counts
+ * only valid messages (see OfflineMessagesService.accept): invalid bodies naming someone's
+ * address must not lock that visitor out.
  */
 @Injectable()
 export class OfflineMessageRateLimit implements CanActivate {
@@ -18,13 +20,6 @@ export class OfflineMessageRateLimit implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const limits = this.config.rateLimit;
     this.rateLimiter.consume(`offline-message:ip:${request.ip}`, limits.offlineMessagePerIp);
-    const email = (request.body as { email?: unknown } | undefined)?.email;
-    if (typeof email === 'string' && email.length <= 254) {
-      this.rateLimiter.consume(
-        `offline-message:address:${email.trim().toLowerCase()}`,
-        limits.offlineMessagePerAddress,
-      );
-    }
     return true;
   }
 }

@@ -14,20 +14,23 @@ import {
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Public } from '../../auth/auth.decorators';
+import { Caller, Public } from '../../auth/auth.decorators';
 import { RequirePermissions } from '../../auth/route-permissions';
 import { ApiError } from '../../common/api-error';
 import type { RouteFlags } from '../../common/logging';
 import { pageEnvelope, parsePage, type PageQuery } from '../../common/pagination';
 import { RateLimiter } from '../../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { OfflineMessageDto } from './offline-message.dto';
+import type { AuthenticatedUser } from '../../users/users.service';
+import { MailTestDto, OfflineMessageDto } from './offline-message.dto';
 import { OfflineMessageRateLimit } from './offline-message-rate-limit.guard';
 import { OFFLINE_MESSAGE_STATUSES, OfflineMessageStatus } from './offline-message.schema';
 import { OfflineMessagesService } from './offline-messages.service';
 import { VisitorErrorFilter } from './visitor-error.filter';
 
 const QUIET: RouteFlags = { quietRequestLog: true };
+/** Test e-mails per user and minute: enough to try a few settings, not to send mail in bulk. */
+const MAIL_TESTS_PER_MINUTE = 5;
 
 @ApiTags('widget')
 @Controller('livechat')
@@ -75,10 +78,26 @@ export class OfflineMessagesController {
     return {};
   }
 
+  @Post('mail.test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send a test e-mail with the SMTP settings (our extension; edit-privileged-setting)',
+    description:
+      "`{ to }`. Answers `{ success: true }` once the SMTP server accepted the message; 400 `error-smtp-test-failed` with the server's error text (or the TLS requirement it did not meet), 400 `error-smtp-not-configured` without `SMTP_Host`/`From_Email`. At most 5 a minute per user (429 + Retry-After).",
+  })
+  @ApiOkResponse({ schema: { example: { success: true } } })
+  @RequirePermissions('edit-privileged-setting')
+  async mailTest(@Body() body: MailTestDto, @Caller() caller: AuthenticatedUser) {
+    this.rateLimiter.consume(`mail-test:${caller._id}`, MAIL_TESTS_PER_MINUTE);
+    await this.offlineMessages.sendTestMail(body.to);
+    return {};
+  }
+
   @Get('offline.messages')
   @ApiOperation({
     summary: 'The offline-message outbox (our extension; view-livechat-manager)',
-    description: 'Newest first; `status` filters (pending, sent, failed).',
+    description:
+      'Newest first; `status` filters (pending, sent, failed). Each message carries `nextAttemptAt`: when the outbox tries it next (ISO date), null unless pending.',
   })
   @ApiQuery({ name: 'status', required: false, enum: OFFLINE_MESSAGE_STATUSES })
   @ApiQuery({ name: 'offset', required: false })

@@ -4,6 +4,7 @@ import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
 import { findPage, type Page } from '../../common/pagination';
+import { RateLimiter } from '../../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { MAIL_SETTINGS, WIDGET_SETTINGS } from '../../permissions/defaults';
 import { SettingsService } from '../../permissions/settings.service';
@@ -12,6 +13,13 @@ import { DepartmentsService } from '../departments/departments.service';
 import type { OfflineMessageDto } from './offline-message.dto';
 import { OfflineMessageOutbox } from './offline-message-outbox';
 import { OfflineMessage, OfflineMessageStatus } from './offline-message.schema';
+import { singleLine } from './offline-mail';
+import { createMailServer, MAIL_SETTING_IDS } from './smtp-transport';
+
+/** A message as the console lists it. */
+export type OfflineMessageView = Omit<OfflineMessage, 'nextAttemptAt'> & {
+  nextAttemptAt: Date | null;
+};
 
 /** What the widget shows when `Livechat_offline_success_message` is empty. */
 export const DEFAULT_SUCCESS_MESSAGE = 'Thank you for your message. We will answer you by e-mail.';
@@ -25,6 +33,19 @@ const SINGLE_ADDRESS = /^[^\s@,;:<>"()]+@[^\s@,;:<>"()]+$/;
 /** Reads of a message a console retry makes before it answers that an attempt is in flight. */
 const RETRY_READS = 3;
 
+/** A quoted local part that needs no quotes: `"ada"` is `ada`. */
+const NEEDLESSLY_QUOTED = /^"([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+)"$/;
+
+/**
+ * One key per mailbox for the per-address limit: case-folded, and without quotes a local
+ * part does not need (`"Victim"@Shop.example` and `victim@shop.example` count together).
+ */
+export function comparableAddress(email: string): string {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at).replace(NEEDLESSLY_QUOTED, '$1');
+  return `${local}@${email.slice(at + 1)}`.trim().toLowerCase();
+}
+
 /** A visitor-facing 400: the widget shows the envelope's `message`. */
 function rejected(errorType: string, text: string): ApiError {
   return ApiError.badRequest(errorType, text);
@@ -37,6 +58,7 @@ export class OfflineMessagesService {
     private readonly departments: DepartmentsService,
     private readonly settings: SettingsService,
     private readonly outbox: OfflineMessageOutbox,
+    private readonly rateLimiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -47,6 +69,14 @@ export class OfflineMessagesService {
    * department's address or `Livechat_offline_email`: nothing the visitor sends can name it.
    */
   async accept(input: OfflineMessageDto): Promise<string> {
+    // Counted once the body is valid, on the address as a mail server sees it.
+    this.rateLimiter.consume(
+      `offline-message:address:${comparableAddress(input.email)}`,
+      this.config.rateLimit.offlineMessagePerAddress,
+    );
+    if ((await this.settings.value(WIDGET_SETTINGS.enabled)) !== true) {
+      throw rejected('error-livechat-disabled', 'Live chat is turned off: messages cannot be left');
+    }
     if ((await this.settings.value(WIDGET_SETTINGS.displayOfflineForm)) !== true) {
       throw rejected('error-offline-form-disabled', 'The offline form is turned off');
     }
@@ -106,10 +136,51 @@ export class OfflineMessagesService {
   async list(
     status: OfflineMessageStatus | undefined,
     page: Page,
-  ): Promise<{ messages: OfflineMessage[]; total: number }> {
+  ): Promise<{ messages: OfflineMessageView[]; total: number }> {
     const filter: QueryFilter<OfflineMessage> = status ? { status } : {};
     const { items, total } = await findPage<OfflineMessage>(this.messages, filter, page);
-    return { messages: items, total };
+    return {
+      messages: items.map((message) => ({
+        ...message,
+        // When the outbox tries it next: only a pending message has a next attempt.
+        nextAttemptAt: message.status === 'pending' ? (message.nextAttemptAt ?? null) : null,
+      })),
+      total,
+    };
+  }
+
+  /**
+   * Sends one test e-mail with the stored SMTP settings, now, and answers once the server
+   * accepted it; its refusal (or a TLS requirement it cannot meet) is a 400 with its text.
+   */
+  async sendTestMail(to: string): Promise<void> {
+    const server = await createMailServer(
+      await this.settings.readFresh(MAIL_SETTING_IDS),
+      this.config.smtpCaFile,
+    );
+    if (!server) {
+      throw ApiError.badRequest(
+        'error-smtp-not-configured',
+        'SMTP_Host and From_Email must be set before a test e-mail can be sent',
+      );
+    }
+    try {
+      await server.transport.sendMail({
+        from: singleLine(server.from),
+        to,
+        subject: 'Test e-mail from the Omnichannel Departments service',
+        text: 'The SMTP settings work: offline messages will be delivered with them.',
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      });
+    } catch (error) {
+      const text = (error instanceof Error ? error.message : String(error))
+        .replace(/\s+/g, ' ')
+        .slice(0, 300);
+      throw ApiError.badRequest('error-smtp-test-failed', `The mail server refused: ${text}`);
+    } finally {
+      server.transport.close();
+    }
   }
 
   /**

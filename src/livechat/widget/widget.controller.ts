@@ -14,6 +14,7 @@ import { ApiError } from '../../common/api-error';
 import type { RouteFlags } from '../../common/logging';
 import { RateLimiter } from '../../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { fromServedWidget } from '../../visitor-widget/visitor-widget';
 import { WidgetService } from './widget.service';
 
 /** Browsers and CDNs may reuse an answer this long; other instances converge as fast. */
@@ -44,7 +45,7 @@ export class WidgetController {
   @ApiOperation({
     summary: 'What the Live Chat widget shows (public, served from memory)',
     description:
-      '`{ config: { enabled, settings, theme, messages, departments, online }, success }`; with `Livechat_enabled` false, `{ config: { enabled: false }, success }`. Rate-limited per client IP (RATE_LIMIT_WIDGET_PER_MINUTE).',
+      "`{ config: { enabled, settings, theme, messages, departments, online }, success }`; with `Livechat_enabled` false, `{ config: { enabled: false }, success }`. `online` is Rocket.Chat's: some department in the answer has an available agent and is open. The widget served at /livechat asks through `/livechat/api/v1/livechat/config`, where `online` is always false: this service has no chat server, so that widget offers the offline form only. Rate-limited per client IP (RATE_LIMIT_WIDGET_PER_MINUTE).",
   })
   @ApiQuery({
     name: 'department',
@@ -69,8 +70,17 @@ export class WidgetController {
             emailFieldRegistrationForm: true,
             displayOfflineForm: true,
           },
-          theme: { title: 'Rocket.Chat', color: '#C1272D', offlineTitle: 'Leave a message' },
-          messages: { offlineMessage: '', offlineSuccessMessage: '' },
+          theme: {
+            title: 'Rocket.Chat',
+            color: '#C1272D',
+            offlineTitle: 'Leave a message',
+            offlineColor: '#666666',
+          },
+          messages: {
+            offlineMessage: '',
+            offlineSuccessMessage: '',
+            offlineUnavailableMessage: '',
+          },
           departments: [
             {
               _id: 'sQBCsgx4EfTbuckvX',
@@ -100,7 +110,11 @@ export class WidgetController {
     if (businessUnit !== undefined && typeof businessUnit !== 'string') {
       throw ApiError.invalidParams('businessUnit must be a string');
     }
-    const answer = await this.widget.answer(department || undefined, businessUnit || undefined);
+    const answer = await this.widget.answer(
+      department || undefined,
+      businessUnit || undefined,
+      fromServedWidget(request),
+    );
     void reply.header('ETag', answer.etag).header('Cache-Control', CACHE_CONTROL);
     if (matches(ifNoneMatch, answer.etag)) {
       void reply.status(304).send();

@@ -127,13 +127,20 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * The answer for the whole widget, or for one department (`online` for it alone); with
-   * `unitId`, only that unit's departments are offered (400 for an unknown unit).
+   * `unitId`, only that unit's departments are offered (400 for an unknown unit). With
+   * `offlineOnly` (the widget served here, which has no chat server to start a chat on),
+   * always the offline answer.
    */
-  async answer(departmentId: string | undefined, unitId?: string): Promise<WidgetAnswer> {
+  async answer(
+    departmentId: string | undefined,
+    unitId?: string,
+    offlineOnly = false,
+  ): Promise<WidgetAnswer> {
     const snapshot = await this.current();
     if (snapshot.disabled) return snapshot.disabled;
     const now = this.clock();
     const unit = unitId === undefined ? undefined : this.unitAnswers(snapshot, unitId);
+    if (offlineOnly) return (unit ?? snapshot).offline;
     let online: boolean;
     if (departmentId !== undefined) {
       online =
@@ -300,10 +307,12 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
           title: text(WIDGET_SETTINGS.title),
           color: text(WIDGET_SETTINGS.titleColor),
           offlineTitle: text(WIDGET_SETTINGS.offlineTitle),
+          offlineColor: text(WIDGET_SETTINGS.offlineTitleColor),
         },
         messages: {
           offlineMessage: text(WIDGET_SETTINGS.offlineMessage),
           offlineSuccessMessage: text(WIDGET_SETTINGS.offlineSuccessMessage),
+          offlineUnavailableMessage: text(WIDGET_SETTINGS.offlineUnavailableMessage),
         },
         departments,
         online,
