@@ -3,8 +3,8 @@
 // would) for longer than its lease. The other instance takes over and writes; when the
 // paused one resumes and sends its old write, the database refuses it. Each scenario is
 // one the advisory lease check let through.
-import { getModelToken } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
+import { getConnectionToken, getModelToken } from '@nestjs/mongoose';
+import type { Connection, Model } from 'mongoose';
 import { DepartmentAgent } from '../src/livechat/departments/schemas/department-agent.schema';
 import { Department } from '../src/livechat/departments/schemas/department.schema';
 import { Unit } from '../src/livechat/units/unit.schema';
@@ -224,4 +224,9 @@ describe('a writer paused past its lease cannot undo a later acknowledged write'
     expect(unit?.numDepartments).toBe(3);
     expect(await departments().countDocuments({ parentId: unitId })).toBe(3);
   });
+});
+
+it('acknowledges writes with majority write concern unless MONGO_URL sets its own', () => {
+  const client = a.app.get<Connection>(getConnectionToken()).getClient();
+  expect(client.options.writeConcern?.w).toBe('majority');
 });
