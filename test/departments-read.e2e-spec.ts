@@ -2,7 +2,6 @@
 // filters, sort order, pagination, query validation (before permission) and permissions.
 import { randomBytes } from 'node:crypto';
 import {
-  ApiResponse,
   expectInvalidParams,
   FORBIDDEN_403,
   Session,
