@@ -342,6 +342,9 @@ describe('Rocket.Chat compatibility', () => {
       expect((await t.post('/settings/Omnichannel_enable_department_removal', { value: true })).status).toBe(200);
 
       const shared = await custom([archived._id, kept._id]);
+      // The list answers each schedule's departments too (its clients send them back).
+      const listed = (await t.get(`/livechat/business-hours?name=${shared.name}`)).body.businessHours;
+      expect(listed[0].departments.map((d: Json) => d._id).sort()).toEqual([archived._id, kept._id].sort());
       expect((await t.post(`/livechat/department/${archived._id}/archive`)).status).toBe(200);
       expect((await t.get(`/livechat/department/${archived._id}`)).body.department.businessHourId).toBeUndefined();
       expect(await schedule(shared._id)).toMatchObject({ active: true, departments: [{ _id: kept._id }] });

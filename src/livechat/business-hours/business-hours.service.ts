@@ -212,13 +212,15 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   // ---- reads -------------------------------------------------------------------------------
 
+  /** A page of schedules, each with its departments (Rocket.Chat EE's list answers them). */
   async list(
     name: string | undefined,
     page: Page,
-  ): Promise<{ items: BusinessHour[]; total: number }> {
+  ): Promise<{ items: BusinessHourWithDepartments[]; total: number }> {
     const filter: QueryFilter<BusinessHour> = {};
     if (name) filter.name = { $regex: escapeRegExp(name), $options: 'i' };
-    return findPage(this.businessHours, filter, page);
+    const { items, total } = await findPage(this.businessHours, filter, page);
+    return { items: await Promise.all(items.map((doc) => this.withDepartments(doc))), total };
   }
 
   /** By `_id`, or the default one; with the departments assigned to it. */
