@@ -3,13 +3,13 @@ import { useAuth } from '../../auth';
 import { AppLink } from '../../components/AppLink';
 import { DataTable, ListSearch, type Column } from '../../components/DataTable';
 import { PageTitle } from '../../components/PageTitle';
-import { errorText } from '../../api';
 import { useListState } from '../../hooks/useListState';
 import type { Department } from '../../types';
 import type { ListDefaults } from '../../utils/list-state';
 import { DepartmentRowMenu } from './DepartmentRowMenu';
 import { useDepartmentActionFlow } from './useDepartmentActionFlow';
 import { useDepartmentsList, useRemovalAllowed } from './useDepartments';
+import { QueryError } from '../../components/QueryState';
 
 const LIST: ListDefaults = {
   sort: { field: 'name', direction: 1 },
@@ -132,12 +132,7 @@ export function DepartmentsPage() {
         )}
       </Group>
       {query.isError ? (
-        <Alert color="red" title="The departments could not be loaded" role="alert">
-          <Text mb="sm">{errorText(query.error)}</Text>
-          <Button variant="default" size="xs" onClick={() => void query.refetch()}>
-            Try again
-          </Button>
-        </Alert>
+        <QueryError error={query.error} retry={() => void query.refetch()} />
       ) : (
         <DataTable
           label={archivedTab ? 'Archived departments' : 'Departments'}

@@ -165,7 +165,7 @@ export function useSaveDepartment(loaded: LoadedDepartment, mayEditAgents: boole
       }
       return answer.body.department;
     },
-    onSuccess: async (saved) => {
+    onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: queryKeys.departments.all });
     },
   });
@@ -180,7 +180,7 @@ export function useDepartmentAction() {
       if (action === 'delete') await request('DELETE', departmentPath(id));
       else await post(`${departmentPath(id)}/${action}`);
     },
-    onSuccess: async (_, { id }) => {
+    onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: queryKeys.departments.all });
     },
   });
