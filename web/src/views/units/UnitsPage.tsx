@@ -61,7 +61,7 @@ export function UnitsPage() {
       key: 'visibility',
       label: 'Visibility',
       sortField: 'visibility',
-     
+
       render: (unit) => VISIBILITY_LABELS[unit.visibility] ?? unit.visibility,
     },
     {
