@@ -2,7 +2,7 @@
 // per behaviour, with axe in the states visited (menus and dialogs open, 360 px) and the
 // keyboard-only paths. One server and one browser for the whole file.
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN, TestApp, type TestUser } from '../support/test-app';
+import { ADMIN, TestApp } from '../support/test-app';
 import {
   axeViolations,
   expectHidden,
@@ -10,6 +10,7 @@ import {
   launchBrowser,
   logIn,
   openConsole,
+  screenshot,
   scrollsHorizontally,
   toast,
   until,
@@ -92,9 +93,9 @@ describe('the console for a daily user (browser)', () => {
     await page.keyboard.press('Enter');
     await page.keyboard.press('Backspace');
     // The time zone: focus selects the current zone, so typing replaces it.
-    const zone = page.getByRole('textbox', { name: 'Time zone' }).or(
-      page.getByRole('combobox', { name: 'Time zone' }),
-    );
+    const zone = page
+      .getByRole('textbox', { name: 'Time zone' })
+      .or(page.getByRole('combobox', { name: 'Time zone' }));
     await zone.focus();
     await page.keyboard.type('zzqq');
     await expectVisible(page.getByText('No time zone matches'));
@@ -203,6 +204,9 @@ describe('the console for a daily user (browser)', () => {
       expect(box!.x + box!.width).toBeLessThanOrEqual(360);
     };
     await withinScreen(/^Actions for Narrow/);
+    await page.getByLabel('Search departments').fill('Narrow');
+    await until(async () => (await page.getByRole('row').count()) <= 4);
+    await screenshot(page, 'console-narrow.png', false);
     expect(await scrollsHorizontally(page)).toBe(false);
     expect(await axeViolations(page)).toEqual([]);
 
@@ -235,7 +239,10 @@ describe('the console for a daily user (browser)', () => {
     expect(await scrollsHorizontally(page)).toBe(false);
 
     await go(page, 'Departments');
-    await page.getByRole('link', { name: /^Narrow/ }).first().click();
+    await page
+      .getByRole('link', { name: /^Narrow/ })
+      .first()
+      .click();
     await page.getByRole('heading', { name: /^Edit Narrow/ }).waitFor();
     const remove = page.getByRole('button', { name: `Remove ${agent.username}` });
     expect(await remove.textContent()).toBe('Remove');
@@ -271,7 +278,9 @@ describe('the console for a daily user (browser)', () => {
     await go(page, 'Agents');
     await page.getByRole('combobox', { name: 'Username', exact: true }).focus();
     await page.keyboard.type(user.username);
-    await page.keyboard.press('Escape'); // close the suggestions, as a typist does
+    // The suggestions show the very user typed: Enter adds it, not just picks it.
+    await expectVisible(page.getByRole('option', { name: user.username }));
+    expect(await axeViolations(page)).toEqual([]);
     await page.keyboard.press('Enter');
     await expectVisible(toast(page, `${user.username} is now an agent.`));
     const agents = await app.get(`/livechat/users/agent?text=${user.username}`);
@@ -342,7 +351,9 @@ describe('the console for a daily user (browser)', () => {
     const page = await openAs(ADMIN);
     await page.goto(`/admin/?q=${tag}&sort=-numAgents`);
     const table = page.getByRole('table', { name: 'Departments' });
-    await until(async () => (await table.getByRole('link', { name: new RegExp(tag) }).count()) === 3);
+    await until(
+      async () => (await table.getByRole('link', { name: new RegExp(tag) }).count()) === 3,
+    );
     expect(await table.getByRole('link', { name: new RegExp(tag) }).allTextContents()).toEqual([
       `${tag} a`,
       `${tag} b`,
@@ -376,9 +387,7 @@ describe('the console for a daily user (browser)', () => {
     await page.getByRole('button', { name: 'Reload, keeping my edits' }).click();
     await expectVisible(toast(page, 'with your edits on top'));
     expect(await page.getByLabel('Description').inputValue()).toBe('Mine');
-    expect(await page.getByLabel(/^Email/).inputValue()).toBe(
-      'other@example.com',
-    );
+    expect(await page.getByLabel(/^Email/).inputValue()).toBe('other@example.com');
     await page.getByRole('button', { name: 'Save' }).click();
     await expectVisible(toast(page, `Department “${department.name}” saved.`));
     const stored = await app.get(`/livechat/department/${department._id}`);
@@ -400,7 +409,10 @@ describe('the console for a daily user (browser)', () => {
     const page = await openAs(ADMIN);
     await go(page, 'Offline messages');
     await expectVisible(page.getByText('No mail server is configured'));
-    await page.getByRole('button', { name: 'Retry the message from Waiting Visitor' }).first().click();
+    await page
+      .getByRole('button', { name: 'Retry the message from Waiting Visitor' })
+      .first()
+      .click();
     await expectVisible(toast(page, 'waits: no mail server is configured'));
     await expectHidden(page.getByText('will be sent again now'));
     expect(await axeViolations(page)).toEqual([]);

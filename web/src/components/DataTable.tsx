@@ -101,6 +101,8 @@ export function DataTable<Row>({
       <Table.ScrollContainer minWidth={narrow ? 0 : 300}>
         <Table
           className="stacked-table"
+          // Explicit roles: a stacked row is display:block, which must not cost it its semantics.
+          role="table"
           striped
           highlightOnHover
           aria-label={label}
@@ -129,10 +131,11 @@ export function DataTable<Row>({
               </Table.Tr>
             )}
             {rows?.map((row) => (
-              <Table.Tr key={rowKey(row)}>
+              <Table.Tr key={rowKey(row)} role="row">
                 {shown.map((column) => (
                   <Table.Td
                     key={column.key}
+                    role="cell"
                     visibleFrom={column.visibleFrom}
                     style={{ overflowWrap: narrow ? undefined : 'anywhere' }}
                     data-label={

@@ -67,9 +67,13 @@ export function useDepartmentForm(
     await reload?.();
   };
 
-  // A fresh load after save, archive or a conflict's reload replaces the form's values.
+  // A new version (after save, archive or a conflict's reload) replaces the form's values; a
+  // refetch of the version shown changes nothing, so edits (and a restored draft) stay.
+  const version = stored ? `${stored._updatedAt}|${JSON.stringify(loaded.agents)}` : 'new';
+  const shownVersion = useRef(version);
   useEffect(() => {
-    if (!stored) return;
+    if (!stored || shownVersion.current === version) return;
+    shownVersion.current = version;
     reset(departmentToForm(stored, loaded.agents));
     const kept = keptEdits.current;
     keptEdits.current = null;
@@ -78,7 +82,7 @@ export function useDepartmentForm(
       setValue(field as keyof DepartmentFormValues, value, { shouldDirty: true });
     }
     notifyInfo('Reloaded the current version, with your edits on top. Check them, then Save.');
-  }, [stored?._updatedAt, loaded.agents]);
+  }, [version]);
 
   // After the session ended mid-edit and the user logged in again, the edits come back.
   useDraft(`department:${stored?._id ?? 'new'}`, form, () =>
