@@ -270,6 +270,13 @@ describe('the console for a daily user (browser)', () => {
     await page.getByRole('button', { name: 'Archive department' }).click();
     await expectVisible(toast(page, `Department “${department.name}” archived.`));
     await until(async () => !(await focused(page)).startsWith('BODY'));
+    // Back from a department's page starts again from the list's title.
+    await page.getByRole('tab', { name: 'Archived' }).click();
+    await page.getByRole('link', { name: department.name }).click();
+    await page.getByRole('heading', { name: `Edit ${department.name}` }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Departments', level: 1 }).waitFor();
+    await until(async () => (await focused(page)) === 'H1 Departments');
   });
 
   it('Add agent: an exact username and Enter makes the user an agent (keyboard only)', async () => {
