@@ -5,7 +5,7 @@
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { DepartmentRecovery } from '../src/livechat/write-path/department-recovery';
-import { MAX_REPLAY_ATTEMPTS } from '../src/livechat/write-path/department-writer';
+import { MAX_REPLAY_ATTEMPTS } from '../src/livechat/write-path/journal-replay';
 import { UsersService } from '../src/users/users.service';
 import { DepartmentAgent } from '../src/livechat/departments/schemas/department-agent.schema';
 import { Department } from '../src/livechat/departments/schemas/department.schema';
