@@ -188,7 +188,7 @@ export class StateWrites {
     }
 
     await fence.check();
-    const inserted = await this.upsertAssignments(plan, epoch);
+    const inserted = await this.upsertAssignments(plan, mode, epoch);
     const removed = plan.removeAgentIds.length
       ? (
           await this.assignments.deleteMany(
@@ -220,10 +220,35 @@ export class StateWrites {
    * Updates the plan's stored assignments and inserts the new ones; returns how many
    * were inserted, or null when that is unknown (then numAgents is recounted).
    */
-  private async upsertAssignments(plan: UpdatePlan, epoch: number | undefined) {
+  private async upsertAssignments(plan: UpdatePlan, mode: Mode, epoch: number | undefined) {
     if (plan.upsert.length === 0) return 0;
     try {
-      // By `_id` first: FerretDB finds those without scanning the collection.
+      const fresh = plan.upsert.filter((agent) => !agent.exists);
+      if (mode === 'first' && fresh.length) {
+        // New ids: plain inserts, which FerretDB does without scanning the collection (an
+        // update with any condition beside `_id`, such as the fence, scans it).
+        const stored = { ...plan, upsert: plan.upsert.filter((agent) => agent.exists) };
+        await this.bulkWriteInChunks(this.assignmentWrites(stored, 'id', epoch));
+        await this.assignments.insertMany(
+          fresh.map((agent) =>
+            stamped(
+              {
+                _id: agent._id,
+                agentId: agent.agentId,
+                departmentId: plan.departmentId,
+                username: agent.username,
+                departmentEnabled: plan.departmentEnabled,
+                count: agent.count ?? 0,
+                order: agent.order ?? 0,
+                _updatedAt: plan.version,
+              },
+              epoch,
+            ),
+          ),
+          { lean: true, ordered: false },
+        );
+        return fresh.length;
+      }
       return await this.bulkWriteInChunks(this.assignmentWrites(plan, 'id', epoch));
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
