@@ -8,6 +8,8 @@ import { PermissionsService } from '../../permissions/permissions.service';
 import type { AuthenticatedUser } from '../../users/users.service';
 import { DepartmentsOfAgentQueryDto } from '../departments/dto/department-queries.dto';
 import { DepartmentsService } from '../departments/departments.service';
+import { CallerScope } from '../scope/caller-scope';
+import type { Scope } from '../scope/scope';
 import { AddRoleDto, AgentStatusDto, ListRoleQueryDto } from './agents.dto';
 import { AgentsService, LIVECHAT_ROLE_TYPES, LivechatRoleType } from './agents.service';
 
@@ -91,11 +93,14 @@ export class AgentsController {
   async departmentsOfAgent(
     @Param('agentId') agentId: string,
     @Query() query: DepartmentsOfAgentQueryDto,
+    @CallerScope() scope: Scope,
   ) {
+    // A monitor sees the agent's departments in its units only.
     return {
       departments: await this.departments.departmentsOfAgent(
         agentId,
         query.enabledDepartmentsOnly === 'true',
+        scope,
       ),
     };
   }

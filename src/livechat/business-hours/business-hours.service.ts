@@ -1,21 +1,21 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Actor } from '../../auth/auth.decorators';
 import { MeDetails } from '../../auth/me-details';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model, QueryFilter } from 'mongoose';
+import type { QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
-import { escapeRegExp, findPage, Page } from '../../common/pagination';
+import { escapeRegExp, Page } from '../../common/pagination';
 import { RefreshingValue } from '../../common/refreshing-value';
 import {
   SETTING_BUSINESS_HOUR_TYPE,
   SETTING_BUSINESS_HOURS_ENABLED,
 } from '../../permissions/defaults';
 import { databaseUnavailable } from '../../common/envelope';
-import { fenced, stamped } from '../write-path/fencing';
 import { WriteLeases } from '../write-path/write-leases';
 import { SettingsService } from '../../permissions/settings.service';
 import { DepartmentsService } from '../departments/departments.service';
+import { Scope } from '../scope/scope';
+import { BusinessHoursRepository } from './business-hours.repository';
 import { LivechatEvents } from '../livechat-events';
 import { BusinessHour, BusinessHourKind, StoredWorkHour } from './business-hour.schema';
 import { CLOCK, Clock } from './clock';
@@ -167,7 +167,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   private unsubscribe?: () => void;
 
   constructor(
-    @InjectModel(BusinessHour.name) private readonly businessHours: Model<BusinessHour>,
+    private readonly businessHours: BusinessHoursRepository,
     private readonly departments: DepartmentsService,
     private readonly settings: SettingsService,
     private readonly events: LivechatEvents,
@@ -193,20 +193,14 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   /** Rocket.Chat creates the default schedule when missing; here: every day 00:00–23:59 UTC. */
   private async ensureDefault(): Promise<void> {
-    if (await this.businessHours.exists({ type: 'default' })) return;
+    if (await this.businessHours.findOne({ type: 'default' }, { _id: 1 })) return;
     const now = this.clock();
     const days = WEEK_DAYS.map((day) => ({ day, open: true, start: '00:00', finish: '23:59' }));
-    await this.businessHours.updateOne(
-      { _id: DEFAULT_BUSINESS_HOUR_ID },
-      {
-        $setOnInsert: {
-          ...this.document({ name: '', active: true, type: 'default', timezone: 'UTC', days }, now),
-          ts: new Date(now),
-          _updatedAt: new Date(now),
-        },
-      },
-      { upsert: true },
-    );
+    await this.businessHours.insertIfMissing(DEFAULT_BUSINESS_HOUR_ID, {
+      ...this.document({ name: '', active: true, type: 'default', timezone: 'UTC', days }, now),
+      ts: new Date(now),
+      _updatedAt: new Date(now),
+    });
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -217,7 +211,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   ): Promise<{ items: BusinessHour[]; total: number }> {
     const filter: QueryFilter<BusinessHour> = {};
     if (name) filter.name = { $regex: escapeRegExp(name), $options: 'i' };
-    return findPage(this.businessHours, filter, page);
+    return this.businessHours.page(filter, page);
   }
 
   /** By `_id`, or the default one; with the departments assigned to it. */
@@ -232,13 +226,17 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async findBy(filter: QueryFilter<BusinessHour>): Promise<BusinessHourWithDepartments> {
-    const doc = await this.businessHours.findOne(filter).lean<BusinessHour>();
+    const doc = await this.businessHours.findOne(filter);
     if (!doc) throw notFound();
     return this.withDepartments(doc);
   }
 
   private async withDepartments(doc: BusinessHour): Promise<BusinessHourWithDepartments> {
-    return { ...doc, departments: await this.departments.following(doc._id) };
+    // Schedules are for holders of the business-hour permissions, never unit-bound.
+    return {
+      ...doc,
+      departments: await this.departments.following(doc._id, Scope.unrestricted()),
+    };
   }
 
   // ---- writes ------------------------------------------------------------------------------
@@ -253,17 +251,19 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
     return this.leases.run([SCHEDULES_LEASE], async (fence) => {
       let existing: Pick<BusinessHour, '_id' | 'type'> | null = null;
       if (input._id !== undefined) {
-        existing = await this.businessHours
-          .findOne({ _id: input._id }, { _id: 1, type: 1 })
-          .lean<Pick<BusinessHour, '_id' | 'type'>>();
+        existing = await this.businessHours.findOne<Pick<BusinessHour, '_id' | 'type'>>(
+          { _id: input._id },
+          { _id: 1, type: 1 },
+        );
         if (!existing) throw notFound();
         if (existing.type !== input.type) {
           throw ApiError.invalidParams(`type cannot change (this schedule is ${existing.type})`);
         }
       } else if (input.type === 'default') {
-        existing = await this.businessHours
-          .findOne({ type: 'default' }, { _id: 1, type: 1 })
-          .lean<Pick<BusinessHour, '_id' | 'type'>>();
+        existing = await this.businessHours.findOne<Pick<BusinessHour, '_id' | 'type'>>(
+          { type: 'default' },
+          { _id: 1, type: 1 },
+        );
       }
       if (input.departmentIds?.length) await this.assertDepartmentsExist(input.departmentIds);
 
@@ -274,16 +274,11 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       const epoch = fence.epochOf(SCHEDULES_LEASE);
       if (existing) {
         id = existing._id;
-        const { matchedCount } = await this.businessHours.updateOne(fenced({ _id: id }, epoch), {
-          $set: stamped(fields, epoch),
-        });
-        if (matchedCount === 0) throw databaseUnavailable(); // a later writer's, or deleted meanwhile
+        // Refused: a later writer's, or deleted meanwhile.
+        if (!(await this.businessHours.update(id, fields, epoch))) throw databaseUnavailable();
       } else {
         id = randomId();
-        await this.businessHours.insertMany(
-          [stamped({ _id: id, ...fields, ts: new Date(now) }, epoch)],
-          { lean: true },
-        );
+        await this.businessHours.insert({ _id: id, ...fields, ts: new Date(now) } as BusinessHour, epoch);
       }
       if (input.type === 'custom' && input.departmentIds !== undefined) {
         await this.assignDepartments(id, input.departmentIds, actor);
@@ -296,9 +291,10 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   /** Deletes a custom schedule; its departments go back to the default. */
   async remove(id: string, actor: Actor): Promise<void> {
     await this.leases.run([SCHEDULES_LEASE], async (fence) => {
-      const doc = await this.businessHours
-        .findOne({ _id: id }, { _id: 1, type: 1 })
-        .lean<Pick<BusinessHour, '_id' | 'type'>>();
+      const doc = await this.businessHours.findOne<Pick<BusinessHour, '_id' | 'type'>>(
+        { _id: id },
+        { _id: 1, type: 1 },
+      );
       if (!doc) throw notFound();
       if (doc.type === 'default') {
         throw ApiError.badRequest(
@@ -314,7 +310,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
         await this.departments.setBusinessHour(following, undefined, actor, names);
       }
       await fence.check();
-      await this.businessHours.deleteOne(fenced({ _id: id }, fence.epochOf(SCHEDULES_LEASE)));
+      await this.businessHours.delete(id, fence.epochOf(SCHEDULES_LEASE));
       this.changed();
     });
   }
@@ -333,19 +329,24 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   /** Every schedule's name by id (there are few), for the departments' history. */
   private async scheduleNames(): Promise<Map<string, string>> {
-    const schedules = await this.businessHours
-      .find({}, { _id: 1, name: 1 })
-      .lean<Pick<BusinessHour, '_id' | 'name'>[]>();
+    const schedules = await this.businessHours.find<Pick<BusinessHour, '_id' | 'name'>>(
+      {},
+      { _id: 1, name: 1 },
+    );
     return new Map(schedules.map((schedule) => [schedule._id, schedule.name]));
   }
 
   private async departmentIdsFollowing(id: string): Promise<string[]> {
-    return (await this.departments.following(id)).map((department) => department._id);
+    return (await this.departments.following(id, Scope.unrestricted())).map(
+      (department) => department._id,
+    );
   }
 
   private async assertDepartmentsExist(ids: string[]): Promise<void> {
     const found = new Set(
-      (await this.departments.listByIds(ids, { _id: 1 }, null)).map((department) => department._id),
+      (await this.departments.listByIds(ids, { _id: 1 }, Scope.unrestricted())).map(
+        (department) => department._id,
+      ),
     );
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) {
@@ -388,9 +389,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   async loadRules(): Promise<BusinessHourRules & { defaultId?: string }> {
     const [values, docs] = await Promise.all([
       this.settings.readFresh(BUSINESS_HOUR_SETTINGS),
-      this.businessHours
-        .find({ active: true }, { _id: 1, type: 1, timezone: 1, workHours: 1 })
-        .lean<BusinessHour[]>(),
+      this.businessHours.find({ active: true }, { _id: 1, type: 1, timezone: 1, workHours: 1 }),
     ]);
     const defaultDoc = docs.find((doc) => doc.type === 'default');
     return {
@@ -419,11 +418,13 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
    */
   async agentHours(agentId: string): Promise<{ open: string[]; closed: boolean }> {
     const rules = await this.rules.get();
-    const assignments = await this.departments.departmentsOfAgent(agentId, true);
+    // The agent's own schedules, from all its departments (the service's reckoning).
+    const everything = Scope.unrestricted();
+    const assignments = await this.departments.departmentsOfAgent(agentId, true, everything);
     const departments = await this.departments.listByIds(
       assignments.map((assignment) => assignment.departmentId),
       { _id: 1, businessHourId: 1 },
-      null,
+      everything,
     );
     const followed = departments.length
       ? departments.map((department) =>
