@@ -4,6 +4,7 @@ import { RateLimiter } from '../common/rate-limiter';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CoordinationModule } from './write-path/coordination.module';
 import { PermissionsModule } from '../permissions/permissions.module';
+import { SettingsModule } from '../settings/settings.module';
 import { UsersModule } from '../users/users.module';
 import { AgentsController } from './agents/agents.controller';
 import { AgentsService } from './agents/agents.service';
@@ -70,6 +71,7 @@ import { UnitsService } from './units/units.service';
     ]),
     UsersModule,
     PermissionsModule,
+    SettingsModule,
     CoordinationModule,
     AuthModule,
   ],

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { UserInLifecycle, UserLifecycle, UserLifecycleHandler } from '../../users/user-lifecycle';
 import { MONITOR_ROLE } from '../scope/scope';
 import { MonitorsService } from '../units/monitors.service';

@@ -48,7 +48,11 @@ export class BusinessHoursRepository {
   }
 
   /** Sets `fields` unless a later writer than `epoch` wrote the schedule; false then. */
-  async update(id: string, fields: Partial<BusinessHour>, epoch: number | undefined): Promise<boolean> {
+  async update(
+    id: string,
+    fields: Partial<BusinessHour>,
+    epoch: number | undefined,
+  ): Promise<boolean> {
     const { matchedCount } = await this.businessHours.updateOne(fenced({ _id: id }, epoch), {
       $set: stamped(fields, epoch),
     });

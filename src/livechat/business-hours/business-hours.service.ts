@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { MeDetails } from '../../auth/me-details';
 import type { QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
@@ -9,10 +9,10 @@ import { RefreshingValue } from '../../common/refreshing-value';
 import {
   SETTING_BUSINESS_HOUR_TYPE,
   SETTING_BUSINESS_HOURS_ENABLED,
-} from '../../permissions/defaults';
+} from '../../settings/setting-definitions';
 import { databaseUnavailable } from '../../common/envelope';
 import { WriteLeases } from '../write-path/write-leases';
-import { SettingsService } from '../../permissions/settings.service';
+import { SettingsService } from '../../settings/settings.service';
 import { DepartmentsService } from '../departments/departments.service';
 import { Scope } from '../scope/scope';
 import { BusinessHoursRepository } from './business-hours.repository';

@@ -13,11 +13,12 @@ import {
 } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
+import { Caller, RequestActor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
-import type { AuthenticatedUser } from '../../users/users.service';
+import type { AuthenticatedUser } from '../../auth/caller';
 import { parseAutocompleteSelector, parseIds, parseProjection } from './department-query-parsers';
 import {
   AutocompleteQueryDto,

@@ -3,7 +3,7 @@ import type { QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
 import { escapeRegExp, Page } from '../../common/pagination';
-import { SettingsService } from '../../permissions/settings.service';
+import { SettingsService } from '../../settings/settings.service';
 import { UsersService } from '../../users/users.service';
 import type {
   Actor,

@@ -19,7 +19,11 @@ export class DepartmentHistoryRepository {
     private readonly departments: DepartmentsRepository,
   ) {}
 
-  async page<T>(departmentId: string, page: Page, scope: Scope): Promise<{ items: T[]; total: number }> {
+  async page<T>(
+    departmentId: string,
+    page: Page,
+    scope: Scope,
+  ): Promise<{ items: T[]; total: number }> {
     if (scope.isRestricted && !(await this.departments.findById(departmentId, scope, { _id: 1 }))) {
       throw notAllowed();
     }

@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { SchemaTypes } from 'mongoose';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 
 export const HISTORY_ACTIONS = [
   'create',

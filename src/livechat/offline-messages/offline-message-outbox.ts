@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { randomId } from '../../common/ids';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { SettingsService } from '../../permissions/settings.service';
+import { SettingsService } from '../../settings/settings.service';
 import { CLOCK, Clock } from '../business-hours/clock';
 import { composeOfflineMail } from './offline-mail';
 import { OfflineMessage } from './offline-message.schema';

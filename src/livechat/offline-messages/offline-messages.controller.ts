@@ -21,7 +21,7 @@ import type { RouteFlags } from '../../common/logging';
 import { pageEnvelope, parsePage, type PageQuery } from '../../common/pagination';
 import { RateLimiter } from '../../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import type { AuthenticatedUser } from '../../users/users.service';
+import type { AuthenticatedUser } from '../../auth/caller';
 import { MailTestDto, OfflineMessageDto } from './offline-message.dto';
 import { OfflineMessageRateLimit } from './offline-message-rate-limit.guard';
 import { OFFLINE_MESSAGE_STATUSES, OfflineMessageStatus } from './offline-message.schema';

@@ -111,6 +111,9 @@ export class OfflineMessagesRepository {
 
   /** Deletes sent and failed messages last changed before `before`. */
   async deliveryPrune(before: Date): Promise<void> {
-    await this.messages.deleteMany({ status: { $in: ['sent', 'failed'] }, updatedAt: { $lt: before } });
+    await this.messages.deleteMany({
+      status: { $in: ['sent', 'failed'] },
+      updatedAt: { $lt: before },
+    });
   }
 }

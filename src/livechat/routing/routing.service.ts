@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
-import { SettingsService } from '../../permissions/settings.service';
+import { SettingsService } from '../../settings/settings.service';
 import { UsersService } from '../../users/users.service';
 import { BusinessHoursService } from '../business-hours/business-hours.service';
 import { databaseUnavailable } from '../../common/envelope';
@@ -56,11 +56,7 @@ export class RoutingService {
       const pick = candidates.find((candidate) => available.has(candidate.agentId));
       if (!pick) return null;
       await fence.claim();
-      const counted = await this.assignments.incrementCount(
-        pick,
-        fence.epoch(departmentId),
-        scope,
-      );
+      const counted = await this.assignments.incrementCount(pick, fence.epoch(departmentId), scope);
       // Refused by a later writer's stamp (this one was paused past its lease): not counted.
       if (!counted) throw databaseUnavailable();
       return { agentId: pick.agentId, username: pick.username };

@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
+import { Caller, RequestActor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { AnyAuthenticatedUser, RequirePermissions } from '../../auth/route-permissions';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
-import type { AuthenticatedUser } from '../../users/users.service';
+import type { AuthenticatedUser } from '../../auth/caller';
 import { PageQueryDto } from '../departments/dto/department-queries.dto';
 import { AddRoleDto, ListRoleQueryDto } from '../agents/agents.dto';
 import { SaveUnitDto, TextPageQueryDto } from './dto/unit.dto';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryFilter } from 'mongoose';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
 import { escapeRegExp, Page } from '../../common/pagination';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { WIDGET_SETTINGS } from '../../permissions/defaults';
-import { SettingsService } from '../../permissions/settings.service';
+import { WIDGET_SETTINGS } from '../../settings/setting-definitions';
+import { SettingsService } from '../../settings/settings.service';
 import { UsersService } from '../../users/users.service';
 import {
   BUSINESS_HOUR_SETTINGS,
