@@ -120,11 +120,6 @@ export class DepartmentsService {
     return this.departments.findById(id, scope);
   }
 
-  /** The department, or null when there is none or it is out of `scope` (an alias kept for callers). */
-  async findInScope(id: string, scope: Scope): Promise<Department | null> {
-    return this.findById(id, scope);
-  }
-
   /** 403 unless the department exists in `scope` (400 when it does not exist at all). */
   async assertReadable(id: string, scope: Scope): Promise<void> {
     if (!scope.isRestricted) return;
