@@ -448,7 +448,9 @@ const TABLE: Record<string, Row> = {
   'GET /api/v1/livechat/users/{type}': notDepartmentData('users with a livechat role'),
   'DELETE /api/v1/livechat/users/{type}/{_id}': notDepartmentData('takes a livechat role'),
   'POST /api/v1/livechat/agent.status': notDepartmentData("an agent's own status"),
-  'GET /api/v1/livechat/business-hours': notDepartmentData('schedules (business-hour permissions)'),
+  'GET /api/v1/livechat/business-hours': notDepartmentData(
+    'schedules with the departments following each (business-hour permissions: never a monitor by default)',
+  ),
   'GET /api/v1/livechat/business-hour': notDepartmentData('a schedule'),
   'POST /api/v1/livechat/business-hours.save': notDepartmentData('a schedule'),
   'POST /api/v1/livechat/business-hours.remove': notDepartmentData('a schedule'),

@@ -20,6 +20,8 @@ import { DerivedData } from './write-path/derived-data';
 import { DepartmentJournal } from './write-path/journal';
 import { DepartmentJournalEntry, DepartmentJournalSchema } from './write-path/journal.schema';
 import { StateWrites } from './write-path/state-writes';
+import { DepartmentLeases } from './write-path/department-leases';
+import { JournalReplay } from './write-path/journal-replay';
 import { DepartmentsService } from './departments/departments.service';
 import {
   DepartmentHistoryEntry,
@@ -92,6 +94,8 @@ import { UnitsService } from './units/units.service';
     DepartmentJournal,
     DerivedData,
     StateWrites,
+    DepartmentLeases,
+    JournalReplay,
     DepartmentWriter,
     DepartmentsService,
     DepartmentRecovery,

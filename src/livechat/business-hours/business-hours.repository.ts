@@ -59,6 +59,13 @@ export class BusinessHoursRepository {
     return matchedCount === 1;
   }
 
+  /** Deactivates the custom schedules among `ids` that no later writer than `epoch` wrote. */
+  async deactivateCustom(ids: string[], updatedAt: Date, epoch: number | undefined): Promise<void> {
+    await this.businessHours.updateMany(fenced({ _id: { $in: ids }, type: 'custom' }, epoch), {
+      $set: stamped({ active: false, _updatedAt: updatedAt }, epoch),
+    });
+  }
+
   async delete(id: string, epoch: number | undefined): Promise<void> {
     await this.businessHours.deleteOne(fenced({ _id: id }, epoch));
   }

@@ -165,6 +165,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   private readonly rules = new RefreshingValue(() => this.loadRules(), RULES_TTL_MS);
   private readonly statuses = new OpenStatusCache();
   private unsubscribe?: () => void;
+  private unsubscribeSchedulesLeft?: () => void;
 
   constructor(
     private readonly businessHours: BusinessHoursRepository,
@@ -178,6 +179,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     // Rocket.Chat shows an agent's open schedules on the user (`openBusinessHours`).
+    this.unsubscribeSchedulesLeft = this.events.onSchedulesLeft((ids) => this.departmentsLeft(ids));
     this.meDetails.add(async (user) =>
       user.roles.includes(AGENT_ROLE) ? { openBusinessHours: (await this.agentHours(user._id)).open } : {},
     );
@@ -189,6 +191,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    this.unsubscribeSchedulesLeft?.();
   }
 
   /** Rocket.Chat creates the default schedule when missing; here: every day 00:00–23:59 UTC. */
@@ -205,13 +208,15 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   // ---- reads -------------------------------------------------------------------------------
 
+  /** A page of schedules, each with its departments (Rocket.Chat EE's list answers them). */
   async list(
     name: string | undefined,
     page: Page,
-  ): Promise<{ items: BusinessHour[]; total: number }> {
+  ): Promise<{ items: BusinessHourWithDepartments[]; total: number }> {
     const filter: QueryFilter<BusinessHour> = {};
     if (name) filter.name = { $regex: escapeRegExp(name), $options: 'i' };
-    return this.businessHours.page(filter, page);
+    const { items, total } = await this.businessHours.page(filter, page);
+    return { items: await Promise.all(items.map((doc) => this.withDepartments(doc))), total };
   }
 
   /** By `_id`, or the default one; with the departments assigned to it. */
@@ -311,6 +316,27 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       }
       await fence.check();
       await this.businessHours.delete(id, fence.epochOf(SCHEDULES_LEASE));
+      this.changed();
+    });
+  }
+
+  /**
+   * Departments stopped following these schedules (archived, disabled, deleted): a custom
+   * schedule that no department follows any more is deactivated, as Rocket.Chat EE does.
+   */
+  private async departmentsLeft(ids: string[]): Promise<void> {
+    await this.leases.run([SCHEDULES_LEASE], async (fence) => {
+      const orphans: string[] = [];
+      for (const id of ids) {
+        if ((await this.departments.following(id, Scope.unrestricted())).length === 0) orphans.push(id);
+      }
+      if (orphans.length === 0) return;
+      await fence.check();
+      await this.businessHours.deactivateCustom(
+        orphans,
+        new Date(this.clock()),
+        fence.epochOf(SCHEDULES_LEASE),
+      );
       this.changed();
     });
   }

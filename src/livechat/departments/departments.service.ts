@@ -27,6 +27,7 @@ import {
 } from '../write-path/department-writer';
 import { notAllowed, Scope } from '../scope/scope';
 import { UnitsRepository } from '../units/units.repository';
+import { LivechatEvents } from '../livechat-events';
 import { AssignmentsRepository } from './assignments.repository';
 import { DepartmentsRepository } from './departments.repository';
 import { AgentAssignmentDto, SaveDepartmentDto } from './dto/department.dto';
@@ -111,6 +112,7 @@ export class DepartmentsService {
     private readonly settings: SettingsService,
     private readonly writer: DepartmentWriter,
     private readonly historyEntries: DepartmentHistoryService,
+    private readonly events: LivechatEvents,
   ) {}
 
   // ---- reads -------------------------------------------------------------------------------
@@ -292,7 +294,8 @@ export class DepartmentsService {
     // Also lease the departments this one will point at (see create()), and the units
     // it leaves and joins (their counts change).
     const leased = [id, ...referencedIds(changes), ...(requested ? [requested] : [])];
-    return this.writer.withDepartments(leased, async (fence) => {
+    let leftSchedule: string | undefined;
+    const saved = await this.writer.withDepartments(leased, async (fence) => {
       // Read unscoped: a monitor may also take a department that is in no unit into one of
       // its own; otherwise the department must be in its scope.
       const current = await this.findById(id, Scope.unrestricted());
@@ -311,7 +314,9 @@ export class DepartmentsService {
         ...DEPARTMENT_TYPE,
         ...(unitId !== undefined && unitFields(unitId)),
       };
-      const cleared = unset;
+      // A disabled department follows no schedule (Rocket.Chat EE unlinks it).
+      leftSchedule = changes.enabled === false ? current.businessHourId : undefined;
+      const cleared = leftSchedule ? [...unset, 'businessHourId'] : unset;
       if (
         options.ifMatch !== undefined &&
         options.ifMatch !== '*' &&
@@ -374,6 +379,8 @@ export class DepartmentsService {
       if (!department) throw ApiError.departmentNotFound();
       return { department, agents: assignments };
     });
+    if (leftSchedule) await this.events.schedulesLeft([leftSchedule]);
+    return saved;
   }
 
   /** Upserts and removes agents of a department; all is validated before any write. */
@@ -424,11 +431,13 @@ export class DepartmentsService {
       departmentId: id,
       ...(scope.isRestricted && { deleterUnits: [...scope.unitIds] }),
     };
+    let leftSchedule: string | undefined;
     await this.writer.withDepartments([id], async (fence) => {
       const current = await this.findById(id, Scope.unrestricted());
       if (!current) throw ApiError.bareBadRequest('error-department-not-found');
       scope.assertIncludes(current);
       plan = { ...plan, departmentName: current.name };
+      leftSchedule = current.businessHourId;
       // Its unit loses a department: recounted under the unit's lease.
       fence.require([current.parentId ?? undefined]);
       if (current.parentId) plan = { ...plan, recountUnits: [current.parentId] };
@@ -437,26 +446,35 @@ export class DepartmentsService {
     // Unlike Rocket.Chat, no department is left pointing at the deleted one; that step
     // takes the other departments' leases, so it runs after this one's is released.
     await this.writer.complete(record, plan);
+    if (leftSchedule) await this.events.schedulesLeft([leftSchedule]);
   }
 
-  /** Archives (and disables) a department; archiving twice changes nothing. */
+  /**
+   * Archives (and disables) a department; archiving twice changes nothing. It leaves its
+   * custom schedule (Rocket.Chat EE unlinks it).
+   */
   async archive(id: string, actor: Actor, scope: Scope): Promise<void> {
+    let leftSchedule: string | undefined;
     await this.writer.withDepartments([id], async (fence) => {
       const current = await this.requireForWrite(id, scope);
       if (current.archived) return;
+      leftSchedule = current.businessHourId;
       const changes: FieldChange[] = [{ field: 'archived', from: false, to: true }];
       if (current.enabled) changes.push({ field: 'enabled', from: true, to: false });
+      if (leftSchedule) changes.push({ field: 'businessHourId', from: leftSchedule, to: null });
       await this.writer.run(
         entry(actor, id, 'archive', { changes }),
         {
           ...this.updatePlan(current),
           set: { archived: true, enabled: false },
+          ...(leftSchedule && { unset: ['businessHourId'] }),
           departmentEnabled: false,
           syncEnabled: true,
         },
         fence,
       );
     });
+    if (leftSchedule) await this.events.schedulesLeft([leftSchedule]);
   }
 
   /** Unarchives a department; it stays disabled until a PUT enables it. */
@@ -599,10 +617,16 @@ export class DepartmentsService {
   private async requireForWrite(
     id: string,
     scope: Scope,
-  ): Promise<Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt'>> {
+  ): Promise<Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'businessHourId'>> {
     const current = await this.departments.findById<
-      Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'parentId'>
-    >(id, Scope.unrestricted(), { enabled: 1, archived: 1, _updatedAt: 1, parentId: 1 });
+      Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'parentId' | 'businessHourId'>
+    >(id, Scope.unrestricted(), {
+      enabled: 1,
+      archived: 1,
+      _updatedAt: 1,
+      parentId: 1,
+      businessHourId: 1,
+    });
     if (!current) throw ApiError.departmentNotFound();
     scope.assertIncludes(current);
     return current;

@@ -6,7 +6,7 @@ import { Department } from '../departments/schemas/department.schema';
 import { DepartmentHistoryService } from '../history/department-history.service';
 import { Unit, UnitMonitor } from '../units/unit.schema';
 import { DerivedData } from './derived-data';
-import type { DepartmentFence } from './department-writer';
+import type { DepartmentFence } from './department-leases';
 import { FENCE_FIELD, StaleWriter, fenced, stamped } from './fencing';
 import { DepartmentPlan, UnitMonitorWrite, UnitPlan, UpdatePlan, unitMonitorId } from './plan';
 
@@ -82,17 +82,17 @@ export class StateWrites {
       const moveEpoch = fence.epoch(move.departmentId);
       const { matchedCount } = await this.departments.updateOne(
         fenced({ _id: move.departmentId }, moveEpoch),
-        move.unitId
-          ? {
-              $set: stamped(
-                { parentId: move.unitId, ancestors: [move.unitId], _updatedAt: move.version },
-                moveEpoch,
-              ),
-            }
-          : {
-              $set: stamped({ _updatedAt: move.version }, moveEpoch),
-              $unset: { parentId: 1, ancestors: 1 },
+        {
+          // Out of a unit: `null`, as Rocket.Chat stores it (its clients read the keys).
+          $set: stamped(
+            {
+              parentId: move.unitId,
+              ancestors: move.unitId ? [move.unitId] : null,
+              _updatedAt: move.version,
             },
+            moveEpoch,
+          ),
+        },
       );
       if (matchedCount === 0) await this.refusedUnlessGone(this.departments, move.departmentId);
     }
