@@ -64,7 +64,8 @@ export type BusinessHourWithDepartments = BusinessHour & {
 
 /**
  * Checks a save body beyond its shape (days, times, zone, department list) and
- * normalises it. Throws 400 envelopes; called before permissions, like other input checks.
+ * normalises it. Throws 400 envelopes; runs after the route's permission (checked by the
+ * guard), like other input checks.
  */
 export function parseSaveInput(body: SaveBusinessHourDto): BusinessHourInput {
   const byDay = new Map(body.workHours.map((hours) => [hours.day, hours]));
