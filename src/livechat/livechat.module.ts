@@ -4,6 +4,7 @@ import { RateLimiter } from '../common/rate-limiter';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CoordinationModule } from './write-path/coordination.module';
 import { PermissionsModule } from '../permissions/permissions.module';
+import { SettingsModule } from '../settings/settings.module';
 import { UsersModule } from '../users/users.module';
 import { AgentsController } from './agents/agents.controller';
 import { AgentsService } from './agents/agents.service';
@@ -47,7 +48,14 @@ import { WidgetController } from './widget/widget.controller';
 import { WidgetService } from './widget/widget.service';
 import { MonitorsService } from './units/monitors.service';
 import { MonitorsController, UnitsController } from './units/units.controller';
-import { UnitScope } from './units/unit-scope';
+import { UnitMonitorsRepository, UnitsRepository } from './units/units.repository';
+import { DepartmentsRepository } from './departments/departments.repository';
+import { AssignmentsRepository } from './departments/assignments.repository';
+import { DepartmentHistoryRepository } from './history/department-history.repository';
+import { OfflineMessagesRepository } from './offline-messages/offline-messages.repository';
+import { BusinessHoursRepository } from './business-hours/business-hours.repository';
+import { ScopeInterceptor } from './scope/caller-scope';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Unit, UnitMonitor, UnitMonitorSchema, UnitSchema } from './units/unit.schema';
 import { UnitsService } from './units/units.service';
 
@@ -65,6 +73,7 @@ import { UnitsService } from './units/units.service';
     ]),
     UsersModule,
     PermissionsModule,
+    SettingsModule,
     CoordinationModule,
     AuthModule,
   ],
@@ -98,7 +107,17 @@ import { UnitsService } from './units/units.service';
     OfflineMessagesService,
     OfflineMessageOutbox,
     OfflineMessageRateLimit,
-    UnitScope,
+    // Data access: every model of the feature is injected into one of these (and the
+    // write path, write-path/), nowhere else (test/architecture.e2e-spec.ts).
+    DepartmentsRepository,
+    AssignmentsRepository,
+    DepartmentHistoryRepository,
+    OfflineMessagesRepository,
+    BusinessHoursRepository,
+    UnitsRepository,
+    UnitMonitorsRepository,
+    // The caller's scope, resolved once per request for @CallerScope().
+    { provide: APP_INTERCEPTOR, useClass: ScopeInterceptor },
     UnitsService,
     MonitorsService,
     { provide: CLOCK, useValue: systemClock },

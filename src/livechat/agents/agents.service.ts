@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import { Page } from '../../common/pagination';
 import { UsersService } from '../../users/users.service';

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { WIDGET_SETTINGS } from '../../permissions/defaults';
-import { SettingsService } from '../../permissions/settings.service';
+import { WIDGET_SETTINGS } from '../../settings/setting-definitions';
+import { SettingsService } from '../../settings/settings.service';
 import { UsersService } from '../../users/users.service';
 import {
   BUSINESS_HOUR_SETTINGS,
@@ -15,7 +13,10 @@ import { OpenStatusCache, ScheduleHours, scheduleFor } from '../business-hours/o
 import { DepartmentAgent } from '../departments/schemas/department-agent.schema';
 import { Department } from '../departments/schemas/department.schema';
 import { LivechatEvents } from '../livechat-events';
-import { Unit } from '../units/unit.schema';
+import { UnitsRepository } from '../units/units.repository';
+import { AssignmentsRepository } from '../departments/assignments.repository';
+import { DepartmentsRepository } from '../departments/departments.repository';
+import { Scope } from '../scope/scope';
 import { ApiError } from '../../common/api-error';
 
 /** Other instances' changes reach this one's answer within this period (the contract says 5 s). */
@@ -95,9 +96,9 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
   private readonly statuses = new OpenStatusCache();
 
   constructor(
-    @InjectModel(Department.name) private readonly departments: Model<Department>,
-    @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
-    @InjectModel(Unit.name) private readonly units: Model<Unit>,
+    private readonly departments: DepartmentsRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly units: UnitsRepository,
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly events: LivechatEvents,
@@ -249,11 +250,14 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
       };
     }
 
-    const [listed, assignments, rules, units] = await Promise.all([
-      this.departments
-        .find(
-          { enabled: true, archived: { $ne: true }, numAgents: { $gt: 0 } },
-          {
+    // The public widget's view: every department (the visitor has no scope to keep to).
+    const everything = Scope.unrestricted();
+    const [listed, assignments, rules, unitIds] = await Promise.all([
+      this.departments.find<ListedDepartment>(
+        { enabled: true, archived: { $ne: true }, numAgents: { $gt: 0 } },
+        everything,
+        {
+          projection: {
             _id: 1,
             name: 1,
             showOnRegistration: 1,
@@ -261,14 +265,16 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
             businessHourId: 1,
             parentId: 1,
           },
-        )
-        .sort({ name: 1, _id: 1 })
-        .lean<ListedDepartment[]>(),
-      this.assignments
-        .find({ departmentEnabled: true }, { _id: 0, agentId: 1, departmentId: 1 })
-        .lean<Pick<DepartmentAgent, 'agentId' | 'departmentId'>[]>(),
+          sort: { name: 1, _id: 1 },
+        },
+      ),
+      this.assignments.find<Pick<DepartmentAgent, 'agentId' | 'departmentId'>>(
+        { departmentEnabled: true },
+        everything,
+        { projection: { _id: 0, agentId: 1, departmentId: 1 } },
+      ),
       this.businessHours.loadRules(),
-      this.units.find({}, { _id: 1 }).lean<{ _id: string }[]>(),
+      this.units.ids(everything),
     ]);
     const listedIds = new Set(listed.map((department) => department._id));
     const relevant = assignments.filter((assignment) => listedIds.has(assignment.departmentId));
@@ -326,7 +332,7 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
       offline: answerOf(config(everyDepartment, false)),
       staffed,
       staffedSchedules: [...new Set(staffed.values())],
-      units: new Set(units.map((unit) => unit._id)),
+      units: new Set(unitIds),
       listed,
       render: (shown, online) => answerOf(config(widgetDepartments(shown), online)),
       byUnit: new Map(),

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { randomId } from '../../common/ids';
 import { Department } from '../departments/schemas/department.schema';
+import { CleanupCause, SYSTEM_USER } from '../history/department-history.schema';
 import { DepartmentHistoryService, HistoryRecord } from '../history/department-history.service';
 import { LivechatEvents } from '../livechat-events';
 import { asServiceError, DepartmentFence, DepartmentLeases, epochsOf } from './department-leases';
@@ -96,7 +97,7 @@ export class DepartmentWriter {
    */
   async complete(record: HistoryRecord, plan: DepartmentPlan): Promise<void> {
     try {
-      if (plan.kind === 'delete') await this.dropReferencesTo(plan.departmentId, record);
+      if (plan.kind === 'delete') await this.dropReferencesTo(plan, record);
       await this.history.complete(record);
       if (!(await this.journal.finish(record._id, this.replay.writerOf(record._id)))) {
         // Another writer took the entry over while this one was paused: it is theirs.
@@ -190,9 +191,22 @@ export class DepartmentWriter {
 
   /**
    * Removes a deleted department from every other department's fallback and forward
-   * list, each under its own lease and with its own history entry.
+   * list, each under its own lease and with its own history entry: an `update` that says
+   * it is a clean-up (`cleanupOf`), by the deleter where the department is in its scope,
+   * else by the system (a monitor's delete reaches outside its units only this way, the
+   * one way to leave no reference to a department that no longer exists).
    */
-  private async dropReferencesTo(removedId: string, cause: HistoryRecord): Promise<void> {
+  private async dropReferencesTo(
+    plan: Extract<DepartmentPlan, { kind: 'delete' }>,
+    cause: HistoryRecord,
+  ): Promise<void> {
+    const removedId = plan.departmentId;
+    const cleanupOf: CleanupCause = {
+      departmentId: removedId,
+      ...(plan.departmentName !== undefined && { departmentName: plan.departmentName }),
+      deletedBy: cause.user,
+      requestId: cause.requestId,
+    };
     const referencing = await this.departments
       .find(
         {
@@ -209,7 +223,12 @@ export class DepartmentWriter {
         const other = await this.departments
           .findOne(
             { _id: otherId },
-            { fallbackForwardDepartment: 1, departmentsAllowedToForward: 1, _updatedAt: 1 },
+            {
+              fallbackForwardDepartment: 1,
+              departmentsAllowedToForward: 1,
+              _updatedAt: 1,
+              parentId: 1,
+            },
           )
           .lean<Department>();
         if (!other) return;
@@ -234,12 +253,17 @@ export class DepartmentWriter {
         if (!changes.length) return;
         await fence.claim();
         // Recorded first with a fixed id: a replay after a crash neither loses nor doubles it.
+        const deletersOwn =
+          plan.deleterUnits === undefined ||
+          (!!other.parentId && plan.deleterUnits.includes(other.parentId));
         await this.history.record({
           ...cause,
           _id: `${cause._id}:${otherId}`,
           departmentId: otherId,
           action: 'update',
+          user: deletersOwn ? cause.user : { ...SYSTEM_USER },
           changes,
+          cleanupOf,
         });
         await fence.check();
         const { matchedCount } = await this.departments.updateOne(
