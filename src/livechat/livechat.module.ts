@@ -45,6 +45,8 @@ import { RoutingController } from './routing/routing.controller';
 import { RoutingService } from './routing/routing.service';
 import { WidgetController } from './widget/widget.controller';
 import { WidgetService } from './widget/widget.service';
+import { WidgetVersion } from './widget/widget-version';
+import { WidgetVersionDocument, WidgetVersionSchema } from './widget/widget-version.schema';
 import { MonitorsService } from './units/monitors.service';
 import { MonitorsController, UnitsController } from './units/units.controller';
 import { UnitScope } from './units/unit-scope';
@@ -62,6 +64,7 @@ import { UnitsService } from './units/units.service';
       { name: OfflineMessage.name, schema: OfflineMessageSchema },
       { name: Unit.name, schema: UnitSchema },
       { name: UnitMonitor.name, schema: UnitMonitorSchema },
+      { name: WidgetVersionDocument.name, schema: WidgetVersionSchema },
     ]),
     UsersModule,
     PermissionsModule,
@@ -94,6 +97,7 @@ import { UnitsService } from './units/units.service';
     LivechatUserLifecycle,
     RoutingService,
     WidgetService,
+    WidgetVersion,
     BusinessHoursService,
     OfflineMessagesService,
     OfflineMessageOutbox,

@@ -36,7 +36,7 @@ export interface SettingView {
   isSet?: boolean;
 }
 
-export type SettingsListener = (id: string) => void;
+export type SettingsListener = (id: string) => void | Promise<void>;
 
 @Injectable()
 export class SettingsService implements OnModuleInit {
@@ -109,9 +109,12 @@ export class SettingsService implements OnModuleInit {
       { ordered: true, timestamps: false },
     );
     this.values.invalidate();
-    for (const changed of [id, ...forgotten]) {
-      for (const listener of this.listeners) listener(changed);
-    }
+    // Awaited: a listener may tell other instances (the widget's version) before this answers.
+    await Promise.all(
+      [id, ...forgotten].flatMap((changed) =>
+        [...this.listeners].map((listener) => listener(changed)),
+      ),
+    );
     return this.view(id, value);
   }
 
@@ -123,7 +126,8 @@ export class SettingsService implements OnModuleInit {
 
   /**
    * Calls `listener` after every change made through this instance (other modules keep
-   * derived caches; settings know nothing of them). Returns the unsubscribe function.
+   * derived caches; settings know nothing of them), and waits for it before the change is
+   * acknowledged. Listeners handle their own failures. Returns the unsubscribe function.
    */
   onChange(listener: SettingsListener): () => void {
     this.listeners.add(listener);

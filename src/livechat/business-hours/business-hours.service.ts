@@ -293,7 +293,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       if (input.type === 'custom' && input.departmentIds !== undefined) {
         await this.assignDepartments(id, input.departmentIds, actor);
       }
-      this.changed();
+      await this.changed();
       return this.findBy({ _id: id });
     });
   }
@@ -320,7 +320,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       }
       await fence.check();
       await this.businessHours.deleteOne(fenced({ _id: id }, fence.epochOf(SCHEDULES_LEASE)));
-      this.changed();
+      await this.changed();
     });
   }
 
@@ -340,7 +340,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
         { _id: { $in: orphans }, type: 'custom' },
         { $set: { active: false, _updatedAt: new Date(this.clock()) } },
       );
-      this.changed();
+      await this.changed();
     });
   }
 
@@ -380,9 +380,9 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private changed(): void {
+  private async changed(): Promise<void> {
     this.rules.invalidate();
-    this.events.businessHoursChanged();
+    await this.events.businessHoursChanged();
   }
 
   /** The stored fields of a schedule, with Rocket.Chat's derived `utc`/`cron` parts. */
