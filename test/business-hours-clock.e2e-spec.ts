@@ -79,7 +79,7 @@ describe('business hours at fixed instants (injected clock)', () => {
   async function onlineAt(instant: string, departmentId?: string): Promise<boolean> {
     now = Date.parse(instant);
     const answer = await app.get(WidgetService).answer(departmentId);
-    return JSON.parse(answer.body).config.online as boolean;
+    return JSON.parse(answer.identity.bytes.toString('utf8')).config.online as boolean;
   }
 
   it('the answer flips at the minute of closing and of opening (Berlin, winter)', async () => {

@@ -46,6 +46,8 @@ import { RoutingController } from './routing/routing.controller';
 import { RoutingService } from './routing/routing.service';
 import { WidgetController } from './widget/widget.controller';
 import { WidgetService } from './widget/widget.service';
+import { WidgetVersion } from './widget/widget-version.repository';
+import { WidgetVersionDocument, WidgetVersionSchema } from './widget/widget-version.schema';
 import { MonitorsService } from './units/monitors.service';
 import { MonitorsController, UnitsController } from './units/units.controller';
 import { UnitMonitorsRepository, UnitsRepository } from './units/units.repository';
@@ -70,6 +72,7 @@ import { UnitsService } from './units/units.service';
       { name: OfflineMessage.name, schema: OfflineMessageSchema },
       { name: Unit.name, schema: UnitSchema },
       { name: UnitMonitor.name, schema: UnitMonitorSchema },
+      { name: WidgetVersionDocument.name, schema: WidgetVersionSchema },
     ]),
     UsersModule,
     PermissionsModule,
@@ -103,6 +106,7 @@ import { UnitsService } from './units/units.service';
     LivechatUserLifecycle,
     RoutingService,
     WidgetService,
+    WidgetVersion,
     BusinessHoursService,
     OfflineMessagesService,
     OfflineMessageOutbox,

@@ -34,7 +34,7 @@ export interface SettingView {
   isSet?: boolean;
 }
 
-export type SettingsListener = (id: string) => void;
+export type SettingsListener = (id: string) => void | Promise<void>;
 
 @Injectable()
 export class SettingsService implements OnModuleInit {
@@ -86,9 +86,12 @@ export class SettingsService implements OnModuleInit {
       secrets.length > 0 && (await this.readFresh([id])).get(id) !== value ? secrets : [];
     await this.settings.write([[id, value], ...forgotten.map((secret) => [secret, ''] as const)]);
     this.values.invalidate();
-    for (const changed of [id, ...forgotten]) {
-      for (const listener of this.listeners) listener(changed);
-    }
+    // Awaited: a listener may tell other instances (the widget's version) before this answers.
+    await Promise.all(
+      [id, ...forgotten].flatMap((changed) =>
+        [...this.listeners].map((listener) => listener(changed)),
+      ),
+    );
     return this.view(id, value);
   }
 
@@ -100,7 +103,8 @@ export class SettingsService implements OnModuleInit {
 
   /**
    * Calls `listener` after every change made through this instance (other modules keep
-   * derived caches; settings know nothing of them). Returns the unsubscribe function.
+   * derived caches; settings know nothing of them), and waits for it before the change is
+   * acknowledged. Listeners handle their own failures. Returns the unsubscribe function.
    */
   onChange(listener: SettingsListener): () => void {
     this.listeners.add(listener);

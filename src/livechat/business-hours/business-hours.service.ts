@@ -289,7 +289,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       if (input.type === 'custom' && input.departmentIds !== undefined) {
         await this.assignDepartments(id, input.departmentIds, actor);
       }
-      this.changed();
+      await this.changed();
       return this.findBy({ _id: id });
     });
   }
@@ -317,7 +317,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       }
       await fence.check();
       await this.businessHours.delete(id, fence.epochOf(SCHEDULES_LEASE));
-      this.changed();
+      await this.changed();
     });
   }
 
@@ -338,7 +338,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
         new Date(this.clock()),
         fence.epochOf(SCHEDULES_LEASE),
       );
-      this.changed();
+      await this.changed();
     });
   }
 
@@ -383,9 +383,9 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private changed(): void {
+  private async changed(): Promise<void> {
     this.rules.invalidate();
-    this.events.businessHoursChanged();
+    await this.events.businessHoursChanged();
   }
 
   /** The stored fields of a schedule, with Rocket.Chat's derived `utc`/`cron` parts. */

@@ -84,7 +84,7 @@ export class DepartmentWriter {
         epochs: epochsOf(fence, touches),
       });
       await this.state.apply(plan, 'first', fence);
-      this.events.departmentsChanged();
+      await this.events.departmentsChanged();
     } catch (error) {
       await this.failed(record, plan, error);
     }

@@ -178,7 +178,7 @@ export class JournalReplay {
     try {
       await this.state.apply(plan, 'resume', fence);
       this.replays.inc();
-      this.events.departmentsChanged();
+      await this.events.departmentsChanged();
       if (plan.kind === 'delete') return false;
       await this.history.complete(record);
       await this.endReplay(entry, writer);
@@ -267,7 +267,7 @@ export class JournalReplay {
         await fence.claim();
         for (const id of fence.held) await this.derived.repair(id, fence);
       });
-      this.events.departmentsChanged();
+      await this.events.departmentsChanged();
     }
     return swept;
   }
