@@ -20,11 +20,7 @@ import {
   StoredAssignment,
   withNames,
 } from './department-changes';
-import {
-  DepartmentPlan,
-  DepartmentWriter,
-  nextVersion,
-} from '../write-path/department-writer';
+import { DepartmentPlan, DepartmentWriter, nextVersion } from '../write-path/department-writer';
 import { notAllowed, Scope } from '../scope/scope';
 import { UnitsRepository } from '../units/units.repository';
 import { LivechatEvents } from '../livechat-events';
@@ -71,14 +67,11 @@ function requestedUnit(body: SaveDepartmentDto): string | null | undefined {
  * stores `parentId: null, ancestors: null`, and its clients read them so.
  */
 function unitFields(unitId: string | null): Partial<Department> {
-  return unitId
-    ? { parentId: unitId, ancestors: [unitId] }
-    : { parentId: null, ancestors: null };
+  return unitId ? { parentId: unitId, ancestors: [unitId] } : { parentId: null, ancestors: null };
 }
 
 /** Rocket.Chat EE marks every department it saves `type: 'd'` (units are `'u'`). */
 const DEPARTMENT_TYPE = { type: 'd' } as const;
-
 
 /** Ids of the departments that `fields` points at (fallback and forward targets). */
 function referencedIds(fields: Partial<Department>): string[] {
@@ -177,10 +170,7 @@ export class DepartmentsService {
   }
 
   /** The departments that follow a business-hour schedule, by name. */
-  async following(
-    businessHourId: string,
-    scope: Scope,
-  ): Promise<{ _id: string; name: string }[]> {
+  async following(businessHourId: string, scope: Scope): Promise<{ _id: string; name: string }[]> {
     return this.departments.find<{ _id: string; name: string }>({ businessHourId }, scope, {
       projection: { _id: 1, name: 1 },
       sort: { name: 1, _id: 1 },
@@ -563,6 +553,9 @@ export class DepartmentsService {
         order: agent.order,
         _id: stored.get(agent.agentId)?._id ?? randomId(),
         exists: stored.has(agent.agentId),
+        ...(stored.get(agent.agentId)?.username === usernames.get(agent.agentId) && {
+          usernameUnchanged: true,
+        }),
       })),
       removeAgentIds: [],
       departmentEnabled: current.enabled,
@@ -619,7 +612,10 @@ export class DepartmentsService {
     scope: Scope,
   ): Promise<Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'businessHourId'>> {
     const current = await this.departments.findById<
-      Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'parentId' | 'businessHourId'>
+      Pick<
+        Department,
+        '_id' | 'enabled' | 'archived' | '_updatedAt' | 'parentId' | 'businessHourId'
+      >
     >(id, Scope.unrestricted(), {
       enabled: 1,
       archived: 1,
@@ -683,7 +679,9 @@ export class DepartmentsService {
     const forwards = fields.departmentsAllowedToForward ?? [];
     const ids = [...new Set(referencedIds(fields))].filter((id) => id !== selfId);
     if (ids.length === 0) return;
-    const existing = new Set(await this.departments.ids({ _id: { $in: ids } }, Scope.unrestricted()));
+    const existing = new Set(
+      await this.departments.ids({ _id: { $in: ids } }, Scope.unrestricted()),
+    );
     if (fallback && fallback !== selfId && !existing.has(fallback)) {
       throw ApiError.badRequest(
         'error-fallback-department-not-found',

@@ -13,6 +13,8 @@ export interface AssignmentWrite {
   _id: string;
   /** Whether it was stored when the write was planned. */
   exists: boolean;
+  /** Stored with this username already: an update need not set it. */
+  usernameUnchanged?: boolean;
 }
 
 /** A monitor of a unit, as a unit write stores it. */

@@ -224,11 +224,12 @@ export class StateWrites {
     if (plan.upsert.length === 0) return 0;
     try {
       const fresh = plan.upsert.filter((agent) => !agent.exists);
-      if (mode === 'first' && fresh.length) {
-        // New ids: plain inserts, which FerretDB does without scanning the collection (an
-        // update with any condition beside `_id`, such as the fence, scans it).
-        const stored = { ...plan, upsert: plan.upsert.filter((agent) => agent.exists) };
-        await this.bulkWriteInChunks(this.assignmentWrites(stored, 'id', epoch));
+      if (mode === 'first') {
+        // FerretDB scans the collection for an update with any condition beside `_id` (the
+        // fence is one): stored assignments are updated in groups of equal changes, one
+        // scan a group, and new ones go in by plain inserts, which scan nothing.
+        await this.updateStoredInGroups(plan, epoch);
+        if (fresh.length === 0) return 0;
         await this.assignments.insertMany(
           fresh.map((agent) =>
             stamped(
@@ -262,6 +263,28 @@ export class StateWrites {
         throw again;
       }
       return null;
+    }
+  }
+
+  /** Updates the plan's stored assignments, one fenced updateMany per distinct change. */
+  private async updateStoredInGroups(plan: UpdatePlan, epoch: number | undefined): Promise<void> {
+    const groups = new Map<string, { $set: Partial<DepartmentAgent>; ids: string[] }>();
+    for (const agent of plan.upsert) {
+      if (!agent.exists) continue;
+      const $set: Partial<DepartmentAgent> = stamped(
+        { departmentEnabled: plan.departmentEnabled, _updatedAt: plan.version },
+        epoch,
+      );
+      if (!agent.usernameUnchanged) $set.username = agent.username;
+      if (agent.count !== undefined) $set.count = agent.count;
+      if (agent.order !== undefined) $set.order = agent.order;
+      const key = JSON.stringify($set);
+      const group = groups.get(key) ?? { $set, ids: [] };
+      group.ids.push(agent._id);
+      groups.set(key, group);
+    }
+    for (const { $set, ids } of groups.values()) {
+      await this.assignments.updateMany(fenced({ _id: { $in: ids } }, epoch), { $set });
     }
   }
 
