@@ -9,7 +9,16 @@ let t: TestApp;
 let agentIds: string[];
 
 beforeAll(async () => {
-  t = await TestApp.start();
+  // One instance, as the embedded default runs (`local`): its writes carry no fence. With
+  // shared coordination each fenced update scans the collection on FerretDB; a 1000-agent
+  // write of several instances is test/write-fencing-process.e2e-spec.ts.
+  // The largest write takes seconds on FerretDB, and many on a busy machine: no request
+  // timeout may cut it short.
+  t = await TestApp.start({
+    WRITE_COORDINATION: 'local',
+    REQUEST_TIMEOUT_MS: '300000',
+    CONNECTION_TIMEOUT_MS: '300000',
+  });
   agentIds = Array.from({ length: AGENTS }, (_, i) => `bulk-agent-${String(i).padStart(4, '0')}`);
   await t.db.collection('users').insertMany(
     agentIds.map((_id) => ({
@@ -47,4 +56,4 @@ it(`creates a department with ${AGENTS} agents, then updates all of them at once
   expect(stored.body.department.numAgents).toBe(AGENTS);
   const [entry] = (await t.get(`/livechat/department/${id}/history?count=1`)).body.history;
   expect(entry.agents.changed).toHaveLength(AGENTS);
-}, 120_000);
+}, 300_000);

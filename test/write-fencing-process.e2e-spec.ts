@@ -33,6 +33,7 @@ beforeAll(async () => {
     WRITE_LEASE_TTL_MS: String(LEASE_TTL_MS),
     // The frozen request outlives the default 30 s request timeout on a busy machine.
     REQUEST_TIMEOUT_MS: String(SLOW_MS),
+    CONNECTION_TIMEOUT_MS: String(SLOW_MS),
     LOG_LEVEL: 'warn',
   };
   // One at a time: the first creates the bootstrap admin.
