@@ -33,6 +33,8 @@ export const Caller = createParamDecorator(
 export interface Actor {
   user: { _id: string; username: string };
   requestId: string;
+  /** Set for the writes of a configuration apply: its id lands in every history entry. */
+  applyId?: string;
 }
 
 /** The authenticated caller as the author of a change. */

@@ -48,6 +48,17 @@ import { MonitorsController, UnitsController } from './units/units.controller';
 import { UnitScope } from './units/unit-scope';
 import { Unit, UnitMonitor, UnitMonitorSchema, UnitSchema } from './units/unit.schema';
 import { UnitsService } from './units/units.service';
+import { ConfigurationController } from './configuration/configuration.controller';
+import { ConfigurationRepository } from './configuration/configuration.repository';
+import {
+  ConfigurationApply,
+  ConfigurationApplySchema,
+  DeletedDepartment,
+  DeletedDepartmentSchema,
+} from './configuration/configuration.schema';
+import { ConfigurationService } from './configuration/configuration.service';
+import { DepartmentRestoreService } from './configuration/department-restore.service';
+import { DepartmentConverger } from './configuration/department-state';
 
 @Module({
   imports: [
@@ -60,6 +71,8 @@ import { UnitsService } from './units/units.service';
       { name: OfflineMessage.name, schema: OfflineMessageSchema },
       { name: Unit.name, schema: UnitSchema },
       { name: UnitMonitor.name, schema: UnitMonitorSchema },
+      { name: ConfigurationApply.name, schema: ConfigurationApplySchema },
+      { name: DeletedDepartment.name, schema: DeletedDepartmentSchema },
     ]),
     UsersModule,
     PermissionsModule,
@@ -76,6 +89,7 @@ import { UnitsService } from './units/units.service';
     OfflineMessagesController,
     UnitsController,
     MonitorsController,
+    ConfigurationController,
   ],
   providers: [
     LivechatEvents,
@@ -97,6 +111,10 @@ import { UnitsService } from './units/units.service';
     UnitScope,
     UnitsService,
     MonitorsService,
+    ConfigurationRepository,
+    DepartmentConverger,
+    ConfigurationService,
+    DepartmentRestoreService,
     { provide: CLOCK, useValue: systemClock },
     // The widget's per-IP counters (the auth module keeps its own per-user ones).
     RateLimiter,

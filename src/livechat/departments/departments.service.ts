@@ -46,6 +46,16 @@ export interface AutocompleteSelector {
   conditions?: Partial<Record<'enabled' | 'showOnRegistration' | 'showOnOfflineForm', boolean>>;
 }
 
+/**
+ * Told of a delete under the department's lease, before it is journaled (with the
+ * department and its agents as they are): the configuration module keeps them to restore.
+ */
+export type DeleteObserver = (
+  department: Department,
+  agents: DepartmentAgent[],
+  actor: Actor,
+) => Promise<void>;
+
 export type DepartmentProjection = Record<string, 0 | 1>;
 type Named = { _id: string; name: string };
 
@@ -109,6 +119,8 @@ export function etagOf(department: Pick<Department, '_id' | '_updatedAt'>): stri
 
 @Injectable()
 export class DepartmentsService {
+  private readonly deleteObservers: DeleteObserver[] = [];
+
   constructor(
     @InjectModel(Department.name) private readonly departments: Model<Department>,
     @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
@@ -119,6 +131,11 @@ export class DepartmentsService {
     private readonly historyEntries: DepartmentHistoryService,
     private readonly circuit: DatabaseCircuit,
   ) {}
+
+  /** Registers an observer of deletes (see DeleteObserver). */
+  onDelete(observer: DeleteObserver): void {
+    this.deleteObservers.push(observer);
+  }
 
   // ---- reads -------------------------------------------------------------------------------
 
@@ -232,11 +249,16 @@ export class DepartmentsService {
   // Each write validates everything under the department's lock, then hands one plan to
   // DepartmentWriter, which journals it (the history entry) and applies it crash-safely.
 
-  /** Creates a department and its agents; everything is validated before anything is written. */
+  /**
+   * Creates a department and its agents; everything is validated before anything is written.
+   * With `options.id` (an apply, a restore), the department gets that id, and a create whose
+   * department already exists (a replay) changes nothing and answers it.
+   */
   async create(
     body: SaveDepartmentDto,
     actor: Actor,
     scope: DepartmentScope = null,
+    options: { id?: string } = {},
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
     const unitId = requestedUnit(body) ?? null;
     // A monitor creates departments inside its own units only (and so keeps seeing them).
@@ -245,11 +267,15 @@ export class DepartmentsService {
     const fields = definedFields(body.department).set;
     const agents = body.agents ?? [];
     this.checkClosingTags(fields);
-    const id = randomId();
+    const id = options.id ?? randomId();
     // Referenced departments stay leased until the insert, so a concurrent DELETE of
     // one of them either happens first (400 here) or cleans our reference after us.
     const leased = [id, ...referencedIds(fields), ...(unitId ? [unitId] : [])];
     return this.writer.withDepartments(leased, async (fence) => {
+      if (options.id !== undefined) {
+        const existing = await this.findById(id);
+        if (existing) return { department: existing, agents: await this.allAgents(id) };
+      }
       const [usernames] = await Promise.all([
         this.resolveAgents(agents),
         this.checkReferences(fields, undefined),
@@ -430,6 +456,10 @@ export class DepartmentsService {
       assertInScope(scope, current);
       // Its unit loses a department: recounted under the unit's lease.
       fence.require([current.parentId ?? undefined]);
+      if (this.deleteObservers.length) {
+        const agents = await this.allAgents(id);
+        for (const observer of this.deleteObservers) await observer(current, agents, actor);
+      }
       if (current.parentId) plan = { ...plan, recountUnits: [current.parentId] };
       await this.writer.start(record, plan, fence);
     });

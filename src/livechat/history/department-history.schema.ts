@@ -62,6 +62,10 @@ export class DepartmentHistoryEntry {
 
   @Prop({ type: SchemaTypes.Mixed })
   agents?: AgentChanges;
+
+  /** The configuration apply (livechat/configuration.apply) this change was part of. */
+  @Prop({ type: String })
+  applyId?: string;
 }
 
 export const DepartmentHistorySchema = SchemaFactory.createForClass(DepartmentHistoryEntry);
