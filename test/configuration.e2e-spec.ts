@@ -1,6 +1,10 @@
 // Configuration as code and undo (API.md §16): export, plan, apply (409 on a stale basis,
 // idempotent, one history entry per object with the apply's id), the monitor scope, restore
 // of a history version and of deleted departments, and the retention purge.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { DepartmentRecovery } from '../src/livechat/write-path/department-recovery';
 import { invariantViolations } from './support/invariants';
 import { TestApp, TestUser } from './support/test-app';
@@ -713,4 +717,116 @@ describe('undo', () => {
     );
     expect(res.status).toBe(403);
   });
+});
+
+/** Runs the package's CLI (its `bin`) as a CI job would; resolves with its exit code and output. */
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const script = path.resolve(__dirname, '../scripts/config-cli.js');
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [script, ...args],
+      { env: { PATH: process.env.PATH, ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('the CLI against a running service', () => {
+  let t: TestApp;
+  let dir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    t = await TestApp.start(ENV);
+    await makeUsers(t, ['ann'], []);
+    await t.createDepartment({ name: 'Front desk' });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'config-cli-'));
+    env = {
+      OMNICHANNEL_URL: t.baseUrl,
+      OMNICHANNEL_USER_ID: t.admin.userId,
+      OMNICHANNEL_TOKEN: t.admin.authToken,
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await t?.close();
+  });
+
+  it('exports, plans (exit codes for CI) and applies; a stale reviewed plan exits 3, a refusal 1', async () => {
+    const file = path.join(dir, 'departments.json');
+    const exported = await cli(['config', 'export', '--out', file], env);
+    expect(exported).toMatchObject({ code: 0 });
+    const document = JSON.parse(readFileSync(file, 'utf8'));
+    expect(Object.keys(document.departments)).toEqual(['Front desk']);
+
+    // The flags work as well as the environment.
+    const flags = ['--url', t.baseUrl, '--user-id', t.admin.userId, '--token', t.admin.authToken];
+    const unchanged = await cli(['config', 'plan', file, '--detailed-exitcode', ...flags]);
+    expect(unchanged).toMatchObject({ code: 0, stdout: 'No changes.\n' });
+
+    // A pull request edits the file: the plan shows the diff and exits 2.
+    document.departments['Front desk'].description = 'Walk-ins';
+    document.departments['Back office'] = {
+      email: 'back@example.com',
+      enabled: true,
+      showOnRegistration: false,
+      showOnOfflineForm: false,
+      agents: { ann: { count: 0, order: 1 } },
+    };
+    writeFileSync(file, JSON.stringify(document, null, 2));
+    const planFile = path.join(dir, 'plan.json');
+    const planned = await cli(
+      ['config', 'plan', file, '--detailed-exitcode', '--save-plan', planFile],
+      env,
+    );
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).toContain('+ department "Back office"');
+    expect(planned.stdout).toContain('    agents: + ann');
+    expect(planned.stdout).toContain('~ department "Front desk"');
+    expect(planned.stdout).toContain('    description: null → "Walk-ins"');
+
+    // On merge: applied against the reviewed plan.
+    const applied = await cli(['config', 'apply', file, '--plan', planFile], env);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/^Applied 2 change\(s\) \(apply \w{17}\)\.\n$/);
+    expect((await ok(t.get('/livechat/department?text=Back'))).departments).toHaveLength(1);
+
+    // The reviewed plan is stale now: 3, and nothing written.
+    document.departments['Front desk'].description = 'Walk-ins only';
+    writeFileSync(file, JSON.stringify(document));
+    const stale = await cli(['config', 'apply', file, '--plan', planFile], env);
+    expect(stale.code).toBe(3);
+    expect(stale.stderr).toContain('error-configuration-changed');
+    expect((await exportOf(t)).configuration.departments['Front desk'].description).toBe(
+      'Walk-ins',
+    );
+
+    // A refusal: 1, with its reason.
+    document.departments['Front desk'].agents = { nobody: {} };
+    writeFileSync(file, JSON.stringify(document));
+    const refused = await cli(['config', 'plan', file], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(
+      'refused: department "Front desk": Agent not found: nobody [error-agent-not-found]',
+    );
+    expect((await cli(['config', 'apply', file], env)).code).toBe(1);
+
+    // Usage and connection errors: 4.
+    expect((await cli(['config', 'export'], {})).code).toBe(4);
+    expect((await cli(['config', 'frobnicate'], env)).code).toBe(4);
+    const wrongToken = await cli(['config', 'export'], { ...env, OMNICHANNEL_TOKEN: 'wrong' });
+    expect(wrongToken.code).toBe(1);
+    const unreachable = await cli(['config', 'export'], {
+      ...env,
+      OMNICHANNEL_URL: 'http://127.0.0.1:9',
+    });
+    expect(unreachable.code).toBe(4);
+  }, 60_000);
 });

@@ -203,9 +203,15 @@ export class ConfigurationService implements OnModuleInit {
     await this.leases.run([APPLY_LEASE], async () => {
       for (const { _id } of unfinished) {
         const apply = await this.repository.findApply(_id);
-        if (!apply || apply.state !== 'running') continue;
+        if (!apply || apply.state !== 'running' || this.running.has(_id)) continue;
         this.logger.log(`Finishing interrupted configuration apply ${apply._id}`);
-        await this.execute(apply);
+        this.running.add(_id);
+        try {
+          await this.execute(apply);
+        } finally {
+          this.running.delete(_id);
+        }
+        this.logger.log(`Finished configuration apply ${apply._id}`);
       }
     });
   }

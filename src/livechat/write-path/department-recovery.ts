@@ -84,8 +84,9 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * `finish` runs after every roll-forward (at start, and on each background pass), once the
-   * department writes it builds on are finished; `prune` with the hourly prune.
+   * `finish` runs after the roll-forward of every background pass (the first one right after
+   * the start), once the department writes it builds on are finished; `prune` with the
+   * hourly prune.
    */
   register(hooks: { finish?: () => Promise<void>; prune?: () => Promise<void> }): void {
     if (hooks.finish) this.finishers.push(hooks.finish);
@@ -104,6 +105,9 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
       ),
     ];
     for (const timer of this.timers) timer.unref();
+    // Interrupted operations built on department writes (a large apply) are finished in the
+    // background from the start, not before the service listens: they can take a while.
+    if (this.finishers.length) void this.background();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -118,7 +122,6 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
   async run(): Promise<void> {
     await this.rollForward(false);
     await this.sweepNonAgents();
-    await this.finish();
   }
 
   private async finish(): Promise<void> {
