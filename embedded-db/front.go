@@ -13,6 +13,7 @@ import (
 	"log"
 	"net"
 	"sync"
+	"time"
 )
 
 // front relays client connections to FerretDB's internal socket.
@@ -50,7 +51,9 @@ func (f *front) serve(listener net.Listener) {
 			return
 		}
 		if err != nil {
+			// Out of file descriptors, typically: wait for some to close rather than spin.
 			log.Printf("embedded-db: accept: %v", err)
+			time.Sleep(100 * time.Millisecond)
 			continue
 		}
 		go f.relay(client)

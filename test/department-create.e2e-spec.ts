@@ -1,6 +1,12 @@
 // POST /api/v1/livechat/department (API.md §4.1, §4.2): the "Register New Department"
 // example verbatim, every validation path, and agents checked before any write.
-import { expectInvalidParams, FORBIDDEN_403, TestApp, TestUser } from './support/test-app';
+import {
+  expectInvalidParams,
+  expectMatchError,
+  FORBIDDEN_403,
+  TestApp,
+  TestUser,
+} from './support/test-app';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const METEOR_ID = /^[23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz]{17}$/;
@@ -233,12 +239,7 @@ describe('POST /livechat/department', () => {
     it("agent without id: Rocket.Chat's check() words", async () => {
       const before = await departmentCount();
       const res = await t.post('/livechat/department', { department: validDepartment(), agents: [{}] });
-      expect(res.status).toBe(400);
-      expect(res.body).toEqual({
-        success: false,
-        error: "Match error: Missing key 'agentId' in field agents[0]",
-        errorType: 'invalid-params',
-      });
+      expectMatchError(res, "Match error: Missing key 'agentId' in field agents[0]");
       expect(await departmentCount()).toBe(before);
     });
 

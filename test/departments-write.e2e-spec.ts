@@ -5,6 +5,7 @@ import { BSON } from 'mongodb';
 import {
   ApiResponse,
   expectInvalidParams,
+  expectMatchError,
   FORBIDDEN_403,
   TestApp,
   TestUser,
@@ -142,6 +143,7 @@ describe('department writes', () => {
         maxNumberSimultaneousChat: 3,
         waitingQueueMessage: 'please wait',
         numAgents: 0,
+        type: 'd',
       };
       expect(res.body).toEqual({
         department: { ...expected, _updatedAt: expect.stringMatching(ISO_DATE) },
@@ -198,9 +200,9 @@ describe('department writes', () => {
         await rejected(() => t.put(path, { department: required(), agents: {} })),
         'agents',
       );
-      expectInvalidParams(
+      expectMatchError(
         await rejected(() => t.put(path, { department: required(), agents: [{}] })),
-        'agents.0.agentId',
+        "Match error: Missing key 'agentId' in field agents[0]",
       );
       expectInvalidParams(await rejected(() => t.put(path, {})), 'department');
     });
@@ -713,7 +715,7 @@ describe('department writes', () => {
       pool = await Promise.all(Array.from({ length: 20 }, () => t.createAgent()));
     });
 
-    it.each(['upsert', 'remove'])('missing %s → 400 invalid-params naming it', async (key) => {
+    it.each(['upsert', 'remove'])("missing %s → 400 in check()'s words", async (key) => {
       const { department } = await t.createDepartment({}, [{ agentId: agents[0].userId }]);
       const body: Record<string, unknown> = {
         upsert: [{ agentId: agents[1].userId }],
@@ -723,7 +725,7 @@ describe('department writes', () => {
       const res = await rejected(() =>
         t.post(`/livechat/department/${department._id}/agents`, body),
       );
-      expectInvalidParams(res, key);
+      expectMatchError(res, `Match error: Missing key '${key}'`);
     });
 
     it('unknown department → 400 Department not found', async () => {

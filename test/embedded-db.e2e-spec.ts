@@ -127,18 +127,18 @@ describe('embedded database', () => {
   // FerretDB applies an update as read, modify, write back; the front in embedded-db/ serializes
   // each collection's writes so that no client's update is lost, as on MongoDB.
   describe('single-document atomicity, from many connections', () => {
+    type Doc = { _id: string; n?: number; v?: number; items?: number[] };
     const CLIENTS = 10;
     let db: EmbeddedDb;
     let clients: MongoClient[];
-    type TestDoc = { _id: string; n?: number; v?: number; items?: number[] };
-    let collections: Collection<TestDoc>[];
+    let collections: Collection<Doc>[];
 
     beforeAll(async () => {
       db = await start(await tempDir());
       // Ten clients, each with its own pool: at least ten connections at once.
       clients = Array.from({ length: CLIENTS }, () => new MongoClient(db.url + 'atomic'));
       await Promise.all(clients.map((client) => client.connect()));
-      collections = clients.map((client) => client.db().collection('docs'));
+      collections = clients.map((client) => client.db().collection<Doc>('docs'));
     });
 
     afterAll(async () => {
@@ -148,10 +148,7 @@ describe('embedded database', () => {
     /** `count` operations at once, spread over the clients. */
     const parallel = <T>(
       count: number,
-      operation: (
-        docs: Collection<TestDoc>,
-        i: number,
-      ) => Promise<T>,
+      operation: (docs: Collection<Doc>, i: number) => Promise<T>,
     ): Promise<T[]> =>
       Promise.all(Array.from({ length: count }, (_, i) => operation(collections[i % CLIENTS], i)));
 
@@ -175,6 +172,15 @@ describe('embedded database', () => {
           ...Array<number>(19).fill(0),
           1,
         ]);
+      }
+    });
+
+    it('of N contenders deleting one document by a filter, exactly one deletes it', async () => {
+      for (let round = 0; round < 5; round++) {
+        const _id = `delete-${round}`;
+        await collections[0].insertOne({ _id, v: 0 });
+        const results = await parallel(20, (docs) => docs.deleteOne({ _id, v: 0 }));
+        expect(results.reduce((sum, result) => sum + result.deletedCount, 0)).toBe(1);
       }
     });
 

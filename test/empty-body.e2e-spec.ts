@@ -2,7 +2,7 @@
 // on every method (Rocket.Chat's REST client sends exactly that on archive, unarchive and
 // logout; many HTTP libraries do on DELETE). A non-empty body that is not JSON stays a 400.
 import * as http from 'node:http';
-import { expectInvalidParams, TestApp } from './support/test-app';
+import { expectInvalidParams, expectMatchError, TestApp } from './support/test-app';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test responses are checked field by field
 type Json = any;
@@ -145,7 +145,7 @@ describe('empty JSON bodies', () => {
         rawBody: '\n',
         headers: { 'content-type': 'application/json' },
       });
-      expectInvalidParams(res, 'upsert');
+      expectMatchError(res, "Match error: Missing key 'upsert'");
     });
 
     it('POST login with an empty body → 400 invalid-params', async () => {

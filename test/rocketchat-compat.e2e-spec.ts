@@ -322,6 +322,47 @@ describe('Rocket.Chat compatibility', () => {
       expect((await t.post('/livechat/business-hours.remove', {}, { as: plain })).status).toBe(403);
     });
 
+    it('unlinks archived, disabled and deleted departments; a schedule left with none is deactivated', async () => {
+      const custom = async (departments: string[]) =>
+        (
+          await t.post('/livechat/business-hours.save', {
+            name: `linked-${departments.length}-${Date.now()}`,
+            active: true,
+            type: 'custom',
+            timezone: 'UTC',
+            workHours: week(true),
+            departmentsToApplyBusinessHour: departments.join(','),
+          })
+        ).body.businessHour as Json;
+      const schedule = async (id: string) =>
+        (await t.get(`/livechat/business-hour?_id=${id}`)).body.businessHour as Json;
+      const [archived, disabled, deleted, kept] = await Promise.all(
+        ['Archived', 'Disabled', 'Deleted', 'Kept'].map(async (name) => (await t.createDepartment({ name })).department),
+      );
+      expect((await t.post('/settings/Omnichannel_enable_department_removal', { value: true })).status).toBe(200);
+
+      const shared = await custom([archived._id, kept._id]);
+      // The list answers each schedule's departments too (its clients send them back).
+      const listed = (await t.get(`/livechat/business-hours?name=${shared.name}`)).body.businessHours;
+      expect(listed[0].departments.map((d: Json) => d._id).sort()).toEqual([archived._id, kept._id].sort());
+      expect((await t.post(`/livechat/department/${archived._id}/archive`)).status).toBe(200);
+      expect((await t.get(`/livechat/department/${archived._id}`)).body.department.businessHourId).toBeUndefined();
+      expect(await schedule(shared._id)).toMatchObject({ active: true, departments: [{ _id: kept._id }] });
+
+      const alone = await custom([disabled._id]);
+      const off = await t.put(`/livechat/department/${disabled._id}`, {
+        department: { ...departmentBody('Disabled'), enabled: false },
+      });
+      expect(off.body.department.businessHourId).toBeUndefined();
+      expect(await schedule(alone._id)).toMatchObject({ active: false, departments: [] });
+
+      const gone = await custom([deleted._id]);
+      expect((await t.delete(`/livechat/department/${deleted._id}`)).status).toBe(200);
+      expect(await schedule(gone._id)).toMatchObject({ active: false, departments: [] });
+      // A schedule saved without departments stays active: only losing the last one deactivates.
+      expect(await schedule((await custom([]))._id)).toMatchObject({ active: true });
+    });
+
     it('answers businessHour: null to an unknown type', async () => {
       const res = await t.get('/livechat/business-hour?type=invalid');
       expect(res.status).toBe(200);

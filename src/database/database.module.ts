@@ -44,6 +44,9 @@ const EMBEDDED_DB_NAME = 'rocketchat';
         retryWrites: false,
         socketTimeoutMS: 20_000,
         maxPoolSize: 20,
+        // Acknowledged means durable across a failover: on a replica set a write acknowledged
+        // by the primary alone can be rolled back when it steps down. MONGO_URL's own `w` wins.
+        ...(writeConcernGivenIn(config.mongoUrl) ? {} : { w: 'majority' as const }),
         connectionFactory: (connection: Connection) => {
           circuit.attach(connection);
           return connection;
@@ -76,4 +79,11 @@ export class DatabaseModule implements OnApplicationBootstrap, OnApplicationShut
     await this.connection.close();
     await this.embedded?.stop();
   }
+}
+
+/** Whether the connection string sets its own write concern (`w=`). */
+export function writeConcernGivenIn(mongoUrl: string | undefined): boolean {
+  if (!mongoUrl) return false;
+  const query = mongoUrl.split('?')[1] ?? '';
+  return new URLSearchParams(query).has('w');
 }

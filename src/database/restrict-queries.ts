@@ -67,7 +67,11 @@ export function restrictQueries(schema: Schema, condition: Record<string, unknow
       if (filter.type !== undefined) return;
       // FerretDB answers a read by one `_id` from its primary key, but scans the whole
       // collection once another condition joins it: such reads check the document instead.
-      if (BY_ID_READS.has(operation) && typeof filter._id === 'string' && checkOnDocument(this, schema)) {
+      if (
+        BY_ID_READS.has(operation) &&
+        typeof filter._id === 'string' &&
+        checkOnDocument(this, schema)
+      ) {
         return;
       }
       this.where(condition);
@@ -99,6 +103,8 @@ function checkOnDocument(query: Query<unknown, unknown>, schema: Schema): boolea
     Array.isArray(result) ? result.map(kept).filter((doc) => doc !== null) : kept(result);
   // First of the query's transforms: the others (exists() maps a document to `{ _id }`)
   // must see only documents that pass. Mongoose keeps them in `_transforms`, run in order.
-  (query as unknown as { _transforms: ((result: unknown) => unknown)[] })._transforms.unshift(check);
+  (query as unknown as { _transforms: ((result: unknown) => unknown)[] })._transforms.unshift(
+    check,
+  );
   return true;
 }

@@ -9,9 +9,13 @@ export type LivechatListener = (change: LivechatChange) => void;
  * (the widget's answer) are rebuilt before the next read. Other instances learn of
  * changes by polling, not through this.
  */
+/** Called with the custom schedules that departments just stopped following. */
+export type SchedulesLeftListener = (businessHourIds: string[]) => Promise<void>;
+
 @Injectable()
 export class LivechatEvents {
   private readonly listeners = new Set<LivechatListener>();
+  private readonly schedulesLeftListeners = new Set<SchedulesLeftListener>();
 
   /** Returns the unsubscribe function. */
   onChange(listener: LivechatListener): () => void {
@@ -29,6 +33,20 @@ export class LivechatEvents {
 
   businessHoursChanged(): void {
     this.emit('business-hours');
+  }
+
+  onSchedulesLeft(listener: SchedulesLeftListener): () => void {
+    this.schedulesLeftListeners.add(listener);
+    return () => this.schedulesLeftListeners.delete(listener);
+  }
+
+  /**
+   * Departments stopped following these schedules (archived, disabled or deleted). Awaited by
+   * the writer, so the schedules' own consequences are visible when its request answers.
+   */
+  async schedulesLeft(businessHourIds: string[]): Promise<void> {
+    if (businessHourIds.length === 0) return;
+    await Promise.all([...this.schedulesLeftListeners].map((listener) => listener(businessHourIds)));
   }
 
   private emit(change: LivechatChange): void {

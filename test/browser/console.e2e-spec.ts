@@ -198,7 +198,7 @@ describe('admin console (browser)', () => {
     await page.getByRole('switch', { name: 'Show on offline page' }).uncheck();
     await page.getByLabel('Max simultaneous chats').fill('4');
     await page.getByRole('button', { name: 'Save' }).click();
-    await expectVisible(page.getByText('Department saved.'));
+    await expectVisible(page.getByText(/^Department “.*” saved\.$/));
     const stored = await app.get(`/livechat/department/${department._id}`);
     expect(stored.body.department).toMatchObject({
       description: 'Second-line support',
@@ -299,9 +299,11 @@ describe('admin console (browser)', () => {
     const stored = await app.get(`/livechat/department/${department._id}`);
     expect(stored.body.department.name).toBe(renamed);
     expect(stored.body.department.description).toBeUndefined();
-    await page.getByRole('button', { name: 'Reload department' }).click();
+    await page.getByRole('button', { name: 'Reload, keeping my edits' }).click();
     await expectVisible(page.getByRole('heading', { name: `Edit ${renamed}` }));
     expect(await page.getByLabel(/^Name/).inputValue()).toBe(renamed);
+    // The user's own edit is kept, on top of the current version.
+    expect(await page.getByLabel('Description').inputValue()).toBe('my edit');
     expect(takeFailures()).toEqual([`412 PUT /api/v1/livechat/department/${department._id}`]);
   });
 
@@ -314,7 +316,7 @@ describe('admin console (browser)', () => {
     await expectVisible(dialog);
     expect(await axeViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Archive department' }).click();
-    await expectVisible(page.getByText('Department archived.'));
+    await expectVisible(page.getByText(/^Department “.*” archived\.$/));
     expect((await app.get(`/livechat/department/${department._id}`)).body.department).toMatchObject(
       { archived: true, enabled: false },
     );
@@ -323,7 +325,7 @@ describe('admin console (browser)', () => {
       .getByRole('dialog', { name: 'Unarchive department?' })
       .getByRole('button', { name: 'Unarchive department' })
       .click();
-    await expectVisible(page.getByText('Department unarchived.'));
+    await expectVisible(page.getByText(/^Department “.*” unarchived\.$/));
     expect((await app.get(`/livechat/department/${department._id}`)).body.department.archived).toBe(
       false,
     );
@@ -345,7 +347,7 @@ describe('admin console (browser)', () => {
     const dialog = page.getByRole('dialog', { name: 'Delete department?' });
     await dialog.getByLabel("Type the department's name to confirm").fill(department.name);
     await dialog.getByRole('button', { name: 'Delete department' }).click();
-    await expectVisible(page.getByText('Department deleted.'));
+    await expectVisible(page.getByText(/^Department “.*” deleted\.$/));
     await expectVisible(page.getByRole('heading', { name: 'Departments', level: 1, exact: true }));
     expect((await app.get(`/livechat/department/${department._id}`)).body.department).toBeNull();
     await setRemoval(false);
@@ -566,7 +568,7 @@ describe('admin console (browser)', () => {
     await page.getByLabel('Description').press('Tab');
     await page.getByRole('button', { name: 'Save' }).focus();
     await page.keyboard.press('Enter');
-    await expectVisible(page.getByText('Department saved.'));
+    await expectVisible(page.getByText(/^Department “.*” saved\.$/));
 
     await page.getByRole('button', { name: 'Archive', exact: true }).focus();
     await page.keyboard.press('Enter');
@@ -574,7 +576,7 @@ describe('admin console (browser)', () => {
     await expectVisible(dialog);
     await dialog.getByRole('button', { name: 'Archive department' }).focus();
     await page.keyboard.press('Enter');
-    await expectVisible(page.getByText('Department archived.'));
+    await expectVisible(page.getByText(/^Department “.*” archived\.$/));
 
     const stored = await departmentByName(name);
     expect(stored).toMatchObject({

@@ -291,7 +291,7 @@ describe('units and monitors in the console (browser)', () => {
     });
     expect(await numDepartments()).toBe(2);
     // Reopened, the page shows the unit by its name.
-    await expectVisible(toast(admin, 'Department saved.'));
+    await expectVisible(toast(admin, /^Department “.*” saved\.$/));
     await admin.reload();
     const unitField = admin.getByRole('combobox', { name: /^Unit/ });
     await until(async () => (await unitField.inputValue()) === unit.name);

@@ -121,7 +121,13 @@ export class ServiceProcess {
   }
 
   /** A request to `/api/v1<pathname>` (or to `pathname` itself when it starts with `!`, as in TestApp). */
-  async call(method: string, pathname: string, session: Session | null, body?: unknown) {
+  async call(
+    method: string,
+    pathname: string,
+    session: Session | null,
+    body?: unknown,
+    timeoutMs = 30_000,
+  ) {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (session) {
@@ -135,7 +141,7 @@ export class ServiceProcess {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
   }

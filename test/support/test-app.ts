@@ -242,6 +242,12 @@ export function expectInvalidParams(res: ApiResponse, fieldPath: string): void {
   });
 }
 
+/** A 400 worded as Rocket.Chat's check() words it (API.md §1): `error` is the text alone. */
+export function expectMatchError(res: ApiResponse, text: string): void {
+  expect(res.status).toBe(400);
+  expect(res.body).toEqual({ success: false, error: text, errorType: 'invalid-params' });
+}
+
 export const UNAUTHORIZED_401 = {
   success: false,
   status: 'error',

@@ -102,7 +102,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     queryKey: queryKeys.permissions(session?.userId),
     enabled: session !== null,
     staleTime: 60_000,
-    queryFn: async () => new Set((await get<{ permissions: string[] }>('permissions.mine')).permissions),
+    queryFn: async () =>
+      new Set((await get<{ permissions: string[] }>('permissions.mine')).permissions),
   });
 
   const me = meQuery.data;

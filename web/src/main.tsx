@@ -27,12 +27,8 @@ const queryClient = new QueryClient({
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
-      {/* Below the header: a toast never covers Log out. */}
-      <Notifications
-        position="top-right"
-        zIndex={1000}
-        styles={{ root: { top: 64 } }}
-      />
+      {/* Below the header (stacked-table.css): a toast never covers Log out. */}
+      <Notifications position="top-right" zIndex={1000} />
       <QueryClientProvider client={queryClient}>
         <AuthProvider>
           <Router base="/admin">

@@ -66,8 +66,8 @@ export function notifyConflict(what: string, reload: () => unknown): void {
       <>
         <Text size="sm" mb="xs">
           This {what} was changed by someone else after you opened it. Your changes were not saved.
-          Reload to get the current version: your edits are kept and put back on top of it, so
-          you can check them and save again.
+          Reload to get the current version: your edits are kept and put back on top of it, so you
+          can check them and save again.
         </Text>
         <Button
           variant="default"

@@ -53,7 +53,15 @@ export class BusinessHoursController {
   @Get('business-hours')
   @ApiOperation({ summary: 'List schedules (view-livechat-business-hours)' })
   @ApiOkResponse({
-    schema: { example: { businessHours: [EXAMPLE], count: 1, offset: 0, total: 1, success: true } },
+    schema: {
+      example: {
+        businessHours: [{ ...EXAMPLE, departments: [{ _id: 'sQBCsgx4EfTbuckvX', name: 'Sales' }] }],
+        count: 1,
+        offset: 0,
+        total: 1,
+        success: true,
+      },
+    },
   })
   @RequirePermissions(...VIEW)
   async list(@Query() query: ListBusinessHoursQueryDto) {

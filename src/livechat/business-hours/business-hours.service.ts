@@ -165,6 +165,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   private readonly rules = new RefreshingValue(() => this.loadRules(), RULES_TTL_MS);
   private readonly statuses = new OpenStatusCache();
   private unsubscribe?: () => void;
+  private unsubscribeSchedulesLeft?: () => void;
 
   constructor(
     @InjectModel(BusinessHour.name) private readonly businessHours: Model<BusinessHour>,
@@ -178,6 +179,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     // Rocket.Chat shows an agent's open schedules on the user (`openBusinessHours`).
+    this.unsubscribeSchedulesLeft = this.events.onSchedulesLeft((ids) => this.departmentsLeft(ids));
     this.meDetails.add(async (user) =>
       user.roles.includes(AGENT_ROLE) ? { openBusinessHours: (await this.agentHours(user._id)).open } : {},
     );
@@ -189,6 +191,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    this.unsubscribeSchedulesLeft?.();
   }
 
   /** Rocket.Chat creates the default schedule when missing; here: every day 00:00–23:59 UTC. */
@@ -211,13 +214,15 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   // ---- reads -------------------------------------------------------------------------------
 
+  /** A page of schedules, each with its departments (Rocket.Chat EE's list answers them). */
   async list(
     name: string | undefined,
     page: Page,
-  ): Promise<{ items: BusinessHour[]; total: number }> {
+  ): Promise<{ items: BusinessHourWithDepartments[]; total: number }> {
     const filter: QueryFilter<BusinessHour> = {};
     if (name) filter.name = { $regex: escapeRegExp(name), $options: 'i' };
-    return findPage(this.businessHours, filter, page);
+    const { items, total } = await findPage(this.businessHours, filter, page);
+    return { items: await Promise.all(items.map((doc) => this.withDepartments(doc))), total };
   }
 
   /** By `_id`, or the default one; with the departments assigned to it. */
@@ -315,6 +320,26 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       }
       await fence.check();
       await this.businessHours.deleteOne(fenced({ _id: id }, fence.epochOf(SCHEDULES_LEASE)));
+      this.changed();
+    });
+  }
+
+  /**
+   * Departments stopped following these schedules (archived, disabled, deleted): a custom
+   * schedule that no department follows any more is deactivated, as Rocket.Chat EE does.
+   */
+  private async departmentsLeft(ids: string[]): Promise<void> {
+    await this.leases.run([SCHEDULES_LEASE], async (fence) => {
+      const orphans: string[] = [];
+      for (const id of ids) {
+        if ((await this.departments.following(id)).length === 0) orphans.push(id);
+      }
+      if (orphans.length === 0) return;
+      await fence.check();
+      await this.businessHours.updateMany(
+        { _id: { $in: orphans }, type: 'custom' },
+        { $set: { active: false, _updatedAt: new Date(this.clock()) } },
+      );
       this.changed();
     });
   }

@@ -29,6 +29,7 @@ import {
 } from '../write-path/department-writer';
 import { assertInScope, DepartmentScope, inScope, notAllowed } from '../units/unit-scope';
 import { Unit } from '../units/unit.schema';
+import { LivechatEvents } from '../livechat-events';
 import { AgentAssignmentDto, SaveDepartmentDto } from './dto/department.dto';
 import { DepartmentAgent } from './schemas/department-agent.schema';
 import { Department } from './schemas/department.schema';
@@ -130,6 +131,7 @@ export class DepartmentsService {
     private readonly writer: DepartmentWriter,
     private readonly historyEntries: DepartmentHistoryService,
     private readonly circuit: DatabaseCircuit,
+    private readonly events: LivechatEvents,
   ) {}
 
   /** Registers an observer of deletes (see DeleteObserver). */
@@ -329,7 +331,8 @@ export class DepartmentsService {
     // Also lease the departments this one will point at (see create()), and the units
     // it leaves and joins (their counts change).
     const leased = [id, ...referencedIds(changes), ...(requested ? [requested] : [])];
-    return this.writer.withDepartments(leased, async (fence) => {
+    let leftSchedule: string | undefined;
+    const saved = await this.writer.withDepartments(leased, async (fence) => {
       const current = await this.findById(id);
       if (!current) throw ApiError.departmentNotFound();
       // A monitor may also take a department that is in no unit into one of its own.
@@ -347,7 +350,9 @@ export class DepartmentsService {
         ...DEPARTMENT_TYPE,
         ...(unitId !== undefined && unitFields(unitId)),
       };
-      const cleared = unset;
+      // A disabled department follows no schedule (Rocket.Chat EE unlinks it).
+      leftSchedule = changes.enabled === false ? current.businessHourId : undefined;
+      const cleared = leftSchedule ? [...unset, 'businessHourId'] : unset;
       if (
         options.ifMatch !== undefined &&
         options.ifMatch !== '*' &&
@@ -406,6 +411,8 @@ export class DepartmentsService {
       if (!department) throw ApiError.departmentNotFound();
       return { department, agents: assignments };
     });
+    if (leftSchedule) await this.events.schedulesLeft([leftSchedule]);
+    return saved;
   }
 
   /** Upserts and removes agents of a department; all is validated before any write. */
@@ -450,10 +457,12 @@ export class DepartmentsService {
     }
     const record = entry(actor, id, 'delete', {});
     let plan: DepartmentPlan = { kind: 'delete', departmentId: id };
+    let leftSchedule: string | undefined;
     await this.writer.withDepartments([id], async (fence) => {
       const current = await this.findById(id);
       if (!current) throw ApiError.bareBadRequest('error-department-not-found');
       assertInScope(scope, current);
+      leftSchedule = current.businessHourId;
       // Its unit loses a department: recounted under the unit's lease.
       fence.require([current.parentId ?? undefined]);
       if (this.deleteObservers.length) {
@@ -466,26 +475,35 @@ export class DepartmentsService {
     // Unlike Rocket.Chat, no department is left pointing at the deleted one; that step
     // takes the other departments' leases, so it runs after this one's is released.
     await this.writer.complete(record, plan);
+    if (leftSchedule) await this.events.schedulesLeft([leftSchedule]);
   }
 
-  /** Archives (and disables) a department; archiving twice changes nothing. */
+  /**
+   * Archives (and disables) a department; archiving twice changes nothing. It leaves its
+   * custom schedule (Rocket.Chat EE unlinks it).
+   */
   async archive(id: string, actor: Actor, scope: DepartmentScope = null): Promise<void> {
+    let leftSchedule: string | undefined;
     await this.writer.withDepartments([id], async (fence) => {
       const current = await this.requireForWrite(id, scope);
       if (current.archived) return;
+      leftSchedule = current.businessHourId;
       const changes: FieldChange[] = [{ field: 'archived', from: false, to: true }];
       if (current.enabled) changes.push({ field: 'enabled', from: true, to: false });
+      if (leftSchedule) changes.push({ field: 'businessHourId', from: leftSchedule, to: null });
       await this.writer.run(
         entry(actor, id, 'archive', { changes }),
         {
           ...this.updatePlan(current),
           set: { archived: true, enabled: false },
+          ...(leftSchedule && { unset: ['businessHourId'] }),
           departmentEnabled: false,
           syncEnabled: true,
         },
         fence,
       );
     });
+    if (leftSchedule) await this.events.schedulesLeft([leftSchedule]);
   }
 
   /** Unarchives a department; it stays disabled until a PUT enables it. */
@@ -623,10 +641,12 @@ export class DepartmentsService {
   private async requireForWrite(
     id: string,
     scope: DepartmentScope,
-  ): Promise<Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt'>> {
+  ): Promise<Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'businessHourId'>> {
     const current = await this.departments
-      .findOne({ _id: id }, { enabled: 1, archived: 1, _updatedAt: 1, parentId: 1 })
-      .lean<Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'parentId'>>();
+      .findOne({ _id: id }, { enabled: 1, archived: 1, _updatedAt: 1, parentId: 1, businessHourId: 1 })
+      .lean<
+        Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'parentId' | 'businessHourId'>
+      >();
     if (!current) throw ApiError.departmentNotFound();
     assertInScope(scope, current);
     return current;

@@ -258,7 +258,12 @@ export class DepartmentWriter {
     if (error instanceof StaleWriter || error instanceof LeaseLost) {
       this.logger.warn(`Write ${record._id} was overtaken by a later writer: ${describe(error)}`);
       // Done writing: its late inserts, if any landed, go now rather than at the next pass.
-      await this.cleanUpAfterOvertaken(record._id).catch(() => undefined);
+      // Not awaited: the sweep takes the leases this write still holds until it unwinds.
+      void this.cleanUpAfterOvertaken(record._id).catch((cleanUp: unknown) =>
+        this.logger.warn(
+          `Clean-up after overtaken write ${record._id} failed: ${describe(cleanUp)}`,
+        ),
+      );
     }
     throw asServiceError(error);
   }

@@ -101,50 +101,15 @@ export function DataTable<Row>({
       <Table.ScrollContainer minWidth={narrow ? 0 : 300}>
         <Table
           className="stacked-table"
+          // Explicit roles: a stacked row is display:block, which must not cost it its semantics.
+          role="table"
           striped
           highlightOnHover
           aria-label={label}
           aria-busy={fetching}
           verticalSpacing="sm"
         >
-          <Table.Thead>
-            <Table.Tr>
-              {shown.map((column) => {
-                const active =
-                  column.sortField !== undefined && state.sort.field === column.sortField;
-                return (
-                  <Table.Th
-                    key={column.key}
-                    visibleFrom={column.visibleFrom}
-                    aria-sort={
-                      column.sortField === undefined
-                        ? undefined
-                        : active
-                          ? state.sort.direction === 1
-                            ? 'ascending'
-                            : 'descending'
-                          : 'none'
-                    }
-                  >
-                    {column.sortField ? (
-                      <UnstyledButton
-                        onClick={() => list.setSort(column.sortField!)}
-                        fw={700}
-                        fz="sm"
-                      >
-                        {column.label}
-                        <span aria-hidden="true">
-                          {active ? (state.sort.direction === 1 ? ' ▲' : ' ▼') : ''}
-                        </span>
-                      </UnstyledButton>
-                    ) : (
-                      column.label
-                    )}
-                  </Table.Th>
-                );
-              })}
-            </Table.Tr>
-          </Table.Thead>
+          <DataTableHead columns={shown} list={list} />
           <Table.Tbody>
             {loading &&
               Array.from({ length: 5 }, (_, row) => (
@@ -166,13 +131,16 @@ export function DataTable<Row>({
               </Table.Tr>
             )}
             {rows?.map((row) => (
-              <Table.Tr key={rowKey(row)}>
+              <Table.Tr key={rowKey(row)} role="row">
                 {shown.map((column) => (
                   <Table.Td
                     key={column.key}
+                    role="cell"
                     visibleFrom={column.visibleFrom}
                     style={{ overflowWrap: narrow ? undefined : 'anywhere' }}
-                    data-label={column.title ?? (typeof column.label === 'string' ? column.label : undefined)}
+                    data-label={
+                      column.title ?? (typeof column.label === 'string' ? column.label : undefined)
+                    }
                     {...column.cellProps}
                   >
                     {column.render(row)}
@@ -183,27 +151,78 @@ export function DataTable<Row>({
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Group justify="space-between" mt="md" gap="md">
-        <Text size="sm" c="gray.7" aria-live="polite">
-          {total === undefined ? 'Loading…' : `${total} ${total === 1 ? noun[0] : noun[1]}`}
-        </Text>
-        <Group gap="md">
-          <Select
-            label="Rows per page"
-            data={PAGE_SIZES.map(String)}
-            value={String(state.pageSize)}
-            onChange={(value) => list.setPageSize(Number(value ?? state.pageSize))}
-            allowDeselect={false}
-            w={120}
-          />
-          <PagePagination
-            total={pages}
-            value={state.page}
-            onChange={list.setPage}
-            aria-label="Pages"
-          />
-        </Group>
-      </Group>
+      <DataTableFooter list={list} total={total} pages={pages} noun={noun} />
     </>
+  );
+}
+
+/** The header row: a sortable column's name is a button, its state in aria-sort. */
+function DataTableHead<Row>({ columns, list }: { columns: Column<Row>[]; list: ListControls }) {
+  const { sort } = list.state;
+  return (
+    <Table.Thead>
+      <Table.Tr>
+        {columns.map((column) => {
+          const active = column.sortField !== undefined && sort.field === column.sortField;
+          const direction = sort.direction === 1 ? 'ascending' : 'descending';
+          return (
+            <Table.Th
+              key={column.key}
+              visibleFrom={column.visibleFrom}
+              aria-sort={column.sortField === undefined ? undefined : active ? direction : 'none'}
+            >
+              {column.sortField ? (
+                <UnstyledButton onClick={() => list.setSort(column.sortField!)} fw={700} fz="sm">
+                  {column.label}
+                  <span aria-hidden="true">
+                    {active ? (sort.direction === 1 ? ' ▲' : ' ▼') : ''}
+                  </span>
+                </UnstyledButton>
+              ) : (
+                column.label
+              )}
+            </Table.Th>
+          );
+        })}
+      </Table.Tr>
+    </Table.Thead>
+  );
+}
+
+/** The total, rows per page and the pages. */
+function DataTableFooter({
+  list,
+  total,
+  pages,
+  noun,
+}: {
+  list: ListControls;
+  total: number | undefined;
+  pages: number;
+  noun: [string, string];
+}) {
+  const { state } = list;
+  return (
+    <Group justify="space-between" mt="md" gap="md">
+      <Text size="sm" c="gray.7" aria-live="polite">
+        {total === undefined ? 'Loading…' : `${total} ${total === 1 ? noun[0] : noun[1]}`}
+      </Text>
+      <Group gap="md">
+        <Select
+          label="Rows per page"
+          data={PAGE_SIZES.map(String)}
+          value={String(state.pageSize)}
+          onChange={(value) => list.setPageSize(Number(value ?? state.pageSize))}
+          allowDeselect={false}
+          w={120}
+        />
+        <PagePagination
+          total={pages}
+          value={state.page}
+          onChange={list.setPage}
+          aria-label="Pages"
+        />
+      </Group>
+    </Group>
   );
 }

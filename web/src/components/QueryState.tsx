@@ -1,51 +1,62 @@
 import { Alert, Button, Center, Loader, Text } from '@mantine/core';
 import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { ApiError, errorText } from '../api';
+import { errorText } from '../api';
+import { AppLink } from './AppLink';
 import { PageTitle } from './PageTitle';
 
 /**
- * The one loading / error / not-found block of every screen that shows one thing: renders
- * `children(data)` once the query has it, else says what is going on.
+ * The one loading / error / not-found block of every page that shows one thing: renders
+ * `children(data)` once the query has it and `found(data)` holds, else says what is going on.
  */
 export function QueryState<T>({
   query,
-  notFound,
-  title,
+  noun,
+  back,
+  found = () => true,
   children,
 }: {
   query: UseQueryResult<T>;
-  /** Said when the API answers 404 or 400 for the address (a deleted or out-of-scope item). */
-  notFound?: string;
-  /** A page title to keep above the error, so the page still says where the user is. */
-  title?: string;
+  /** What the page shows: "department", "unit", "schedule". */
+  noun: string;
+  /** Where "not found" leads back to. */
+  back: { to: string; label: string };
+  found?: (data: T) => boolean;
   children: (data: T) => ReactNode;
 }) {
   if (query.isPending) {
     return (
       <Center py="xl">
-        <Loader aria-label="Loading" />
+        <Loader aria-label={`Loading ${noun}`} />
       </Center>
     );
   }
   if (query.isError) {
-    const missing =
-      notFound !== undefined &&
-      query.error instanceof ApiError &&
-      (query.error.status === 404 || query.error.status === 400);
     return (
       <>
-        {title && <PageTitle>{title}</PageTitle>}
-        <Alert color={missing ? 'yellow' : 'red'} role="alert">
-          {missing ? notFound : errorText(query.error)}
-        </Alert>
+        <PageTitle>The {noun} could not be loaded</PageTitle>
+        <QueryError error={query.error} retry={() => void query.refetch()} />
+      </>
+    );
+  }
+  if (!found(query.data)) {
+    const title = `${noun.charAt(0).toUpperCase()}${noun.slice(1)} not found`;
+    return (
+      <>
+        <PageTitle>{title}</PageTitle>
+        <Text>
+          There is no {noun} with this id.{' '}
+          <AppLink to={back.to} underline="always">
+            {back.label}
+          </AppLink>
+        </Text>
       </>
     );
   }
   return <>{children(query.data)}</>;
 }
 
-/** A list that could not be loaded: the API's reason and a way to try again. */
+/** Something that could not be loaded: the API's reason and a way to try again. */
 export function QueryError({ error, retry }: { error: unknown; retry: () => void }) {
   return (
     <Alert color="red" title="This could not be loaded" role="alert">

@@ -139,6 +139,18 @@ export class SaveBusinessHourDto {
   @ArrayMaxSize(1000, { message: 'must hold at most 1000 departments' })
   @IsObject({ each: true, message: 'must be an array of objects' })
   departments?: object[];
+
+  @ApiPropertyOptional({ description: 'Echoed from a read; ignored (server-managed)' })
+  @Optional()
+  @IsString({ message: 'must be a date string' })
+  @MaxLength(64, { message: 'must be a date string' })
+  ts?: string;
+
+  @ApiPropertyOptional({ description: 'Echoed from a read; ignored (server-managed)' })
+  @Optional()
+  @IsString({ message: 'must be a date string' })
+  @MaxLength(64, { message: 'must be a date string' })
+  _updatedAt?: string;
 }
 
 /** `POST livechat/business-hours.remove` (Rocket.Chat 8). */

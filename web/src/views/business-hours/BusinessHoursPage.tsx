@@ -1,5 +1,4 @@
 import { Alert, Badge, Button, Group, Text } from '@mantine/core';
-import { errorText } from '../../api';
 import { useAuth } from '../../auth';
 import { isOpenAt } from '../../business-hours';
 import { AppLink, useGuardedNavigate } from '../../components/AppLink';
@@ -9,6 +8,7 @@ import { useListState } from '../../hooks/useListState';
 import type { BusinessHour } from '../../types';
 import type { ListDefaults } from '../../utils/list-state';
 import { useBusinessHourSettings, useBusinessHoursList } from './useBusinessHours';
+import { QueryError } from '../../components/QueryState';
 
 const LIST: ListDefaults = {
   sort: { field: 'name', direction: 1 },
@@ -78,9 +78,7 @@ export default function BusinessHoursPage() {
         <ListSearch list={list} label="Search schedules" />
       </Group>
       {query.isError ? (
-        <Alert color="red" role="alert" title="The schedules could not be loaded">
-          {errorText(query.error)}
-        </Alert>
+        <QueryError error={query.error} retry={() => void query.refetch()} />
       ) : (
         <DataTable
           label="Schedules"

@@ -1,6 +1,6 @@
-import { Button, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Button, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
-import { Controller, useForm } from 'react-hook-form';
+import { useForm } from 'react-hook-form';
 import { useAuth } from '../../auth';
 import { ActionBar } from '../../components/ActionBar';
 import { AppLink, useAppNavigate, useGuardedNavigate } from '../../components/AppLink';
@@ -8,12 +8,13 @@ import { ConfirmModal } from '../../components/ConfirmModal';
 import { keepEnterFromSubmitting } from '../../components/forms';
 import { focusPageTitle, PageTitle, rescueLostFocus } from '../../components/PageTitle';
 import { Section } from '../../components/Section';
-import { BROWSER_ZONE, TimeZoneSelect } from '../../components/TimeZoneSelect';
+import { BROWSER_ZONE } from '../../components/TimeZoneSelect';
 import { useDraft } from '../../drafts';
 import { useLeaveGuard } from '../../leave-guard';
 import { notifyError, notifyInfo, notifyInvalidForm, notifySuccess } from '../../notify';
 import type { BusinessHour } from '../../types';
 import { ScheduleDepartmentsSection } from './sections/ScheduleDepartmentsSection';
+import { ScheduleSection } from './sections/ScheduleSection';
 import { WeekSection } from './sections/WeekSection';
 import { useDeleteBusinessHour, useSaveBusinessHour } from './useBusinessHours';
 import {
@@ -35,18 +36,22 @@ export function EditBusinessHour({ schedule }: { schedule: BusinessHour | null }
   const form = useForm<ScheduleFormValues>({
     defaultValues: scheduleToForm(schedule, BROWSER_ZONE),
   });
-  const { control, register, handleSubmit, formState, reset } = form;
+  const { handleSubmit, formState, reset } = form;
   // Dirty until saved and reloaded: a failed save (412, 400) keeps the guard on.
   useLeaveGuard(formState.isDirty);
   useDraft(`schedule:${schedule?._id ?? 'new'}`, form, () =>
-    notifyInfo('Your unsaved edits from before you logged in again are back. Save them when ready.'),
+    notifyInfo(
+      'Your unsaved edits from before you logged in again are back. Save them when ready.',
+    ),
   );
 
   const onSubmit = handleSubmit(async (values) => {
     try {
       const saved = await save.mutateAsync(formatSchedulePayload(values, schedule));
       reset(values);
-      notifySuccess(schedule ? `Schedule “${saved.name}” saved.` : `Schedule “${saved.name}” created.`);
+      notifySuccess(
+        schedule ? `Schedule “${saved.name}” saved.` : `Schedule “${saved.name}” created.`,
+      );
       if (!schedule) {
         navigate(`/business-hours/${saved._id}`, { replace: true });
         rescueLostFocus();
@@ -83,33 +88,7 @@ export function EditBusinessHour({ schedule }: { schedule: BusinessHour | null }
       <PageTitle>{title}</PageTitle>
       <form onSubmit={onSubmit} onKeyDown={keepEnterFromSubmitting} noValidate aria-label={title}>
         <Stack maw={720} gap="lg">
-          <Section legend="Schedule" disabled={!mayEdit}>
-            <TextInput
-              label="Name"
-              required
-              error={formState.errors.name?.message}
-              {...register('name', { validate: (value) => value.trim() !== '' || 'Enter a name' })}
-            />
-            <Controller
-              control={control}
-              name="timezone"
-              render={({ field }) => (
-                <TimeZoneSelect value={field.value} onChange={field.onChange} disabled={!mayEdit} />
-              )}
-            />
-            <Controller
-              control={control}
-              name="active"
-              render={({ field }) => (
-                <Switch
-                  mt="md"
-                  label="Active"
-                  checked={field.value}
-                  onChange={(event) => field.onChange(event.currentTarget.checked)}
-                />
-              )}
-            />
-          </Section>
+          <ScheduleSection form={form} disabled={!mayEdit} />
           <WeekSection form={form} disabled={!mayEdit} />
           {isDefault ? (
             <Text c="gray.7">

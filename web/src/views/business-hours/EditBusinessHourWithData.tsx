@@ -1,7 +1,4 @@
-import { Center, Loader, Text } from '@mantine/core';
-import { errorText } from '../../api';
-import { AppLink } from '../../components/AppLink';
-import { PageTitle } from '../../components/PageTitle';
+import { QueryState } from '../../components/QueryState';
 import { EditBusinessHour } from './EditBusinessHour';
 import { useBusinessHour } from './useBusinessHours';
 
@@ -10,23 +7,14 @@ export default function EditBusinessHourWithData({ id }: { id: string }) {
   const isNew = id === 'new';
   const schedule = useBusinessHour(isNew ? undefined : id);
   if (isNew) return <EditBusinessHour schedule={null} />;
-  if (schedule.isPending)
-    return (
-      <Center py="xl">
-        <Loader aria-label="Loading schedule" />
-      </Center>
-    );
-  if (schedule.isError || !schedule.data.businessHour)
-    return (
-      <>
-        <PageTitle>Schedule not found</PageTitle>
-        <Text>
-          {schedule.isError ? errorText(schedule.error) : 'There is no schedule with this id.'}{' '}
-          <AppLink to="/business-hours" underline="always">
-            Back to the schedules
-          </AppLink>
-        </Text>
-      </>
-    );
-  return <EditBusinessHour schedule={schedule.data.businessHour} />;
+  return (
+    <QueryState
+      query={schedule}
+      noun="schedule"
+      back={{ to: '/business-hours', label: 'Back to the schedules' }}
+      found={(data) => !!data.businessHour}
+    >
+      {(data) => <EditBusinessHour schedule={data.businessHour} />}
+    </QueryState>
+  );
 }

@@ -46,7 +46,8 @@ export function useBusinessHourSettings(): { enabled?: boolean; mode?: 'Single' 
   const mode = useSetting<string>('Livechat_business_hour_type');
   return {
     enabled: enabled.data?.value,
-    mode: mode.data === undefined ? undefined : mode.data.value === 'Multiple' ? 'Multiple' : 'Single',
+    mode:
+      mode.data === undefined ? undefined : mode.data.value === 'Multiple' ? 'Multiple' : 'Single',
   };
 }
 

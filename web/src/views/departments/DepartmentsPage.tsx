@@ -3,13 +3,13 @@ import { useAuth } from '../../auth';
 import { AppLink } from '../../components/AppLink';
 import { DataTable, ListSearch, type Column } from '../../components/DataTable';
 import { PageTitle } from '../../components/PageTitle';
-import { errorText } from '../../api';
 import { useListState } from '../../hooks/useListState';
 import type { Department } from '../../types';
 import type { ListDefaults } from '../../utils/list-state';
 import { DepartmentRowMenu } from './DepartmentRowMenu';
 import { useDepartmentActionFlow } from './useDepartmentActionFlow';
-import { useDepartmentsList, useRemovalAllowed } from './useDepartments';
+import { useDepartmentsList, useRemovalAllowed, type DepartmentAction } from './useDepartments';
+import { QueryError } from '../../components/QueryState';
 
 const LIST: ListDefaults = {
   sort: { field: 'name', direction: 1 },
@@ -18,26 +18,13 @@ const LIST: ListDefaults = {
   filters: { tab: ['archived'], enabled: ['1'] },
 };
 
-/** The departments list: All and Archived tabs, search, sort, pages and row actions, all in the URL. */
-export function DepartmentsPage() {
-  const { can, unitScoped } = useAuth();
-  const list = useListState(LIST);
-  const query = useDepartmentsList(list);
-  const removalAllowed = useRemovalAllowed();
-  const actions = useDepartmentActionFlow();
-  const archivedTab = list.state.filters.tab === 'archived';
-
-  if (!can('view-livechat-departments', 'view-l-room')) {
-    return (
-      <>
-        <PageTitle>Departments</PageTitle>
-        <Alert color="yellow">You do not have permission to view departments.</Alert>
-      </>
-    );
-  }
-
+/** The list's columns; the last holds each row's menu. */
+function departmentColumns(
+  removalAllowed: boolean | undefined,
+  onAction: (department: Department, action: DepartmentAction) => void,
+): Column<Department>[] {
   const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
-  const columns: Column<Department>[] = [
+  return [
     {
       key: 'name',
       label: 'Name',
@@ -92,11 +79,32 @@ export function DepartmentsPage() {
         <DepartmentRowMenu
           department={department}
           removalAllowed={removalAllowed}
-          onAction={actions.ask}
+          onAction={onAction}
         />
       ),
     },
   ];
+}
+
+/** The departments list: All and Archived tabs, search, sort, pages and row actions, all in the URL. */
+export function DepartmentsPage() {
+  const { can, unitScoped } = useAuth();
+  const list = useListState(LIST);
+  const query = useDepartmentsList(list);
+  const removalAllowed = useRemovalAllowed();
+  const actions = useDepartmentActionFlow();
+  const archivedTab = list.state.filters.tab === 'archived';
+
+  if (!can('view-livechat-departments', 'view-l-room')) {
+    return (
+      <>
+        <PageTitle>Departments</PageTitle>
+        <Alert color="yellow">You do not have permission to view departments.</Alert>
+      </>
+    );
+  }
+
+  const columns = departmentColumns(removalAllowed, actions.ask);
 
   return (
     <>
@@ -132,12 +140,7 @@ export function DepartmentsPage() {
         )}
       </Group>
       {query.isError ? (
-        <Alert color="red" title="The departments could not be loaded" role="alert">
-          <Text mb="sm">{errorText(query.error)}</Text>
-          <Button variant="default" size="xs" onClick={() => void query.refetch()}>
-            Try again
-          </Button>
-        </Alert>
+        <QueryError error={query.error} retry={() => void query.refetch()} />
       ) : (
         <DataTable
           label={archivedTab ? 'Archived departments' : 'Departments'}

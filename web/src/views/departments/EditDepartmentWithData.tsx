@@ -1,7 +1,4 @@
-import { Alert, Center, Loader, Text } from '@mantine/core';
-import { errorText } from '../../api';
-import { AppLink } from '../../components/AppLink';
-import { PageTitle } from '../../components/PageTitle';
+import { QueryState } from '../../components/QueryState';
 import { EditDepartment } from './EditDepartment';
 import { useDepartment } from './useDepartments';
 
@@ -10,29 +7,14 @@ export default function EditDepartmentWithData({ id }: { id?: string }) {
   const loaded = useDepartment(id);
   if (id === undefined)
     return <EditDepartment loaded={{ department: null, agents: [], etag: null }} />;
-  if (loaded.isPending)
-    return (
-      <Center py="xl">
-        <Loader aria-label="Loading department" />
-      </Center>
-    );
-  if (loaded.isError)
-    return (
-      <Alert color="red" title="The department could not be loaded">
-        {errorText(loaded.error)}
-      </Alert>
-    );
-  if (!loaded.data.department)
-    return (
-      <>
-        <PageTitle>Department not found</PageTitle>
-        <Text>
-          There is no department with this id.{' '}
-          <AppLink to="/" underline="always">
-            Back to the departments
-          </AppLink>
-        </Text>
-      </>
-    );
-  return <EditDepartment loaded={loaded.data} reload={() => loaded.refetch()} />;
+  return (
+    <QueryState
+      query={loaded}
+      noun="department"
+      back={{ to: '/', label: 'Back to the departments' }}
+      found={(data) => !!data.department}
+    >
+      {(data) => <EditDepartment loaded={data} reload={() => loaded.refetch()} />}
+    </QueryState>
+  );
 }

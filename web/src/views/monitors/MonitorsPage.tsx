@@ -7,8 +7,8 @@ const MONITORS: RoleScreen<Monitor> = {
   title: 'Monitors',
   intro: (
     <Text c="gray.7" mb="md" maw={720}>
-      A monitor supervises the departments of its units: it sees and manages those departments
-      only. Give it units on the Units screen.
+      A monitor supervises the departments of its units: it sees and manages those departments only.
+      Give it units on the Units screen.
     </Text>
   ),
   permission: 'manage-livechat-monitors',

@@ -53,39 +53,9 @@ function StatusCell({ item }: { item: OfflineMessage }) {
   );
 }
 
-/** The outbox of the widget's "Leave a message" form: what was sent, what waits, what failed. */
-export default function OfflineMessagesPage() {
-  const { can } = useAuth();
-  const list = useListState(LIST);
-  const messages = useOfflineMessages(list);
-  const mailServer = useMailServerConfigured();
-  const retry = useRetryOfflineMessage();
-
-  if (!can('view-livechat-manager')) {
-    return (
-      <>
-        <PageTitle>Offline messages</PageTitle>
-        <Alert color="yellow">You do not have permission to see offline messages.</Alert>
-      </>
-    );
-  }
-
-  const onRetry = async (item: OfflineMessage) => {
-    try {
-      await retry.mutateAsync(item._id);
-      notifySuccess(
-        mailServer === false
-          ? `The message from ${item.name} waits: no mail server is configured.`
-          : mailServer
-            ? `The message from ${item.name} will be sent again now.`
-            : `The message from ${item.name} is queued to be sent again.`,
-      );
-    } catch (error) {
-      notifyError(error, 'Not retried');
-    }
-  };
-
-  const columns: Column<OfflineMessage>[] = [
+/** The outbox's columns; `retry` sends a message again. */
+function offlineMessageColumns(retry: (item: OfflineMessage) => void): Column<OfflineMessage>[] {
+  return [
     { key: 'received', label: 'Received', render: (item) => when(item.createdAt) },
     {
       key: 'from',
@@ -129,7 +99,7 @@ export default function OfflineMessagesPage() {
           <Button
             size="xs"
             variant="default"
-            onClick={() => void onRetry(item)}
+            onClick={() => retry(item)}
             aria-label={`Retry the message from ${item.name}`}
           >
             Retry
@@ -137,6 +107,41 @@ export default function OfflineMessagesPage() {
         ),
     },
   ];
+}
+
+/** The outbox of the widget's "Leave a message" form: what was sent, what waits, what failed. */
+export default function OfflineMessagesPage() {
+  const { can } = useAuth();
+  const list = useListState(LIST);
+  const messages = useOfflineMessages(list);
+  const mailServer = useMailServerConfigured();
+  const retry = useRetryOfflineMessage();
+
+  if (!can('view-livechat-manager')) {
+    return (
+      <>
+        <PageTitle>Offline messages</PageTitle>
+        <Alert color="yellow">You do not have permission to see offline messages.</Alert>
+      </>
+    );
+  }
+
+  const onRetry = async (item: OfflineMessage) => {
+    try {
+      await retry.mutateAsync(item._id);
+      notifySuccess(
+        mailServer === false
+          ? `The message from ${item.name} waits: no mail server is configured.`
+          : mailServer
+            ? `The message from ${item.name} will be sent again now.`
+            : `The message from ${item.name} is queued to be sent again.`,
+      );
+    } catch (error) {
+      notifyError(error, 'Not retried');
+    }
+  };
+
+  const columns = offlineMessageColumns((item) => void onRetry(item));
 
   return (
     <>

@@ -66,6 +66,11 @@ export function AddRoleUserForm({
               data={(suggestions.data ?? []).map((user) => user.username)}
               value={field.value}
               onChange={field.onChange}
+              // Enter on a suggestion that is exactly what was typed adds that user at once
+              // (a typist's Enter must not be spent on picking what is already there).
+              onOptionSubmit={(picked) => {
+                if (picked === field.value.trim()) void onAdd();
+              }}
               onBlur={field.onBlur}
               ref={field.ref}
               w={{ base: '100%', sm: 280 }}

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { ApiError } from '../../api';
 import { notifyError, notifySuccess } from '../../notify';
 import { emailProblem } from '../../utils/email';
-import { useSendTestMail } from './useSettingsExtras';
+import { useSendTestMail } from './useSettings';
 
 /** "Send a test e-mail": one message through the mail server as configured above. */
 export function MailTest() {

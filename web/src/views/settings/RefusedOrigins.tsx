@@ -1,5 +1,5 @@
 import { List, Text } from '@mantine/core';
-import { useRefusedOrigins } from './useSettingsExtras';
+import { useRefusedOrigins } from './useSettings';
 
 const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });

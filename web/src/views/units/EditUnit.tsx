@@ -1,22 +1,19 @@
 import { Alert, Button, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useState, type KeyboardEvent } from 'react';
+import { useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { ApiError } from '../../api';
 import { useAuth } from '../../auth';
 import { ActionBar } from '../../components/ActionBar';
 import { AppLink, useAppNavigate, useGuardedNavigate } from '../../components/AppLink';
-import { PageTitle } from '../../components/PageTitle';
-import { SearchMultiPicker } from '../../components/SearchMultiPicker';
+import { keepEnterFromSubmitting } from '../../components/forms';
+import { focusPageTitle, PageTitle, rescueLostFocus } from '../../components/PageTitle';
 import { Section } from '../../components/Section';
 import { useLeaveGuard } from '../../leave-guard';
-import { notifyError, notifyInvalidForm, notifySuccess } from '../../notify';
+import { useDraft } from '../../drafts';
+import { notifyError, notifyInfo, notifyInvalidForm, notifySuccess } from '../../notify';
 import { DeleteUnitModal } from './DeleteUnitModal';
-import {
-  searchAvailableDepartments,
-  searchMonitors,
-  useSaveUnit,
-  type LoadedUnit,
-} from './useUnits';
+import { UnitDepartmentsSection, UnitMonitorsSection } from './sections/UnitMembersSections';
+import { useSaveUnit, type LoadedUnit } from './useUnits';
 import {
   formatUnitPayload,
   unitErrorField,
@@ -25,17 +22,11 @@ import {
   type UnitFormValues,
   type UnitVisibility,
 } from './utils/unitForm';
-import { queryKeys } from '../../query-keys';
 
 const VISIBILITIES = (Object.keys(VISIBILITY_LABELS) as UnitVisibility[]).map((value) => ({
   value,
   label: VISIBILITY_LABELS[value],
 }));
-
-/** Enter in a picker's search never submits the form: only Save does. */
-function keepEnterFromSubmitting(event: KeyboardEvent<HTMLFormElement>) {
-  if (event.key === 'Enter' && event.target instanceof HTMLInputElement) event.preventDefault();
-}
 
 /** A unit's name, visibility, monitors and departments; saved in one request. */
 export function EditUnit({ loaded }: { loaded: LoadedUnit | null }) {
@@ -51,29 +42,33 @@ export function EditUnit({ loaded }: { loaded: LoadedUnit | null }) {
   });
   const { control, register, handleSubmit, formState, reset, setError } = form;
   useLeaveGuard(formState.isDirty);
-
-  const onSubmit = handleSubmit(
-    async (values) => {
-      try {
-        const saved = await save.mutateAsync(formatUnitPayload(values));
-        reset(values);
-        if (stored) {
-          notifySuccess('Unit saved.');
-        } else {
-          notifySuccess(`Unit “${saved.name}” created.`);
-          navigate(`/units/${saved._id}`, { replace: true });
-        }
-      } catch (error) {
-        const field =
-          error instanceof ApiError && error.status === 400 ? unitErrorField(error) : undefined;
-        if (field && error instanceof ApiError) {
-          setError(field, { message: error.text }, { shouldFocus: true });
-          notifyError('Check the highlighted field.');
-        } else notifyError(error);
-      }
-    },
-    notifyInvalidForm,
+  useDraft(`unit:${stored?._id ?? 'new'}`, form, () =>
+    notifyInfo(
+      'Your unsaved edits from before you logged in again are back. Save them when ready.',
+    ),
   );
+
+  const onSubmit = handleSubmit(async (values) => {
+    try {
+      const saved = await save.mutateAsync(formatUnitPayload(values));
+      reset(values);
+      if (stored) {
+        notifySuccess(`Unit “${saved.name}” saved.`);
+        focusPageTitle();
+      } else {
+        notifySuccess(`Unit “${saved.name}” created.`);
+        navigate(`/units/${saved._id}`, { replace: true });
+        rescueLostFocus();
+      }
+    } catch (error) {
+      const field =
+        error instanceof ApiError && error.status === 400 ? unitErrorField(error) : undefined;
+      if (field && error instanceof ApiError) {
+        setError(field, { message: error.text }, { shouldFocus: true });
+        notifyError('Check the highlighted field.');
+      } else notifyError(error);
+    }
+  }, notifyInvalidForm);
 
   if (!mayManage) {
     return (
@@ -120,56 +115,8 @@ export function EditUnit({ loaded }: { loaded: LoadedUnit | null }) {
               )}
             />
           </Section>
-          <Section legend="Monitors">
-            <Controller
-              control={control}
-              name="monitors"
-              render={({ field, fieldState }) => (
-                <SearchMultiPicker
-                  label="Monitors"
-                  description="They see and manage this unit's departments. Make a user a monitor on the Monitors screen."
-                  value={field.value.map((monitor) => ({
-                    value: monitor.monitorId,
-                    label: monitor.username,
-                  }))}
-                  onChange={(items) =>
-                    field.onChange(
-                      items.map((item) => ({ monitorId: item.value, username: item.label })),
-                    )
-                  }
-                  queryKey={queryKeys.monitors.search}
-                  search={searchMonitors}
-                  nothingFound="No monitor found"
-                  error={fieldState.error?.message}
-                />
-              )}
-            />
-          </Section>
-          <Section legend="Departments">
-            <Controller
-              control={control}
-              name="departments"
-              render={({ field, fieldState }) => (
-                <SearchMultiPicker
-                  label="Departments"
-                  description="Departments in no unit, or in this one. A department is in one unit at most."
-                  value={field.value.map((department) => ({
-                    value: department.departmentId,
-                    label: department.name,
-                  }))}
-                  onChange={(items) =>
-                    field.onChange(
-                      items.map((item) => ({ departmentId: item.value, name: item.label })),
-                    )
-                  }
-                  queryKey={queryKeys.units.availableDepartments(stored?._id ?? 'none')}
-                  search={(text) => searchAvailableDepartments(stored?._id, text)}
-                  nothingFound="No department available"
-                  error={fieldState.error?.message}
-                />
-              )}
-            />
-          </Section>
+          <UnitMonitorsSection form={form} />
+          <UnitDepartmentsSection form={form} unitId={stored?._id} />
           <ActionBar
             dirty={formState.isDirty}
             saving={formState.isSubmitting}

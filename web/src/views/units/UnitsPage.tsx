@@ -1,7 +1,6 @@
 import { Alert, Button, Group, Text, VisuallyHidden } from '@mantine/core';
 import { RowMenu } from '../../components/RowMenu';
 import { useState } from 'react';
-import { errorText } from '../../api';
 import { useAuth } from '../../auth';
 import { AppLink, useGuardedNavigate } from '../../components/AppLink';
 import { DataTable, ListSearch, type Column } from '../../components/DataTable';
@@ -12,6 +11,7 @@ import type { ListDefaults } from '../../utils/list-state';
 import { DeleteUnitModal } from './DeleteUnitModal';
 import { useMayListUnits, useUnitsList } from './useUnits';
 import { VISIBILITY_LABELS } from './utils/unitForm';
+import { QueryError } from '../../components/QueryState';
 
 const LIST: ListDefaults = {
   sort: { field: 'name', direction: 1 },
@@ -61,7 +61,7 @@ export function UnitsPage() {
       key: 'visibility',
       label: 'Visibility',
       sortField: 'visibility',
-     
+
       render: (unit) => VISIBILITY_LABELS[unit.visibility] ?? unit.visibility,
     },
     {
@@ -113,12 +113,7 @@ export function UnitsPage() {
         <ListSearch list={list} label="Search units" />
       </Group>
       {query.isError ? (
-        <Alert color="red" title="The units could not be loaded" role="alert">
-          <Text mb="sm">{errorText(query.error)}</Text>
-          <Button variant="default" size="xs" onClick={() => void query.refetch()}>
-            Try again
-          </Button>
-        </Alert>
+        <QueryError error={query.error} retry={() => void query.refetch()} />
       ) : (
         <DataTable
           label="Units"

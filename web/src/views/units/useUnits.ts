@@ -91,7 +91,7 @@ export async function searchAvailableDepartments(
 
 function useInvalidateUnits() {
   const queryClient = useQueryClient();
-  return async (_id?: string) => {
+  return async () => {
     await queryClient.invalidateQueries({ queryKey: queryKeys.units.all });
     // Departments move in and out of units.
     await queryClient.invalidateQueries({ queryKey: queryKeys.departments.all });
@@ -103,7 +103,7 @@ export function useSaveUnit(id: string | undefined) {
   const invalidate = useInvalidateUnits();
   return useMutation({
     mutationFn: (body: UnitPayload) => post<Unit>(id ? unitPath(id) : 'livechat/units', body),
-    onSuccess: (saved) => invalidate(saved._id),
+    onSuccess: () => invalidate(),
   });
 }
 

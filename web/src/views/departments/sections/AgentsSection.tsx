@@ -5,6 +5,8 @@ import type { DepartmentFormValues } from '../utils/formatDepartmentPayload';
 import { Section } from '../../../components/Section';
 import { WholeNumberInput, wholeNumberRule } from '../../../components/WholeNumberInput';
 
+const label = (name: 'count' | 'order') => (name === 'count' ? 'Count' : 'Order');
+
 /** The department's agents: add by search, set count and order, remove. Read-only without the permission. */
 export function AgentsSection({
   form,
@@ -55,8 +57,13 @@ export function AgentsSection({
           No agents in this department.
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={320} mt="md">
-          <Table aria-label="Department agents" verticalSpacing="xs">
+        <Table.ScrollContainer minWidth={0} mt="md">
+          <Table
+            aria-label="Department agents"
+            verticalSpacing="xs"
+            className="stacked-table"
+            role="table"
+          >
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Agent</Table.Th>
@@ -71,18 +78,20 @@ export function AgentsSection({
             </Table.Thead>
             <Table.Tbody>
               {agents.fields.map((agent, index) => (
-                <Table.Tr key={agent.key}>
-                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{agent.username}</Table.Td>
+                <Table.Tr key={agent.key} role="row">
+                  <Table.Td role="cell" data-label="Agent" style={{ overflowWrap: 'anywhere' }}>
+                    {agent.username}
+                  </Table.Td>
                   {(['count', 'order'] as const).map((name) =>
                     mayEdit ? (
-                      <Table.Td key={name}>
+                      <Table.Td key={name} role="cell" data-label={label(name)}>
                         <Controller
                           control={control}
                           name={`agents.${index}.${name}`}
                           rules={{ validate: wholeNumberRule(true) }}
                           render={({ field, fieldState }) => (
                             <WholeNumberInput
-                              aria-label={`${name === 'count' ? 'Count' : 'Order'} of ${agent.username}`}
+                              aria-label={`${label(name)} of ${agent.username}`}
                               value={field.value}
                               onChange={field.onChange}
                               onBlur={field.onBlur}
@@ -94,11 +103,13 @@ export function AgentsSection({
                         />
                       </Table.Td>
                     ) : (
-                      <Table.Td key={name}>{agent[name]}</Table.Td>
+                      <Table.Td key={name} role="cell" data-label={label(name)}>
+                        {agent[name]}
+                      </Table.Td>
                     ),
                   )}
                   {mayEdit && (
-                    <Table.Td>
+                    <Table.Td role="cell">
                       <Button
                         variant="subtle"
                         color="red"

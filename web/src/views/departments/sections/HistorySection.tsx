@@ -1,12 +1,9 @@
 import { Alert, Button, Group, List, Skeleton, Table, Text, Title } from '@mantine/core';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorText, get } from '../../../api';
-import { useAuth } from '../../../auth';
-import type { BusinessHour, HistoryEntry, Page } from '../../../types';
-import { departmentPath } from '../useDepartments';
-import { historyLines, unnamedIds, type KnownNames } from '../utils/formatHistory';
-import { queryKeys } from '../../../query-keys';
+import { errorText } from '../../../api';
+import type { HistoryEntry } from '../../../types';
+import { useDepartmentHistory, useKnownNames } from '../useDepartmentHistory';
+import { historyLines } from '../utils/formatHistory';
 
 const PAGE = 20;
 const ACTIONS: Record<HistoryEntry['action'], string> = {
@@ -18,42 +15,6 @@ const ACTIONS: Record<HistoryEntry['action'], string> = {
   delete: 'Deleted',
 };
 
-/** Names for ids the entries carry without one: departments by listByIds, schedules by the list. */
-function useKnownNames(entries: HistoryEntry[], agentNames: Map<string, string>): KnownNames {
-  const { can } = useAuth();
-  const ids = unnamedIds(entries);
-  const departments = useQuery({
-    queryKey: queryKeys.departments.byIds(ids.departments),
-    enabled: ids.departments.length > 0,
-    staleTime: 60_000,
-    queryFn: () => {
-      const params = new URLSearchParams();
-      for (const id of ids.departments.slice(0, 100)) params.append('ids[]', id);
-      params.set('fields', JSON.stringify({ name: 1 }));
-      return get<{ departments: { _id: string; name: string }[] }>(
-        `livechat/department.listByIds?${params.toString()}`,
-      );
-    },
-  });
-  const schedules = useQuery({
-    queryKey: queryKeys.businessHours.names,
-    enabled: ids.businessHours.length > 0 && can('view-livechat-business-hours'),
-    staleTime: 60_000,
-    queryFn: () =>
-      get<Page & { businessHours: BusinessHour[] }>('livechat/business-hours', { count: 100 }),
-  });
-  return {
-    departments: new Map(departments.data?.departments.map((item) => [item._id, item.name])),
-    agents: agentNames,
-    businessHours: new Map(
-      schedules.data?.businessHours.map((item) => [
-        item._id,
-        item.type === 'default' ? 'the default schedule' : item.name,
-      ]),
-    ),
-  };
-}
-
 /** The department's change history (GET livechat/department/:_id/history), newest first, in names. */
 export function HistorySection({
   departmentId,
@@ -63,15 +24,7 @@ export function HistorySection({
   agentNames: Map<string, string>;
 }) {
   const [offset, setOffset] = useState(0);
-  const history = useQuery({
-    queryKey: queryKeys.departments.history(departmentId, offset),
-    queryFn: () =>
-      get<Page & { history: HistoryEntry[] }>(`${departmentPath(departmentId)}/history`, {
-        offset,
-        count: PAGE,
-      }),
-    placeholderData: keepPreviousData,
-  });
+  const history = useDepartmentHistory(departmentId, offset, PAGE);
   const names = useKnownNames(history.data?.history ?? [], agentNames);
 
   return (

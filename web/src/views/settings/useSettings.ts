@@ -1,8 +1,9 @@
-// The settings screen's calls beyond reading and writing settings (issue 26's mail and website
-// helpers). Both endpoints may be missing on an older service: a 404 hides what they serve.
-import { useMutation, useQuery } from '@tanstack/react-query';
+// The settings screen's calls: saving a setting, and issue 26's mail and website helpers (both
+// endpoints may be missing on an older service: a 404 hides what they serve).
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, get, post } from '../../api';
 import { useAuth } from '../../auth';
+import { notifyError, notifySuccess } from '../../notify';
 import { queryKeys } from '../../query-keys';
 
 export interface RefusedOrigin {
@@ -20,8 +21,7 @@ export function useRefusedOrigins() {
     retry: false,
     queryFn: async (): Promise<RefusedOrigin[] | null> => {
       try {
-        return (await get<{ origins: RefusedOrigin[] }>('livechat/widget.refused-origins'))
-          .origins;
+        return (await get<{ origins: RefusedOrigin[] }>('livechat/widget.refused-origins')).origins;
       } catch (error) {
         if (error instanceof ApiError && error.status === 404) return null;
         throw error;
@@ -35,4 +35,18 @@ export function useSendTestMail() {
   return useMutation({
     mutationFn: (to: string) => post('livechat/mail.test', { to }),
   });
+}
+
+/** Saves one setting, refreshes it, and says so (`done`) or says why not. */
+export function useSaveSetting() {
+  const queryClient = useQueryClient();
+  return async (id: string, value: unknown, done: string) => {
+    try {
+      await post(`settings/${id}`, { value });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.setting(id) });
+      notifySuccess(done);
+    } catch (error) {
+      notifyError(error);
+    }
+  };
 }
