@@ -212,6 +212,7 @@ describe('configuration as code', () => {
     edited.departments.Support.fallbackForwardDepartment = 'Nowhere';
     edited.units.Europe.monitors.push('ann'); // not a monitor
     edited.settings.SMTP_Password = 'x';
+    edited.businessHours.custom.Weekdays.departments.push('Old'); // archived
     const plan = await planOf(t, edited);
     expect(plan.refusals).toEqual(
       expect.arrayContaining([
@@ -234,6 +235,11 @@ describe('configuration as code', () => {
           object: 'setting',
           name: 'SMTP_Password',
           errorType: 'error-invalid-setting',
+        }),
+        expect.objectContaining({
+          object: 'businessHour',
+          name: 'Weekdays',
+          errorType: 'invalid-params',
         }),
       ]),
     );

@@ -509,6 +509,17 @@ export function planChanges(
             `Department not found: ${d}`,
           );
         }
+        // A disabled or archived department leaves its custom schedule (Rocket.Chat EE's rule).
+        const follower = targetDepartments?.[d] ?? liveDepartments[d];
+        if (follower && (!follower.enabled || follower.archived)) {
+          refuse(
+            'businessHour',
+            name,
+            400,
+            'invalid-params',
+            `department "${d}" is disabled or archived: it follows no custom schedule`,
+          );
+        }
       }
       const before = liveHours.custom[name];
       const fields = fieldDiffs(before ?? null, config, [
