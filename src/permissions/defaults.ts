@@ -43,6 +43,8 @@ export const SETTING_DEPARTMENT_RESTORE_DAYS = 'Omnichannel_department_restore_d
  */
 export const SETTING_EXTRA_READERS: Readonly<Record<string, readonly PermissionId[]>> = {
   [SETTING_DEPARTMENT_REMOVAL]: ['manage-livechat-departments', 'remove-livechat-department'],
+  // The recently deleted list says for how long a deleted department can be restored.
+  [SETTING_DEPARTMENT_RESTORE_DAYS]: ['view-livechat-departments'],
 };
 export const ROUTING_METHODS = ['Auto_Selection', 'Manual_Selection'] as const;
 export type RoutingMethod = (typeof ROUTING_METHODS)[number];
