@@ -442,6 +442,27 @@ describe('configuration as code', () => {
     }
   });
 
+  it('is described in the OpenAPI document, with the permissions of each route', async () => {
+    const doc = (await t.get('!/api/docs-json')).body;
+    const apply = doc.paths['/api/v1/livechat/configuration.apply'].post;
+    expect(apply['x-permissions']).toContain('manage-livechat-departments');
+    expect(JSON.stringify(apply.requestBody)).toContain('ApplyConfigurationDto');
+    expect(doc.components.schemas.ApplyConfigurationDto.required).toEqual([
+      'configuration',
+      'basedOn',
+    ]);
+    for (const [path, method] of [
+      ['/api/v1/livechat/configuration', 'get'],
+      ['/api/v1/livechat/configuration.plan', 'post'],
+      ['/api/v1/livechat/department/{_id}/history/{entryId}/restore', 'post'],
+      ['/api/v1/livechat/departments/deleted', 'get'],
+      ['/api/v1/livechat/departments/deleted/{_id}/restore', 'post'],
+    ]) {
+      expect(doc.paths[path][method]['x-permissions'].length).toBeGreaterThan(0);
+      expect(doc.paths[path][method].summary).toEqual(expect.any(String));
+    }
+  });
+
   it('needs the manage permission of what an apply touches', async () => {
     const agent = users.get('ann')!;
     expect((await t.get('/livechat/configuration', { as: agent })).status).toBe(403);
