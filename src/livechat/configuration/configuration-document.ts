@@ -101,6 +101,16 @@ export interface ConfigurationDocument {
   settings?: Record<string, unknown>;
 }
 
+/**
+ * An object keyed by names from a document (or the database): without a prototype, so that a
+ * name like `constructor` or `__proto__` is just a name.
+ */
+export function byName<T>(entries: Iterable<readonly [string, T]> = []): Record<string, T> {
+  const record = Object.create(null) as Record<string, T>;
+  for (const [key, value] of entries) record[key] = value;
+  return record;
+}
+
 /** JSON with object keys in sorted order (arrays keep theirs): one text per configuration. */
 export function canonicalJson(value: unknown, indent?: number): string {
   return JSON.stringify(sortKeys(value), null, indent);
@@ -284,7 +294,7 @@ export function parseConfiguration(input: unknown): ConfigurationDocument {
   };
   if (document.departments !== undefined) {
     const departments = check.at('departments').map(document.departments);
-    result.departments = {};
+    result.departments = byName();
     for (const [name, value] of Object.entries(departments)) {
       checkDepartment(check.at('departments').at(name), value);
       result.departments[name] = completeDepartment(value as Partial<DepartmentConfig>);
@@ -292,7 +302,7 @@ export function parseConfiguration(input: unknown): ConfigurationDocument {
   }
   if (document.units !== undefined) {
     const units = check.at('units').map(document.units);
-    result.units = {};
+    result.units = byName();
     for (const [name, value] of Object.entries(units)) {
       const c = check.at('units').at(name);
       const unit = c.object(value, ['visibility', 'monitors', 'departments']);
@@ -311,7 +321,7 @@ export function parseConfiguration(input: unknown): ConfigurationDocument {
   if (document.businessHours !== undefined) {
     const c = check.at('businessHours');
     const hours = c.object(document.businessHours, ['default', 'custom']);
-    result.businessHours = { custom: {} };
+    result.businessHours = { custom: byName() };
     if (hours.default !== undefined) {
       checkSchedule(c.at('default'), hours.default, false);
       result.businessHours.default = hours.default as ScheduleConfig;
@@ -328,13 +338,13 @@ export function parseConfiguration(input: unknown): ConfigurationDocument {
     }
   }
   if (document.settings !== undefined) {
-    result.settings = check.at('settings').map(document.settings, 200);
+    result.settings = byName(Object.entries(check.at('settings').map(document.settings, 200)));
   }
   return result;
 }
 
 function completeDepartment(value: Partial<DepartmentConfig>): DepartmentConfig {
-  const agents: Record<string, AgentConfig> = {};
+  const agents = byName<AgentConfig>();
   for (const [username, agent] of Object.entries(value.agents ?? {})) {
     agents[username] = { count: agent.count ?? 0, order: agent.order ?? 0 };
   }

@@ -1,8 +1,10 @@
 import { ApiError } from '../../common/api-error';
 import type { Department } from '../departments/schemas/department.schema';
 import {
+  byName,
   canonicalJson,
   ConfigurationDocument,
+  DepartmentConfig,
   parseConfiguration,
   versionOf,
 } from './configuration-document';
@@ -113,6 +115,19 @@ describe('planChanges', () => {
       refusals: [],
       widget: { appearing: [], vanishing: [] },
     });
+  });
+
+  it('takes names that are also property names of objects for names', () => {
+    const target = parseConfiguration(JSON.parse(JSON.stringify(current)));
+    const departments = target.departments as Record<string, DepartmentConfig>;
+    for (const name of ['constructor', 'toString']) {
+      departments[name] = { ...departments.Other, agents: byName() };
+    }
+    const { changes } = planChanges(current, target, context());
+    expect(changes.map((c) => `${c.name}:${c.action}`)).toEqual([
+      'constructor:create',
+      'toString:create',
+    ]);
   });
 
   it('leaves a section the document leaves out alone', () => {

@@ -7,6 +7,7 @@ import type { LiveData } from './configuration.repository';
 import {
   AgentConfig,
   BusinessHoursConfig,
+  byName,
   CONFIGURATION_FORMAT,
   CONFIGURATION_VERSION,
   ConfigurationDocument,
@@ -122,12 +123,12 @@ export function documentOf(
   };
   const agentsOf = new Map<string, Record<string, AgentConfig>>();
   for (const a of [...live.assignments].sort((x, y) => x.username.localeCompare(y.username))) {
-    const agents = agentsOf.get(a.departmentId) ?? {};
+    const agents = agentsOf.get(a.departmentId) ?? byName<AgentConfig>();
     agents[a.username] = { count: a.count ?? 0, order: a.order ?? 0 };
     agentsOf.set(a.departmentId, agents);
   }
   if (view.departments) {
-    document.departments = {};
+    document.departments = byName();
     for (const d of live.departments) {
       if (!inView(d.parentId)) continue;
       const key = nameOf(d._id) as string;
@@ -154,13 +155,13 @@ export function documentOf(
         waitingQueueMessage: orNull(d.waitingQueueMessage),
         maxNumberSimultaneousChat: orNull(d.maxNumberSimultaneousChat),
         visitorInactivityTimeoutInSeconds: orNull(d.visitorInactivityTimeoutInSeconds),
-        agents: agentsOf.get(d._id) ?? {},
+        agents: agentsOf.get(d._id) ?? byName(),
       };
     }
   }
   for (const unit of live.units) index.unitIds.set(unit.name, unit._id);
   if (view.units) {
-    document.units = {};
+    document.units = byName();
     for (const unit of live.units) {
       if (!inView(unit._id)) continue;
       document.units[unit.name] = {
@@ -181,7 +182,7 @@ export function documentOf(
     else index.scheduleIds.set(schedule.name, schedule._id);
   }
   if (view.businessHours) {
-    const hours: BusinessHoursConfig = { custom: {} };
+    const hours: BusinessHoursConfig = { custom: byName() };
     for (const schedule of live.schedules) {
       if (schedule.type === 'default') {
         hours.default = scheduleConfig(schedule);
@@ -198,7 +199,7 @@ export function documentOf(
     document.businessHours = hours;
   }
   if (view.settingIds) {
-    document.settings = Object.fromEntries(view.settingIds.map((id) => [id, settings.get(id)]));
+    document.settings = byName(view.settingIds.map((id) => [id, settings.get(id)] as const));
   }
   return { document, index };
 }
@@ -302,7 +303,7 @@ export function planChanges(
   // The department names there will be: the target's, or (section left out) the live ones.
   const deletedDepartments = new Set<string>();
   const targetDepartments = target.departments;
-  const liveDepartments = live.departments ?? {};
+  const liveDepartments = live.departments ?? byName<DepartmentConfig>();
   if (targetDepartments) {
     for (const name of Object.keys(liveDepartments)) {
       if (!(name in targetDepartments)) deletedDepartments.add(name);
@@ -382,7 +383,7 @@ export function planChanges(
         // A new department's unset fields are not changes.
         (diff) => !!before || !isUnset(diff),
       );
-      const agents = agentDiff(before?.agents ?? {}, config.agents);
+      const agents = agentDiff(before?.agents ?? byName(), config.agents);
       if (!before) {
         created.add(name);
         changes.push({ object: 'department', name, action: 'create', fields, agents });
@@ -424,7 +425,7 @@ export function planChanges(
   }
 
   if (target.units) {
-    const liveUnits = live.units ?? {};
+    const liveUnits = live.units ?? byName<UnitConfig>();
     for (const [name, config] of Object.entries(target.units)) {
       const before = liveUnits[name];
       if (!before && index.unitIds.has(name)) {
@@ -471,7 +472,7 @@ export function planChanges(
   }
 
   if (target.businessHours) {
-    const liveHours = live.businessHours ?? { custom: {} };
+    const liveHours = live.businessHours ?? { custom: byName() };
     const targetDefault = target.businessHours.default;
     if (targetDefault) {
       const problem = context.scheduleProblem(targetDefault);
@@ -540,7 +541,7 @@ export function planChanges(
   }
 
   if (target.settings) {
-    const liveSettings = live.settings ?? {};
+    const liveSettings = live.settings ?? byName();
     for (const [id, value] of Object.entries(target.settings)) {
       const problem = context.settingProblem(id, value);
       if (problem) {
