@@ -105,6 +105,8 @@ export class ConfigurationService implements OnModuleInit {
   private readonly logger = new Logger(ConfigurationService.name);
   /** Applies this process is carrying out now (the recovery pass leaves them alone). */
   private readonly running = new Set<string>();
+  /** The finishing of interrupted applies under way here, if any. */
+  private finishing?: Promise<void>;
 
   constructor(
     private readonly repository: ConfigurationRepository,
@@ -122,7 +124,19 @@ export class ConfigurationService implements OnModuleInit {
 
   onModuleInit(): void {
     this.recovery.register({
-      finish: () => this.finishInterrupted(),
+      // Started, not awaited: it may wait for another instance's apply (its lease) or take
+      // a while, and the recovery pass must not wait with it.
+      finish: async () => {
+        this.finishing ??= this.finishInterrupted()
+          .catch((error: unknown) =>
+            this.logger.warn(
+              `Finishing configuration applies failed (retried on the next pass): ${
+                error instanceof Error ? error.message : String(error)
+              }`,
+            ),
+          )
+          .finally(() => (this.finishing = undefined));
+      },
       prune: async () => {
         await this.repository.pruneApplies(new Date(Date.now() - APPLY_RETENTION_MS));
       },
