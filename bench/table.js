@@ -5,8 +5,18 @@
 'use strict';
 const fs = require('node:fs');
 
-/** Issue 20's targets: CPU per request on reads and writes, p99, RSS after the run. */
-const CPU_TARGET = { S1: 1.2, S2: 1.2, S2t: 1.2, S5: 1.2, S7: 1.2, S3: 1.4, S4: 1.4, S6: 1.4 };
+/** Issue 20's targets: CPU per request on reads and writes, p99, RSS after the run; S7b's is issue 29's. */
+const CPU_TARGET = {
+  S1: 1.2,
+  S2: 1.2,
+  S2t: 1.2,
+  S5: 1.2,
+  S7: 1.2,
+  S7b: 0.5,
+  S3: 1.4,
+  S4: 1.4,
+  S6: 1.4,
+};
 const P99_TARGET = 1.2;
 const RSS_TARGET = 1.25;
 

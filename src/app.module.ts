@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './health/metrics.module';
 import { LivechatModule } from './livechat/livechat.module';
 import { PermissionsModule } from './permissions/permissions.module';
+import { SettingsModule } from './settings/settings.module';
 import { UsersModule } from './users/users.module';
 import { VisitorWidgetModule } from './visitor-widget/visitor-widget.module';
 
@@ -20,6 +21,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule,
         PermissionsModule,
+        SettingsModule,
         UsersModule,
         AuthModule,
         LivechatModule,

@@ -8,6 +8,7 @@ import { AppModule } from '../src/app.module';
 import { loadConfig } from '../src/config/app-config';
 import { CLOCK } from '../src/livechat/business-hours/clock';
 import { RoutingService } from '../src/livechat/routing/routing.service';
+import { Scope } from '../src/livechat/scope/scope';
 import { WidgetService } from '../src/livechat/widget/widget.service';
 import { TestApp, TestUser } from './support/test-app';
 
@@ -78,7 +79,7 @@ describe('business hours at fixed instants (injected clock)', () => {
   async function onlineAt(instant: string, departmentId?: string): Promise<boolean> {
     now = Date.parse(instant);
     const answer = await app.get(WidgetService).answer(departmentId);
-    return JSON.parse(answer.body).config.online as boolean;
+    return JSON.parse(answer.identity.bytes.toString('utf8')).config.online as boolean;
   }
 
   it('the answer flips at the minute of closing and of opening (Berlin, winter)', async () => {
@@ -112,9 +113,9 @@ describe('business hours at fixed instants (injected clock)', () => {
   it('routing: next-agent is null while the department is closed', async () => {
     const routing = app.get(RoutingService);
     now = Date.parse('2026-01-17T12:00:00Z'); // Saturday
-    expect(await routing.nextAgent(berlin)).toBeNull();
+    expect(await routing.nextAgent(berlin, Scope.unrestricted())).toBeNull();
     now = Date.parse('2026-01-14T12:00:00Z'); // Wednesday 13:00 in Berlin
-    expect(await routing.nextAgent(berlin)).toEqual({
+    expect(await routing.nextAgent(berlin, Scope.unrestricted())).toEqual({
       agentId: agent.userId,
       username: agent.username,
     });

@@ -3,7 +3,7 @@
 // empty numbers left out, a departmentUnit object — and then POSTs …/agents with the
 // assignment documents it read. All of it must be accepted, must round-trip, and every
 // optional field must be clearable.
-import { TestApp, TestUser, expectInvalidParams } from './support/test-app';
+import { TestApp, TestUser, expectInvalidParams, expectMatchError } from './support/test-app';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field
 type Json = any;
@@ -93,6 +93,7 @@ describe("Rocket.Chat's admin-UI payloads", () => {
       requestTagBeforeClosingChat: false,
       allowReceiveForwardOffline: false,
       numAgents: 2,
+      type: 'd',
       _updatedAt: expect.any(String),
     });
   });
@@ -198,13 +199,14 @@ describe("Rocket.Chat's admin-UI payloads", () => {
 
   it('rejects malformed unit objects and empty strings where they mean nothing', async () => {
     const { department } = createPayload('Bad unit');
-    expectInvalidParams(
+    // Rocket.Chat's check() words, which its clients compare.
+    expectMatchError(
       await t.post('/livechat/department', { department, departmentUnit: 'x' }),
-      'departmentUnit',
+      'Match error: Expected object, got string in field departmentUnit',
     );
-    expectInvalidParams(
+    expectMatchError(
       await t.post('/livechat/department', { department, departmentUnit: { _id: 5 } }),
-      'departmentUnit._id',
+      'Match error: Expected string, got number in field departmentUnit._id',
     );
     expectInvalidParams(
       await t.post('/livechat/department', {

@@ -266,7 +266,7 @@ describe('units and monitors', () => {
       for (const id of departments) {
         const department = await stored(id);
         expect(department).not.toBeNull();
-        expect(department?.parentId).toBeUndefined();
+        expect(department).toMatchObject({ parentId: null, ancestors: null });
       }
       expect(await stored(doomed._id)).toBeNull();
       expect(await t.db.collection('rocketchat_livechat_unit_monitors').countDocuments({ unitId: doomed._id })).toBe(0);

@@ -11,6 +11,7 @@
 
 const crypto = require('node:crypto');
 const { setInterval } = require('node:timers');
+const zlib = require('node:zlib');
 const Fastify = require('fastify');
 const { MongoClient } = require('mongodb');
 const { randomId } = require('../lib/common');
@@ -36,6 +37,8 @@ const WIDGET_DEFAULTS = {
   Livechat_offline_title: 'Leave a message',
   Livechat_offline_message: '',
   Livechat_offline_success_message: '',
+  Livechat_offline_title_color: '#666666',
+  Livechat_offline_form_unavailable: '',
 };
 const BUSINESS_HOURS_SETTING = 'Livechat_enable_business_hours';
 /** The offline form's settings (S8) and their defaults. */
@@ -133,10 +136,39 @@ async function withLock(key, task) {
   }
 }
 
-/** A ready-to-send widget answer: its JSON text and that text's ETag. */
+/** A ready-to-send widget answer: its JSON text. */
 function widgetAnswer(payload) {
-  const body = JSON.stringify(payload);
-  return { body, etag: `"${crypto.createHash('sha1').update(body).digest('base64url')}"` };
+  return { body: JSON.stringify(payload) };
+}
+
+/** @fastify/compress's choice: br, then gzip, for a body of 1 KiB or more (no q-values). */
+function compressionFor(acceptEncoding, body) {
+  if (!acceptEncoding || Buffer.byteLength(body) < 1024) return null;
+  const accepted = acceptEncoding.split(',').map((part) => part.split(';')[0].trim().toLowerCase());
+  if (accepted.includes('br')) return 'br';
+  if (accepted.includes('gzip')) return 'gzip';
+  return null;
+}
+
+/** Per request, on libuv's thread pool (as @fastify/compress's streams are). */
+function compress(coding, body) {
+  return new Promise((resolve, reject) => {
+    const done = (error, bytes) => (error ? reject(error) : resolve(bytes));
+    if (coding === 'br') {
+      zlib.brotliCompress(
+        body,
+        {
+          params: {
+            [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+            [zlib.constants.BROTLI_PARAM_QUALITY]: 4,
+          },
+        },
+        done,
+      );
+    } else {
+      zlib.gzip(body, done);
+    }
+  });
 }
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -333,9 +365,12 @@ async function main() {
     return reply.code(500).send({ success: false, error: 'Internal server error' });
   });
 
-  // S7: the widget's configuration (public). Like the service: the answers (online / offline) are
-  // JSON texts held in memory with their ETag, rebuilt every WIDGET_REFRESH_MS in the background
-  // (the service's cross-instance refresh period) with the same queries; 304 on If-None-Match.
+  // S7, S7b: the widget's configuration (public). The answers (online / offline) are JSON texts
+  // held in memory, rebuilt every WIDGET_REFRESH_MS in the background with the service's queries.
+  // Compressed per request as a bare Fastify app with @fastify/compress does (its defaults: br at
+  // quality 4 preferred, then gzip at zlib's default level; bodies under 1 KiB as they are); no
+  // ETag, so no 304 (S7b's If-None-Match is ignored). @fastify/compress is not a dependency here,
+  // so node:zlib stands in for it.
   // Business hours are not implemented: with them enabled the baseline refuses to answer.
   let widget;
   let widgetLoading;
@@ -405,10 +440,12 @@ async function main() {
           title: text('Livechat_title'),
           color: text('Livechat_title_color'),
           offlineTitle: text('Livechat_offline_title'),
+          offlineColor: text('Livechat_offline_title_color'),
         },
         messages: {
           offlineMessage: text('Livechat_offline_message'),
           offlineSuccessMessage: text('Livechat_offline_success_message'),
+          offlineUnavailableMessage: text('Livechat_offline_form_unavailable'),
         },
         departments: listed.map((d) => ({
           _id: d._id,
@@ -441,12 +478,11 @@ async function main() {
     const current = widget ?? (await refreshWidget());
     const online = department ? current.staffed.has(department) : current.staffed.size > 0;
     const answer = online ? current.online : current.offline;
-    reply.header('etag', answer.etag).header('cache-control', 'public, max-age=5');
-    const ifNoneMatch = request.headers['if-none-match'];
-    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === answer.etag)) {
-      return reply.code(304).send();
-    }
-    return reply.type('application/json; charset=utf-8').send(answer.body);
+    reply.header('cache-control', 'public, max-age=5').type('application/json; charset=utf-8');
+    const coding = compressionFor(request.headers['accept-encoding'], answer.body);
+    if (!coding) return reply.send(answer.body);
+    reply.header('content-encoding', coding).header('vary', 'accept-encoding');
+    return reply.send(await compress(coding, answer.body));
   });
 
   // S5

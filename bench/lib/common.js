@@ -5,6 +5,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
+const zlib = require('node:zlib');
 
 /** Meteor's id alphabet, as the service uses (src/common/ids.ts). */
 const ID_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz';
@@ -66,7 +67,14 @@ function request(port, method, path, { headers = {}, body, timeoutMs = 10_000 } 
         const chunks = [];
         res.on('data', (chunk) => chunks.push(chunk));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          let bytes = Buffer.concat(chunks);
+          try {
+            if (res.headers['content-encoding'] === 'br') bytes = zlib.brotliDecompressSync(bytes);
+            if (res.headers['content-encoding'] === 'gzip') bytes = zlib.gunzipSync(bytes);
+          } catch (error) {
+            return reject(new Error(`${method} ${path}: undecodable body: ${error.message}`));
+          }
+          const text = bytes.toString('utf8');
           let parsed = text;
           try {
             parsed = JSON.parse(text);

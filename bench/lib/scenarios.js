@@ -5,6 +5,9 @@
 const { isDeepStrictEqual } = require('node:util');
 const { request, sleep } = require('./common');
 
+/** What a browser sends for the widget's config (S7b). */
+const BROWSER_ENCODINGS = { 'accept-encoding': 'gzip, br' };
+
 const S3_NAME = 'Bench S3 Created';
 
 /**
@@ -20,6 +23,7 @@ const KINDS = {
   S5: 'fast',
   S6: 'serialised',
   S7: 'fast',
+  S7b: 'fast',
   S8: 'database',
   S3m: 'database',
   S4m: 'serialised',
@@ -53,6 +57,20 @@ function scenarios(ctx) {
 
 function singleInstanceScenarios(ctx) {
   const { data } = ctx;
+  /** The service's widget answer lists the seeded departments, as the widget gets them. */
+  const checkWidget = (s, id) => {
+    const listed = s.config?.departments;
+    expect(
+      Array.isArray(listed) && listed.length === data.widgetDepartmentCount,
+      `${id}: expected ${data.widgetDepartmentCount} departments, got ${listed?.length}`,
+    );
+    expect(
+      listed.every((d) => Object.keys(d).sort().join() === WIDGET_DEPARTMENT_KEYS),
+      `${id}: a department with other fields than the four the widget gets`,
+    );
+    expect(s.config.online === true, `${id}: the widget should be online`);
+    expect(s.config.theme?.title === data.widgetTitle, `${id}: the seeded title is not shown`);
+  };
   const [agentA, agentB] = [data.agents[300], data.agents[301]];
   return [
     {
@@ -205,22 +223,45 @@ function singleInstanceScenarios(ctx) {
       title: `GET livechat/config (public, ${data.departmentCount} departments)`,
       anonymous: true,
       requests: [{ method: 'GET', path: '/api/v1/livechat/config' }],
-      // Both servers refresh their in-memory answer every 3 s: the seed's direct writes may take
-      // that long to show.
+      // The baseline refreshes its answer every 3 s and the service reads the widget's version at
+      // most once a second: the seed's direct writes (which bump that version) may take that long.
       settleMs: 6_000,
       check: (s, b) => {
-        const listed = s.config?.departments;
-        expect(
-          Array.isArray(listed) && listed.length === data.widgetDepartmentCount,
-          `S7: expected ${data.widgetDepartmentCount} departments, got ${listed?.length}`,
-        );
-        expect(
-          listed.every((d) => Object.keys(d).sort().join() === WIDGET_DEPARTMENT_KEYS),
-          'S7: a department with other fields than the four the widget gets',
-        );
-        expect(s.config.online === true, 'S7: the widget should be online');
-        expect(s.config.theme?.title === data.widgetTitle, 'S7: the seeded title is not shown');
+        checkWidget(s, 'S7');
         same(s, b, 'S7');
+      },
+    },
+    {
+      id: 'S7b',
+      title: `GET livechat/config as browsers ask (gzip, br; If-None-Match on half)`,
+      anonymous: true,
+      requests: [
+        { method: 'GET', path: '/api/v1/livechat/config', headers: { ...BROWSER_ENCODINGS } },
+      ],
+      /**
+       * Per server: every request accepts gzip and br; every second one also carries the ETag
+       * that server gives now (a browser's revalidation; nothing changes during the run). A
+       * server without ETags gets a tag it never gave, and answers in full.
+       */
+      requestsFor: async (port) => {
+        const res = await request(port, 'GET', '/api/v1/livechat/config', {
+          headers: BROWSER_ENCODINGS,
+          timeoutMs: 60_000,
+        });
+        const etag = typeof res.headers.etag === 'string' ? res.headers.etag : '"none"';
+        const plain = {
+          method: 'GET',
+          path: '/api/v1/livechat/config',
+          headers: BROWSER_ENCODINGS,
+        };
+        return [plain, { ...plain, headers: { ...BROWSER_ENCODINGS, 'if-none-match': etag } }];
+      },
+      // 304s are answers, not errors.
+      notModifiedIsSuccess: true,
+      settleMs: 6_000,
+      check: (s, b) => {
+        checkWidget(s, 'S7b');
+        same(s, b, 'S7b');
       },
     },
     {
@@ -298,10 +339,16 @@ async function checkOnce(scenario, targets, auth) {
     answers[target.name] = [];
     for (const req of scenario.requests) {
       const res = await request(target.port, req.method, req.path, {
-        headers: scenario.anonymous ? {} : auth,
+        headers: { ...(scenario.anonymous ? {} : auth), ...req.headers },
         body: req.body,
         timeoutMs: 60_000,
       });
+      const encoding = req.headers?.['accept-encoding'];
+      if (encoding && res.status === 200 && !res.headers['content-encoding']) {
+        throw new Error(
+          `sanity check failed: ${scenario.id} against ${target.name}: Accept-Encoding: ${encoding} answered uncompressed`,
+        );
+      }
       if (res.status !== 200 || res.body?.success !== true) {
         throw new Error(
           `sanity check failed: ${scenario.id} ${req.method} ${req.path} against ${target.name}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`,

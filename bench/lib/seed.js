@@ -213,7 +213,18 @@ async function removeCreatedDepartments(db, name) {
       .deleteMany({ departmentId: { $in: chunk } });
     await departmentsCol.deleteMany({ _id: { $in: chunk } });
   }
+  if (ids.length) await widgetChanged(db);
   return ids.length;
+}
+
+/**
+ * A write made past the service that changes what the widget shows must bump the widget's
+ * version, as the service's own writes do (docs/several-instances.md), or no instance sees it.
+ */
+async function widgetChanged(db) {
+  await db
+    .collection('livechat_widget_version')
+    .updateOne({ _id: 'widget' }, { $inc: { v: 1 } }, { upsert: true });
 }
 
 module.exports = { seed, login, growDepartments, removeCreatedDepartments, removeOfflineMessages };

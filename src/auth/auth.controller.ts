@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Ip, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { AuthenticatedUser } from '../users/users.service';
+import type { AuthenticatedUser } from './caller';
 import { AuthenticatedRequest, Caller, Public } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { AnyAuthenticatedUser } from './route-permissions';

@@ -7,7 +7,7 @@ import {
 import { ApiExtension } from '@nestjs/swagger';
 import { OPENAPI_PUBLIC_MARKER } from '../common/openapi';
 import type { FastifyRequest } from 'fastify';
-import type { AuthenticatedUser } from '../users/users.service';
+import type { Actor, AuthenticatedUser } from './caller';
 
 export const IS_PUBLIC = 'auth:isPublic';
 
@@ -28,14 +28,6 @@ export const Caller = createParamDecorator(
     return caller;
   },
 );
-
-/** Who makes a change, and in which request (for the change history). */
-export interface Actor {
-  user: { _id: string; username: string };
-  requestId: string;
-  /** Set for the writes of a configuration apply: its id lands in every history entry. */
-  applyId?: string;
-}
 
 /** The authenticated caller as the author of a change. */
 export const RequestActor = createParamDecorator(

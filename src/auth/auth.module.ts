@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { RateLimiter } from '../common/rate-limiter';
 import { PermissionsModule } from '../permissions/permissions.module';
+import { SettingsModule } from '../settings/settings.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -10,7 +11,7 @@ import { FailedLogins } from './failed-logins';
 import { MeDetails } from './me-details';
 
 @Module({
-  imports: [UsersModule, PermissionsModule, DiscoveryModule],
+  imports: [UsersModule, PermissionsModule, SettingsModule, DiscoveryModule],
   controllers: [AuthController],
   providers: [
     AuthService,

@@ -2,8 +2,8 @@ import { Inject, Injectable, OnApplicationBootstrap, Logger } from '@nestjs/comm
 import { ApiError, UnauthenticatedError } from '../common/api-error';
 import { RateLimiter } from '../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { SETTING_LOGIN_EXPIRATION_DAYS } from '../permissions/defaults';
-import { SettingsService } from '../permissions/settings.service';
+import { SETTING_LOGIN_EXPIRATION_DAYS } from '../settings/setting-definitions';
+import { SettingsService } from '../settings/settings.service';
 import {
   hashLoginToken,
   newLoginToken,

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
-import { FAILED_LOGIN_SETTINGS } from '../permissions/defaults';
-import { SettingsService } from '../permissions/settings.service';
+import { FAILED_LOGIN_SETTINGS } from '../settings/setting-definitions';
+import { SettingsService } from '../settings/settings.service';
 
 const MINUTE_MS = 60_000;
 /** Failures of one account, from every address together, before its short block… */

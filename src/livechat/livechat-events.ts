@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 
 export type LivechatChange = 'departments' | 'agents' | 'business-hours';
-export type LivechatListener = (change: LivechatChange) => void;
+export type LivechatListener = (change: LivechatChange) => void | Promise<void>;
 
 /**
- * In-process signal: "what visitors see may have changed". Writers call it right after
- * a write on this instance, so caches derived from departments, agents and schedules
- * (the widget's answer) are rebuilt before the next read. Other instances learn of
- * changes by polling, not through this.
+ * In-process signal: "what visitors see may have changed". Writers await it right after
+ * a write on this instance, before they answer, so caches derived from departments, agents
+ * and schedules (the widget's answer) are rebuilt before the next read, and other instances
+ * are told through the database (the widget's version) before the write is acknowledged.
+ * Listeners handle their own failures: the write has landed.
  */
 /** Called with the custom schedules that departments just stopped following. */
 export type SchedulesLeftListener = (businessHourIds: string[]) => Promise<void>;
@@ -23,16 +24,16 @@ export class LivechatEvents {
     return () => this.listeners.delete(listener);
   }
 
-  departmentsChanged(): void {
-    this.emit('departments');
+  departmentsChanged(): Promise<void> {
+    return this.emit('departments');
   }
 
-  agentsChanged(): void {
-    this.emit('agents');
+  agentsChanged(): Promise<void> {
+    return this.emit('agents');
   }
 
-  businessHoursChanged(): void {
-    this.emit('business-hours');
+  businessHoursChanged(): Promise<void> {
+    return this.emit('business-hours');
   }
 
   onSchedulesLeft(listener: SchedulesLeftListener): () => void {
@@ -49,7 +50,7 @@ export class LivechatEvents {
     await Promise.all([...this.schedulesLeftListeners].map((listener) => listener(businessHourIds)));
   }
 
-  private emit(change: LivechatChange): void {
-    for (const listener of this.listeners) listener(change);
+  private async emit(change: LivechatChange): Promise<void> {
+    await Promise.all([...this.listeners].map((listener) => listener(change)));
   }
 }

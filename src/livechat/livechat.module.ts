@@ -4,6 +4,7 @@ import { RateLimiter } from '../common/rate-limiter';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CoordinationModule } from './write-path/coordination.module';
 import { PermissionsModule } from '../permissions/permissions.module';
+import { SettingsModule } from '../settings/settings.module';
 import { UsersModule } from '../users/users.module';
 import { AgentsController } from './agents/agents.controller';
 import { AgentsService } from './agents/agents.service';
@@ -19,6 +20,8 @@ import { DerivedData } from './write-path/derived-data';
 import { DepartmentJournal } from './write-path/journal';
 import { DepartmentJournalEntry, DepartmentJournalSchema } from './write-path/journal.schema';
 import { StateWrites } from './write-path/state-writes';
+import { DepartmentLeases } from './write-path/department-leases';
+import { JournalReplay } from './write-path/journal-replay';
 import { DepartmentsService } from './departments/departments.service';
 import {
   DepartmentHistoryEntry,
@@ -43,9 +46,18 @@ import { RoutingController } from './routing/routing.controller';
 import { RoutingService } from './routing/routing.service';
 import { WidgetController } from './widget/widget.controller';
 import { WidgetService } from './widget/widget.service';
+import { WidgetVersion } from './widget/widget-version.repository';
+import { WidgetVersionDocument, WidgetVersionSchema } from './widget/widget-version.schema';
 import { MonitorsService } from './units/monitors.service';
 import { MonitorsController, UnitsController } from './units/units.controller';
-import { UnitScope } from './units/unit-scope';
+import { UnitMonitorsRepository, UnitsRepository } from './units/units.repository';
+import { DepartmentsRepository } from './departments/departments.repository';
+import { AssignmentsRepository } from './departments/assignments.repository';
+import { DepartmentHistoryRepository } from './history/department-history.repository';
+import { OfflineMessagesRepository } from './offline-messages/offline-messages.repository';
+import { BusinessHoursRepository } from './business-hours/business-hours.repository';
+import { ScopeInterceptor } from './scope/caller-scope';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Unit, UnitMonitor, UnitMonitorSchema, UnitSchema } from './units/unit.schema';
 import { UnitsService } from './units/units.service';
 import { ConfigurationController } from './configuration/configuration.controller';
@@ -71,11 +83,13 @@ import { DepartmentConverger } from './configuration/department-state';
       { name: OfflineMessage.name, schema: OfflineMessageSchema },
       { name: Unit.name, schema: UnitSchema },
       { name: UnitMonitor.name, schema: UnitMonitorSchema },
+      { name: WidgetVersionDocument.name, schema: WidgetVersionSchema },
       { name: ConfigurationApply.name, schema: ConfigurationApplySchema },
       { name: DeletedDepartment.name, schema: DeletedDepartmentSchema },
     ]),
     UsersModule,
     PermissionsModule,
+    SettingsModule,
     CoordinationModule,
     AuthModule,
   ],
@@ -97,6 +111,8 @@ import { DepartmentConverger } from './configuration/department-state';
     DepartmentJournal,
     DerivedData,
     StateWrites,
+    DepartmentLeases,
+    JournalReplay,
     DepartmentWriter,
     DepartmentsService,
     DepartmentRecovery,
@@ -104,11 +120,22 @@ import { DepartmentConverger } from './configuration/department-state';
     LivechatUserLifecycle,
     RoutingService,
     WidgetService,
+    WidgetVersion,
     BusinessHoursService,
     OfflineMessagesService,
     OfflineMessageOutbox,
     OfflineMessageRateLimit,
-    UnitScope,
+    // Data access: every model of the feature is injected into one of these (and the
+    // write path, write-path/), nowhere else (test/architecture.e2e-spec.ts).
+    DepartmentsRepository,
+    AssignmentsRepository,
+    DepartmentHistoryRepository,
+    OfflineMessagesRepository,
+    BusinessHoursRepository,
+    UnitsRepository,
+    UnitMonitorsRepository,
+    // The caller's scope, resolved once per request for @CallerScope().
+    { provide: APP_INTERCEPTOR, useClass: ScopeInterceptor },
     UnitsService,
     MonitorsService,
     ConfigurationRepository,

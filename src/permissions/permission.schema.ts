@@ -17,21 +17,3 @@ export class Permission {
 }
 
 export const PermissionSchema = SchemaFactory.createForClass(Permission);
-
-/** `rocketchat_settings`: `{ _id, value }`. */
-@Schema({
-  collection: 'rocketchat_settings',
-  versionKey: false,
-  timestamps: { createdAt: false, updatedAt: '_updatedAt' },
-})
-export class Setting {
-  @Prop({ type: String })
-  _id: string;
-
-  @Prop({ type: Object })
-  value: unknown;
-
-  _updatedAt?: Date;
-}
-
-export const SettingSchema = SchemaFactory.createForClass(Setting);

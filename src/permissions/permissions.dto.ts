@@ -4,7 +4,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsDefined,
   IsIn,
   IsObject,
   IsString,
@@ -35,10 +34,4 @@ export class UpdatePermissionsDto {
   @ValidateNested({ each: true })
   @Type(() => PermissionChangeDto)
   permissions: PermissionChangeDto[];
-}
-
-export class SetSettingDto {
-  @ApiProperty({ description: 'boolean or string, depending on the setting' })
-  @IsDefined()
-  value: unknown;
 }

@@ -1,19 +1,14 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { Permission, PermissionSchema, Setting, SettingSchema } from './permission.schema';
+import { Permission, PermissionSchema } from './permission.schema';
 import { PermissionsController } from './permissions.controller';
+import { PermissionsRepository } from './permissions.repository';
 import { PermissionsService } from './permissions.service';
-import { SettingsService } from './settings.service';
 
 @Module({
-  imports: [
-    MongooseModule.forFeature([
-      { name: Permission.name, schema: PermissionSchema },
-      { name: Setting.name, schema: SettingSchema },
-    ]),
-  ],
+  imports: [MongooseModule.forFeature([{ name: Permission.name, schema: PermissionSchema }])],
   controllers: [PermissionsController],
-  providers: [PermissionsService, SettingsService],
-  exports: [PermissionsService, SettingsService],
+  providers: [PermissionsRepository, PermissionsService],
+  exports: [PermissionsService],
 })
 export class PermissionsModule {}

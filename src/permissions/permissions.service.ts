@@ -1,11 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { ApiError } from '../common/api-error';
 import { RefreshingValue } from '../common/refreshing-value';
-import type { AuthenticatedUser } from '../users/users.service';
+import type { AuthenticatedUser } from '../auth/caller';
 import { DEFAULT_PERMISSIONS, PermissionId } from './defaults';
 import { Permission } from './permission.schema';
+import { PermissionsRepository } from './permissions.repository';
 
 /** Other instances' changes are seen within this delay (API.md §3). */
 const PERMISSIONS_TTL_MS = 5_000;
@@ -13,24 +12,15 @@ const PERMISSIONS_TTL_MS = 5_000;
 @Injectable()
 export class PermissionsService implements OnModuleInit {
   private readonly rolesByPermission = new RefreshingValue(async () => {
-    const docs = await this.permissions.find({}, { _id: 1, roles: 1 }).lean<Permission[]>();
+    const docs = await this.permissions.find();
     return new Map(docs.map((doc) => [doc._id, new Set(doc.roles ?? [])]));
   }, PERMISSIONS_TTL_MS);
 
-  constructor(@InjectModel(Permission.name) private readonly permissions: Model<Permission>) {}
+  constructor(private readonly permissions: PermissionsRepository) {}
 
   /** Seeds the default permissions that are missing; existing ones are left as edited. */
   async onModuleInit(): Promise<void> {
-    await this.permissions.bulkWrite(
-      Object.entries(DEFAULT_PERMISSIONS).map(([_id, roles]) => ({
-        updateOne: {
-          filter: { _id },
-          update: { $setOnInsert: { roles: [...roles], _updatedAt: new Date() } },
-          upsert: true,
-        },
-      })),
-      { ordered: false, timestamps: false },
-    );
+    await this.permissions.insertMissing(DEFAULT_PERMISSIONS);
   }
 
   async hasAny(user: AuthenticatedUser, permissions: readonly PermissionId[]): Promise<boolean> {
@@ -55,37 +45,21 @@ export class PermissionsService implements OnModuleInit {
   }
 
   async listAll(): Promise<Permission[]> {
-    return this.permissions
-      .find({}, { _id: 1, roles: 1, _updatedAt: 1 })
-      .sort({ _id: 1 })
-      .lean<Permission[]>();
+    return this.permissions.find();
   }
 
   /** Replaces the roles of each given permission; all ids must exist, else nothing changes. */
   async update(changes: { _id: string; roles: string[] }[]): Promise<Permission[]> {
     const ids = changes.map((change) => change._id);
-    const known = new Set(
-      (await this.permissions.find({ _id: { $in: ids } }, { _id: 1 }).lean<Permission[]>()).map(
-        (doc) => doc._id,
-      ),
-    );
+    const known = new Set((await this.permissions.find(ids)).map((doc) => doc._id));
     const unknown = ids.find((id) => !known.has(id));
     if (unknown !== undefined) {
       throw ApiError.badRequest('error-invalid-permission', `Invalid permission: ${unknown}`);
     }
-    const now = new Date();
     await Promise.all(
-      changes.map((change) =>
-        this.permissions.updateOne(
-          { _id: change._id },
-          { $set: { roles: [...new Set(change.roles)], _updatedAt: now } },
-          { timestamps: false },
-        ),
-      ),
+      changes.map((change) => this.permissions.setRoles(change._id, [...new Set(change.roles)])),
     );
     this.rolesByPermission.invalidate();
-    return this.permissions
-      .find({ _id: { $in: ids } }, { _id: 1, roles: 1, _updatedAt: 1 })
-      .lean<Permission[]>();
+    return this.permissions.find(ids);
   }
 }

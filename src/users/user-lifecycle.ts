@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/auth.decorators';
+import type { Actor } from '../auth/caller';
 
 /** The user a lifecycle step is about, as it was before the step. */
 export interface UserInLifecycle {

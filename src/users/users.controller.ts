@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Actor, Caller, RequestActor } from '../auth/auth.decorators';
+import { Caller, RequestActor } from '../auth/auth.decorators';
+import type { Actor, AuthenticatedUser } from '../auth/caller';
 import { AnyAuthenticatedUser, RequirePermissions } from '../auth/route-permissions';
 import { ApiError } from '../common/api-error';
 import { PermissionsService } from '../permissions/permissions.service';
@@ -13,7 +14,7 @@ import {
   SetUserStatusDto,
   UserParamsDto,
 } from './user-status.dto';
-import { AuthenticatedUser, USER_STATUSES, UsersService, UserStatus } from './users.service';
+import { USER_STATUSES, UsersService, UserStatus } from './users.service';
 
 /** Rocket.Chat's isUserFromParams: no user named, or the caller named. */
 function namesCaller(params: UserParamsDto, caller: AuthenticatedUser): boolean {

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { IdentityReservation, IdentityReservationSchema } from './identity-reservation.schema';
-import { IdentityReservations } from './identity-reservations';
+import { IdentityReservations } from './identity-reservations.repository';
+import { UsersRepository } from './users.repository';
 import { UserLifecycle } from './user-lifecycle';
 import { User, UserSchema } from './user.schema';
 import { UsersController } from './users.controller';
@@ -17,7 +18,7 @@ import { UsersService } from './users.service';
     PermissionsModule,
   ],
   controllers: [UsersController],
-  providers: [UsersService, IdentityReservations, UserLifecycle],
+  providers: [UsersRepository, UsersService, IdentityReservations, UserLifecycle],
   exports: [UsersService, UserLifecycle],
 })
 export class UsersModule {}

@@ -1,23 +1,16 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model, QueryFilter } from 'mongoose';
-import type { Actor } from '../auth/auth.decorators';
+import type { QueryFilter } from 'mongoose';
+import type { Actor, AuthenticatedUser } from '../auth/caller';
 import { ApiError } from '../common/api-error';
 import { randomId } from '../common/ids';
-import { DatabaseCircuit } from '../database/database-circuit';
-import { escapeRegExp, findPage, Page } from '../common/pagination';
+import { escapeRegExp, Page } from '../common/pagination';
 import { hashPasswordDigest, sameHash } from './credentials';
-import { identityKeys, IdentityReservations } from './identity-reservations';
+import { identityKeys, IdentityReservations } from './identity-reservations.repository';
 import { UserInLifecycle, UserLifecycle } from './user-lifecycle';
+import { UsersRepository } from './users.repository';
 import { LivechatStatus, LoginToken, User } from './user.schema';
 
 /** What the rest of the service knows about the caller of a request. */
-export interface AuthenticatedUser {
-  _id: string;
-  username: string;
-  roles: string[];
-}
-
 export interface NewUser {
   username: string;
   email: string;
@@ -88,8 +81,7 @@ export class UsersService implements OnApplicationBootstrap {
   private readonly loading = new Map<string, Promise<CachedCredentials | null>>();
 
   constructor(
-    @InjectModel(User.name) private readonly users: Model<User>,
-    private readonly circuit: DatabaseCircuit,
+    private readonly users: UsersRepository,
     private readonly reservations: IdentityReservations,
     private readonly lifecycle: UserLifecycle,
   ) {}
@@ -150,12 +142,10 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   private async readCredentials(userId: string): Promise<CachedCredentials | null> {
-    const doc = await this.users
-      .findOne(
-        { _id: userId, active: { $ne: false } },
-        { username: 1, roles: 1, 'services.resume.loginTokens': 1 },
-      )
-      .lean<Pick<User, '_id' | 'username' | 'roles' | 'services'>>();
+    const doc = await this.users.findOne<Pick<User, '_id' | 'username' | 'roles' | 'services'>>(
+      { _id: userId, active: { $ne: false } },
+      { username: 1, roles: 1, 'services.resume.loginTokens': 1 },
+    );
     if (!doc) return null;
     return {
       user: { _id: doc._id, username: doc.username, roles: doc.roles ?? [] },
@@ -187,9 +177,10 @@ export class UsersService implements OnApplicationBootstrap {
     const filter: QueryFilter<User> = login.includes('@')
       ? { 'emails.address': login.toLowerCase() }
       : { username: login };
-    const doc = await this.users
-      .findOne(filter, { active: 1, 'services.password.bcrypt': 1 })
-      .lean<Pick<User, '_id' | 'active' | 'services'>>();
+    const doc = await this.users.findOne<Pick<User, '_id' | 'active' | 'services'>>(filter, {
+      active: 1,
+      'services.password.bcrypt': 1,
+    });
     if (!doc) return null;
     return { _id: doc._id, bcrypt: doc.services?.password?.bcrypt, active: doc.active !== false };
   }
@@ -214,9 +205,10 @@ export class UsersService implements OnApplicationBootstrap {
       { $push: { 'services.resume.loginTokens': added } },
     );
     this.forget(userId);
-    const user = await this.users
-      .findOne({ _id: userId }, { active: 1, 'services.resume.loginTokens': 1 })
-      .lean<Pick<User, 'active' | 'services'>>();
+    const user = await this.users.findOne<Pick<User, 'active' | 'services'>>(
+      { _id: userId },
+      { active: 1, 'services.resume.loginTokens': 1 },
+    );
     const tokens = user?.services?.resume?.loginTokens ?? [];
     if (!user || user.active === false) {
       const mine = tokens.filter((token) => token.hashedToken === hashedToken);
@@ -251,9 +243,10 @@ export class UsersService implements OnApplicationBootstrap {
    * silently ignores `$pull` with a condition.
    */
   async removeLoginToken(userId: string, hashedToken: string): Promise<void> {
-    const user = await this.users
-      .findOne({ _id: userId }, { 'services.resume.loginTokens': 1 })
-      .lean<Pick<User, 'services'>>();
+    const user = await this.users.findOne<Pick<User, 'services'>>(
+      { _id: userId },
+      { 'services.resume.loginTokens': 1 },
+    );
     const matching = (user?.services?.resume?.loginTokens ?? []).filter(
       (token) => token.hashedToken === hashedToken,
     );
@@ -267,18 +260,19 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async findPublicById(userId: string): Promise<PublicUser | null> {
-    return this.circuit.findById<PublicUser>(this.users, userId, PUBLIC_FIELDS);
+    return this.users.findById<PublicUser>(userId, PUBLIC_FIELDS);
   }
 
   /** The user with this username and `role`, public fields only; null otherwise. */
   async findPublicWithRole(username: string, role: string): Promise<PublicUser | null> {
-    return this.users
-      .findOne({ username, roles: role }, { _id: 1, username: 1, name: 1, emails: 1 })
-      .lean<PublicUser>();
+    return this.users.findOne<PublicUser>(
+      { username, roles: role },
+      { _id: 1, username: 1, name: 1, emails: 1 },
+    );
   }
 
   async existsByUsername(username: string): Promise<boolean> {
-    return (await this.users.exists({ username })) !== null;
+    return this.users.exists({ username });
   }
 
   /**
@@ -296,7 +290,7 @@ export class UsersService implements OnApplicationBootstrap {
     if (taken) throw fieldUnavailable(taken.startsWith('email:') ? email : input.username);
     let created: User;
     try {
-      created = await this.users.create({
+      created = await this.users.insert({
         _id: userId,
         username: input.username,
         name: input.name ?? input.username,
@@ -318,7 +312,7 @@ export class UsersService implements OnApplicationBootstrap {
     const lost = await this.reservations.confirm(userId, keys);
     if (lost) {
       // Another create took a key while this one's reservation looked abandoned.
-      await this.users.deleteOne({ _id: userId });
+      await this.users.deleteById(userId);
       await this.reservations.release(userId, keys);
       throw fieldUnavailable(lost.startsWith('email:') ? email : input.username);
     }
@@ -335,17 +329,15 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   private async assertIdentityFree(username: string, email: string): Promise<void> {
-    const taken = await this.users
-      .findOne(
-        {
-          $or: [
-            { username: { $regex: `^${escapeRegExp(username)}$`, $options: 'i' } },
-            { 'emails.address': email },
-          ],
-        },
-        { username: 1 },
-      )
-      .lean<Pick<User, 'username'>>();
+    const taken = await this.users.findOne<Pick<User, 'username'>>(
+      {
+        $or: [
+          { username: { $regex: `^${escapeRegExp(username)}$`, $options: 'i' } },
+          { 'emails.address': email },
+        ],
+      },
+      { username: 1 },
+    );
     if (taken) {
       throw fieldUnavailable(
         taken.username.toLowerCase() === username.toLowerCase() ? username : email,
@@ -375,16 +367,14 @@ export class UsersService implements OnApplicationBootstrap {
         (await this.reservations.holderOf(`username:${username.toLowerCase()}`)) ??
         // A user written without a reservation (straight into the database).
         (
-          await this.users
-            .findOne(
-              { username: { $regex: `^${escapeRegExp(username)}$`, $options: 'i' } },
-              { _id: 1 },
-            )
-            .lean<{ _id: string }>()
+          await this.users.findOne<{ _id: string }>(
+            { username: { $regex: `^${escapeRegExp(username)}$`, $options: 'i' } },
+            { _id: 1 },
+          )
         )?._id;
     }
     const user = userId
-      ? await this.users.findOne({ _id: userId }, { username: 1, roles: 1 }).lean<UserInLifecycle>()
+      ? await this.users.findOne<UserInLifecycle>({ _id: userId }, { username: 1, roles: 1 })
       : null;
     // A reservation may outlive its user for a moment (a delete releases afterwards).
     if (
@@ -405,11 +395,12 @@ export class UsersService implements OnApplicationBootstrap {
    * reservations. Each step can run again, so a failed delete is finished by retrying it.
    */
   async delete(user: UserInLifecycle, actor: Actor): Promise<void> {
-    const identity = await this.users
-      .findOne({ _id: user._id }, { username: 1, emails: 1 })
-      .lean<Pick<User, 'username' | 'emails'>>();
+    const identity = await this.users.findOne<Pick<User, 'username' | 'emails'>>(
+      { _id: user._id },
+      { username: 1, emails: 1 },
+    );
     await this.lifecycle.beforeDelete(user, actor);
-    await this.users.deleteOne({ _id: user._id });
+    await this.users.deleteById(user._id);
     this.forget(user._id);
     if (identity) await this.reservations.release(user._id, identityKeys(identity));
   }
@@ -420,9 +411,9 @@ export class UsersService implements OnApplicationBootstrap {
    * stored `active`; 400 `error-invalid-user` when there is no such user.
    */
   async setActive(userId: string, active: boolean, actor: Actor): Promise<boolean> {
-    const user = await this.users
-      .findOneAndUpdate({ _id: userId }, { $set: { active } }, { returnDocument: 'before' })
-      .lean<Pick<User, '_id' | 'username' | 'roles' | 'active'>>();
+    const user = await this.users.updateAndGetBefore<
+      Pick<User, '_id' | 'username' | 'roles' | 'active'>
+    >({ _id: userId }, { $set: { active } });
     this.forget(userId);
     if (!user) throw ApiError.badRequest('error-invalid-user', 'User not found');
     if (active) return true;
@@ -460,8 +451,8 @@ export class UsersService implements OnApplicationBootstrap {
       set.status = change.status;
       set.statusDefault = change.status;
     }
-    const result = await this.users.updateOne({ _id: userId }, { $set: set });
-    if (result.matchedCount === 0) throw ApiError.badRequest('error-invalid-user', 'Invalid user');
+    const matched = await this.users.updateOne({ _id: userId }, { $set: set });
+    if (matched === 0) throw ApiError.badRequest('error-invalid-user', 'Invalid user');
   }
 
   /** Adds a role to the user with this username; null when there is no such user. */
@@ -488,16 +479,17 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   private identityOf(username: string): Promise<{ _id: string; username: string } | null> {
-    return this.users
-      .findOne({ username }, { _id: 1, username: 1 })
-      .lean<{ _id: string; username: string }>();
+    return this.users.findOne<{ _id: string; username: string }>(
+      { username },
+      { _id: 1, username: 1 },
+    );
   }
 
   /** Removes a role; returns false when the user does not exist. */
   async removeRole(userId: string, role: string): Promise<boolean> {
-    const result = await this.users.updateOne({ _id: userId }, { $pull: { roles: role } });
+    const matched = await this.users.updateOne({ _id: userId }, { $pull: { roles: role } });
     this.forget(userId);
-    return result.matchedCount > 0;
+    return matched > 0;
   }
 
   /**
@@ -514,11 +506,11 @@ export class UsersService implements OnApplicationBootstrap {
       filter.$or = [{ username: pattern }, { name: pattern }];
     }
     if (exceptUsernames.length) filter.username = { $nin: exceptUsernames };
-    return this.users
-      .find(filter, { _id: 1, username: 1, name: 1, status: 1 })
-      .sort({ username: 1 })
-      .limit(10)
-      .lean<Pick<User, '_id' | 'username' | 'name' | 'status'>[]>();
+    return this.users.find<Pick<User, '_id' | 'username' | 'name' | 'status'>>(
+      filter,
+      { _id: 1, username: 1, name: 1, status: 1 },
+      { sort: { username: 1 }, limit: 10 },
+    );
   }
 
   async listByRole(
@@ -532,7 +524,7 @@ export class UsersService implements OnApplicationBootstrap {
       // Rocket.Chat's agent, manager and monitor lists match e-mail addresses too.
       filter.$or = [{ username: pattern }, { name: pattern }, { 'emails.address': pattern }];
     }
-    const { items, total } = await findPage<User, PublicUser>(this.users, filter, page, {
+    const { items, total } = await this.users.page<PublicUser>(filter, page, {
       _id: 1,
       username: 1,
       name: 1,
@@ -544,27 +536,24 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async setLivechatStatus(userId: string, status: LivechatStatus): Promise<boolean> {
-    const result = await this.users.updateOne(
-      { _id: userId },
-      { $set: { statusLivechat: status } },
-    );
-    return result.matchedCount > 0;
+    return (await this.users.updateOne({ _id: userId }, { $set: { statusLivechat: status } })) > 0;
   }
 
   /** The users among `ids` that hold `role`, with their usernames. */
   async findWithRole(ids: string[], role: string): Promise<{ _id: string; username: string }[]> {
     if (ids.length === 0) return [];
     if (ids.length > BY_ID_LOOKUPS_MAX) {
-      return this.users
-        .find({ _id: { $in: ids }, roles: role }, { _id: 1, username: 1 })
-        .lean<{ _id: string; username: string }[]>();
+      return this.users.find<{ _id: string; username: string }>(
+        { _id: { $in: ids }, roles: role },
+        { _id: 1, username: 1 },
+      );
     }
     // FerretDB finds a document by `_id` through its primary key, but scans the whole
     // collection for `$in`: for a few ids, one lookup each is far cheaper (bench S3: 3x).
     // Straight through the driver (the role is checked here, as `roles: role` would match).
     const found = await Promise.all(
       ids.map((id) =>
-        this.circuit.findById<Pick<User, '_id' | 'username' | 'roles'>>(this.users, id, {
+        this.users.findById<Pick<User, '_id' | 'username' | 'roles'>>(id, {
           username: 1,
           roles: 1,
         }),
@@ -578,8 +567,7 @@ export class UsersService implements OnApplicationBootstrap {
   /** The ids among `ids` of active agents who are available for chats. */
   async findAvailableAgentIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const users = await this.circuit.find<{ _id: string }>(
-      this.users,
+    const users = await this.users.findDirect<{ _id: string }>(
       {
         _id: { $in: ids },
         roles: 'livechat-agent',

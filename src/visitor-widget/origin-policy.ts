@@ -1,4 +1,4 @@
-import { ALLOWED_DOMAIN, splitList } from '../permissions/defaults';
+import { ALLOWED_DOMAIN, splitList } from '../settings/setting-definitions';
 
 /** One parsed `Livechat_AllowedDomainsList` entry. */
 interface AllowedEntry {

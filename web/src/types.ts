@@ -85,6 +85,12 @@ export interface HistoryEntry {
     /** The username of every agent in added/removed/changed, as it was at the change. */
     users?: { _id: string; username: string }[];
   };
+  /** Set on a clean-up another department's delete caused (its references to that one dropped). */
+  cleanupOf?: {
+    departmentId: string;
+    departmentName?: string;
+    deletedBy: { _id: string; username: string };
+  };
 }
 
 export interface WorkHour {

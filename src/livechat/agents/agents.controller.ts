@@ -1,13 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
-import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
+import { Caller, RequestActor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import { RequirePermissions, RequirePermissionsByParam } from '../../auth/route-permissions';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
-import type { AuthenticatedUser } from '../../users/users.service';
+import type { AuthenticatedUser } from '../../auth/caller';
 import { DepartmentsOfAgentQueryDto } from '../departments/dto/department-queries.dto';
 import { DepartmentsService } from '../departments/departments.service';
+import { CallerScope } from '../scope/caller-scope';
+import type { Scope } from '../scope/scope';
 import { AddRoleDto, AgentStatusDto, ListRoleQueryDto } from './agents.dto';
 import { AgentsService, LIVECHAT_ROLE_TYPES, LivechatRoleType } from './agents.service';
 
@@ -91,11 +94,14 @@ export class AgentsController {
   async departmentsOfAgent(
     @Param('agentId') agentId: string,
     @Query() query: DepartmentsOfAgentQueryDto,
+    @CallerScope() scope: Scope,
   ) {
+    // A monitor sees the agent's departments in its units only.
     return {
       departments: await this.departments.departmentsOfAgent(
         agentId,
         query.enabledDepartmentsOnly === 'true',
+        scope,
       ),
     };
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import { Page } from '../../common/pagination';
 import { UsersService } from '../../users/users.service';
@@ -30,7 +30,7 @@ export class AgentsService {
     if (type === 'agent' && (await this.businessHours.agentHours(user._id)).closed) {
       await this.users.setLivechatStatus(user._id, 'not-available');
     }
-    this.events.agentsChanged();
+    await this.events.agentsChanged();
     return user;
   }
 
@@ -42,7 +42,7 @@ export class AgentsService {
   async removeRole(type: LivechatRoleType, userId: string, actor: Actor): Promise<void> {
     if (!(await this.users.removeRole(userId, LIVECHAT_ROLE_TYPES[type].role))) throw invalidUser();
     if (type === 'agent') await this.departments.removeAgentEverywhere(userId, actor);
-    this.events.agentsChanged();
+    await this.events.agentsChanged();
   }
 
   /** Rocket.Chat refuses `available` while the agent's business hours are all closed. */
@@ -51,7 +51,7 @@ export class AgentsService {
       throw ApiError.bareBadRequest('error-business-hours-are-closed');
     }
     if (!(await this.users.setLivechatStatus(userId, status))) throw invalidUser();
-    this.events.agentsChanged();
+    await this.events.agentsChanged();
   }
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { UserInLifecycle, UserLifecycle, UserLifecycleHandler } from '../../users/user-lifecycle';
-import { MONITOR_ROLE } from '../units/unit-scope';
+import { MONITOR_ROLE } from '../scope/scope';
 import { MonitorsService } from '../units/monitors.service';
 import { AgentsService, LIVECHAT_ROLE_TYPES } from './agents.service';
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, RequestActor } from '../../auth/auth.decorators';
+import { RequestActor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { RequirePermissions } from '../../auth/route-permissions';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { parseSaveInput, BusinessHoursService } from './business-hours.service';

@@ -1,21 +1,21 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { MeDetails } from '../../auth/me-details';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model, QueryFilter } from 'mongoose';
+import type { QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
-import { escapeRegExp, findPage, Page } from '../../common/pagination';
+import { escapeRegExp, Page } from '../../common/pagination';
 import { RefreshingValue } from '../../common/refreshing-value';
 import {
   SETTING_BUSINESS_HOUR_TYPE,
   SETTING_BUSINESS_HOURS_ENABLED,
-} from '../../permissions/defaults';
+} from '../../settings/setting-definitions';
 import { databaseUnavailable } from '../../common/envelope';
-import { fenced, stamped } from '../write-path/fencing';
 import { WriteLeases } from '../write-path/write-leases';
-import { SettingsService } from '../../permissions/settings.service';
+import { SettingsService } from '../../settings/settings.service';
 import { DepartmentsService } from '../departments/departments.service';
+import { Scope } from '../scope/scope';
+import { BusinessHoursRepository } from './business-hours.repository';
 import { LivechatEvents } from '../livechat-events';
 import { BusinessHour, BusinessHourKind, StoredWorkHour } from './business-hour.schema';
 import { CLOCK, Clock } from './clock';
@@ -64,7 +64,8 @@ export type BusinessHourWithDepartments = BusinessHour & {
 
 /**
  * Checks a save body beyond its shape (days, times, zone, department list) and
- * normalises it. Throws 400 envelopes; called before permissions, like other input checks.
+ * normalises it. Throws 400 envelopes; runs after the route's permission (checked by the
+ * guard), like other input checks.
  */
 export function parseSaveInput(body: SaveBusinessHourDto): BusinessHourInput {
   const byDay = new Map(body.workHours.map((hours) => [hours.day, hours]));
@@ -168,7 +169,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   private unsubscribeSchedulesLeft?: () => void;
 
   constructor(
-    @InjectModel(BusinessHour.name) private readonly businessHours: Model<BusinessHour>,
+    private readonly businessHours: BusinessHoursRepository,
     private readonly departments: DepartmentsService,
     private readonly settings: SettingsService,
     private readonly events: LivechatEvents,
@@ -196,20 +197,14 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   /** Rocket.Chat creates the default schedule when missing; here: every day 00:00–23:59 UTC. */
   private async ensureDefault(): Promise<void> {
-    if (await this.businessHours.exists({ type: 'default' })) return;
+    if (await this.businessHours.findOne({ type: 'default' }, { _id: 1 })) return;
     const now = this.clock();
     const days = WEEK_DAYS.map((day) => ({ day, open: true, start: '00:00', finish: '23:59' }));
-    await this.businessHours.updateOne(
-      { _id: DEFAULT_BUSINESS_HOUR_ID },
-      {
-        $setOnInsert: {
-          ...this.document({ name: '', active: true, type: 'default', timezone: 'UTC', days }, now),
-          ts: new Date(now),
-          _updatedAt: new Date(now),
-        },
-      },
-      { upsert: true },
-    );
+    await this.businessHours.insertIfMissing(DEFAULT_BUSINESS_HOUR_ID, {
+      ...this.document({ name: '', active: true, type: 'default', timezone: 'UTC', days }, now),
+      ts: new Date(now),
+      _updatedAt: new Date(now),
+    });
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -221,7 +216,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   ): Promise<{ items: BusinessHourWithDepartments[]; total: number }> {
     const filter: QueryFilter<BusinessHour> = {};
     if (name) filter.name = { $regex: escapeRegExp(name), $options: 'i' };
-    const { items, total } = await findPage(this.businessHours, filter, page);
+    const { items, total } = await this.businessHours.page(filter, page);
     return { items: await Promise.all(items.map((doc) => this.withDepartments(doc))), total };
   }
 
@@ -237,13 +232,17 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async findBy(filter: QueryFilter<BusinessHour>): Promise<BusinessHourWithDepartments> {
-    const doc = await this.businessHours.findOne(filter).lean<BusinessHour>();
+    const doc = await this.businessHours.findOne(filter);
     if (!doc) throw notFound();
     return this.withDepartments(doc);
   }
 
   private async withDepartments(doc: BusinessHour): Promise<BusinessHourWithDepartments> {
-    return { ...doc, departments: await this.departments.following(doc._id) };
+    // Schedules are for holders of the business-hour permissions, never unit-bound.
+    return {
+      ...doc,
+      departments: await this.departments.following(doc._id, Scope.unrestricted()),
+    };
   }
 
   // ---- writes ------------------------------------------------------------------------------
@@ -258,17 +257,19 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
     return this.leases.run([SCHEDULES_LEASE], async (fence) => {
       let existing: Pick<BusinessHour, '_id' | 'type'> | null = null;
       if (input._id !== undefined) {
-        existing = await this.businessHours
-          .findOne({ _id: input._id }, { _id: 1, type: 1 })
-          .lean<Pick<BusinessHour, '_id' | 'type'>>();
+        existing = await this.businessHours.findOne<Pick<BusinessHour, '_id' | 'type'>>(
+          { _id: input._id },
+          { _id: 1, type: 1 },
+        );
         if (!existing) throw notFound();
         if (existing.type !== input.type) {
           throw ApiError.invalidParams(`type cannot change (this schedule is ${existing.type})`);
         }
       } else if (input.type === 'default') {
-        existing = await this.businessHours
-          .findOne({ type: 'default' }, { _id: 1, type: 1 })
-          .lean<Pick<BusinessHour, '_id' | 'type'>>();
+        existing = await this.businessHours.findOne<Pick<BusinessHour, '_id' | 'type'>>(
+          { type: 'default' },
+          { _id: 1, type: 1 },
+        );
       }
       if (input.departmentIds?.length) await this.assertDepartmentsExist(input.departmentIds);
 
@@ -279,21 +280,16 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
       const epoch = fence.epochOf(SCHEDULES_LEASE);
       if (existing) {
         id = existing._id;
-        const { matchedCount } = await this.businessHours.updateOne(fenced({ _id: id }, epoch), {
-          $set: stamped(fields, epoch),
-        });
-        if (matchedCount === 0) throw databaseUnavailable(); // a later writer's, or deleted meanwhile
+        // Refused: a later writer's, or deleted meanwhile.
+        if (!(await this.businessHours.update(id, fields, epoch))) throw databaseUnavailable();
       } else {
         id = randomId();
-        await this.businessHours.insertMany(
-          [stamped({ _id: id, ...fields, ts: new Date(now) }, epoch)],
-          { lean: true },
-        );
+        await this.businessHours.insert({ _id: id, ...fields, ts: new Date(now) } as BusinessHour, epoch);
       }
       if (input.type === 'custom' && input.departmentIds !== undefined) {
         await this.assignDepartments(id, input.departmentIds, actor);
       }
-      this.changed();
+      await this.changed();
       return this.findBy({ _id: id });
     });
   }
@@ -301,9 +297,10 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   /** Deletes a custom schedule; its departments go back to the default. */
   async remove(id: string, actor: Actor): Promise<void> {
     await this.leases.run([SCHEDULES_LEASE], async (fence) => {
-      const doc = await this.businessHours
-        .findOne({ _id: id }, { _id: 1, type: 1 })
-        .lean<Pick<BusinessHour, '_id' | 'type'>>();
+      const doc = await this.businessHours.findOne<Pick<BusinessHour, '_id' | 'type'>>(
+        { _id: id },
+        { _id: 1, type: 1 },
+      );
       if (!doc) throw notFound();
       if (doc.type === 'default') {
         throw ApiError.badRequest(
@@ -319,8 +316,8 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
         await this.departments.setBusinessHour(following, undefined, actor, names);
       }
       await fence.check();
-      await this.businessHours.deleteOne(fenced({ _id: id }, fence.epochOf(SCHEDULES_LEASE)));
-      this.changed();
+      await this.businessHours.delete(id, fence.epochOf(SCHEDULES_LEASE));
+      await this.changed();
     });
   }
 
@@ -332,15 +329,16 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
     await this.leases.run([SCHEDULES_LEASE], async (fence) => {
       const orphans: string[] = [];
       for (const id of ids) {
-        if ((await this.departments.following(id)).length === 0) orphans.push(id);
+        if ((await this.departments.following(id, Scope.unrestricted())).length === 0) orphans.push(id);
       }
       if (orphans.length === 0) return;
       await fence.check();
-      await this.businessHours.updateMany(
-        { _id: { $in: orphans }, type: 'custom' },
-        { $set: { active: false, _updatedAt: new Date(this.clock()) } },
+      await this.businessHours.deactivateCustom(
+        orphans,
+        new Date(this.clock()),
+        fence.epochOf(SCHEDULES_LEASE),
       );
-      this.changed();
+      await this.changed();
     });
   }
 
@@ -358,19 +356,24 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
 
   /** Every schedule's name by id (there are few), for the departments' history. */
   private async scheduleNames(): Promise<Map<string, string>> {
-    const schedules = await this.businessHours
-      .find({}, { _id: 1, name: 1 })
-      .lean<Pick<BusinessHour, '_id' | 'name'>[]>();
+    const schedules = await this.businessHours.find<Pick<BusinessHour, '_id' | 'name'>>(
+      {},
+      { _id: 1, name: 1 },
+    );
     return new Map(schedules.map((schedule) => [schedule._id, schedule.name]));
   }
 
   private async departmentIdsFollowing(id: string): Promise<string[]> {
-    return (await this.departments.following(id)).map((department) => department._id);
+    return (await this.departments.following(id, Scope.unrestricted())).map(
+      (department) => department._id,
+    );
   }
 
   private async assertDepartmentsExist(ids: string[]): Promise<void> {
     const found = new Set(
-      (await this.departments.listByIds(ids, { _id: 1 }, null)).map((department) => department._id),
+      (await this.departments.listByIds(ids, { _id: 1 }, Scope.unrestricted())).map(
+        (department) => department._id,
+      ),
     );
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) {
@@ -380,9 +383,9 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private changed(): void {
+  private async changed(): Promise<void> {
     this.rules.invalidate();
-    this.events.businessHoursChanged();
+    await this.events.businessHoursChanged();
   }
 
   /** The stored fields of a schedule, with Rocket.Chat's derived `utc`/`cron` parts. */
@@ -413,9 +416,7 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
   async loadRules(): Promise<BusinessHourRules & { defaultId?: string }> {
     const [values, docs] = await Promise.all([
       this.settings.readFresh(BUSINESS_HOUR_SETTINGS),
-      this.businessHours
-        .find({ active: true }, { _id: 1, type: 1, timezone: 1, workHours: 1 })
-        .lean<BusinessHour[]>(),
+      this.businessHours.find({ active: true }, { _id: 1, type: 1, timezone: 1, workHours: 1 }),
     ]);
     const defaultDoc = docs.find((doc) => doc.type === 'default');
     return {
@@ -444,11 +445,13 @@ export class BusinessHoursService implements OnModuleInit, OnModuleDestroy {
    */
   async agentHours(agentId: string): Promise<{ open: string[]; closed: boolean }> {
     const rules = await this.rules.get();
-    const assignments = await this.departments.departmentsOfAgent(agentId, true);
+    // The agent's own schedules, from all its departments (the service's reckoning).
+    const everything = Scope.unrestricted();
+    const assignments = await this.departments.departmentsOfAgent(agentId, true, everything);
     const departments = await this.departments.listByIds(
       assignments.map((assignment) => assignment.departmentId),
       { _id: 1, businessHourId: 1 },
-      null,
+      everything,
     );
     const followed = departments.length
       ? departments.map((department) =>

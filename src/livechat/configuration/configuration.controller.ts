@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
+import { Caller, RequestActor } from '../../auth/auth.decorators';
+import type { Actor, AuthenticatedUser } from '../../auth/caller';
 import { RequirePermissions } from '../../auth/route-permissions';
 import { pageEnvelope, parsePage } from '../../common/pagination';
-import type { AuthenticatedUser } from '../../users/users.service';
 import { PageQueryDto } from '../departments/dto/department-queries.dto';
-import { UnitScope } from '../units/unit-scope';
+import { CallerScope } from '../scope/caller-scope';
+import type { Scope } from '../scope/scope';
 import { ApplyConfigurationDto, PlanConfigurationDto } from './configuration.dto';
 import { ConfigurationService } from './configuration.service';
 import { DepartmentRestoreService } from './department-restore.service';
@@ -21,7 +22,6 @@ export class ConfigurationController {
   constructor(
     private readonly configuration: ConfigurationService,
     private readonly restore: DepartmentRestoreService,
-    private readonly scopes: UnitScope,
   ) {}
 
   @Get('configuration')
@@ -31,8 +31,8 @@ export class ConfigurationController {
       'units with monitors, business hours, widget/offline-form/mail settings; never a secret)',
   })
   @RequirePermissions('view-livechat-departments')
-  export(@Caller() caller: AuthenticatedUser) {
-    return this.configuration.export(caller);
+  export(@Caller() caller: AuthenticatedUser, @CallerScope() scope: Scope) {
+    return this.configuration.export(caller, scope);
   }
 
   @Post('configuration.plan')
@@ -43,8 +43,12 @@ export class ConfigurationController {
       'the widget) and what would be refused; writes nothing',
   })
   @RequirePermissions('view-livechat-departments')
-  plan(@Body() body: PlanConfigurationDto, @Caller() caller: AuthenticatedUser) {
-    return this.configuration.plan(caller, body.configuration);
+  plan(
+    @Body() body: PlanConfigurationDto,
+    @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
+  ) {
+    return this.configuration.plan(caller, scope, body.configuration);
   }
 
   @Post('configuration.apply')
@@ -63,9 +67,10 @@ export class ConfigurationController {
   apply(
     @Body() body: ApplyConfigurationDto,
     @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
     @RequestActor() actor: Actor,
   ) {
-    return this.configuration.apply(caller, actor, body.configuration, body.basedOn);
+    return this.configuration.apply(caller, scope, actor, body.configuration, body.basedOn);
   }
 
   @Post('department/:_id/history/:entryId/restore')
@@ -79,10 +84,10 @@ export class ConfigurationController {
   async restoreVersion(
     @Param('_id') id: string,
     @Param('entryId') entryId: string,
-    @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
     @RequestActor() actor: Actor,
   ) {
-    return this.restore.restoreVersion(id, entryId, actor, await this.scopes.of(caller));
+    return this.restore.restoreVersion(id, entryId, actor, scope);
   }
 
   @Get('departments/deleted')
@@ -93,12 +98,9 @@ export class ConfigurationController {
     description: '{ departments: [{ _id, name, deletedAt, deletedBy }], count, offset, total }',
   })
   @RequirePermissions('view-livechat-departments')
-  async listDeleted(@Query() query: PageQueryDto, @Caller() caller: AuthenticatedUser) {
+  async listDeleted(@Query() query: PageQueryDto, @CallerScope() scope: Scope) {
     const page = parsePage(query, ['name', 'deletedAt'], { deletedAt: -1 });
-    const { departments, total } = await this.restore.listDeleted(
-      await this.scopes.of(caller),
-      page,
-    );
+    const { departments, total } = await this.restore.listDeleted(scope, page);
     return pageEnvelope('departments', departments, page, total);
   }
 
@@ -112,9 +114,9 @@ export class ConfigurationController {
   @RequirePermissions('manage-livechat-departments')
   async restoreDeleted(
     @Param('_id') id: string,
-    @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
     @RequestActor() actor: Actor,
   ) {
-    return this.restore.restoreDeleted(id, actor, await this.scopes.of(caller));
+    return this.restore.restoreDeleted(id, actor, scope);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { findPage, Page } from '../../common/pagination';
 import { BusinessHour } from '../business-hours/business-hour.schema';
 import { DepartmentAgent } from '../departments/schemas/department-agent.schema';

@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { SchemaTypes } from 'mongoose';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import type { Department } from '../departments/schemas/department.schema';
 import type { DepartmentAgent } from '../departments/schemas/department-agent.schema';
 

@@ -1,23 +1,22 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor, AuthenticatedUser } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import { ID_ALPHABET, randomId } from '../../common/ids';
 import { MAX_PAGE } from './department-state';
+import type { PermissionId } from '../../permissions/defaults';
 import {
   MAIL_SETTINGS,
   ORIGIN_SETTINGS,
-  PermissionId,
   SETTING_BUSINESS_HOUR_TYPE,
   SETTING_BUSINESS_HOURS_ENABLED,
   SETTING_DEPARTMENT_REMOVAL,
   SETTING_DEPARTMENT_RESTORE_DAYS,
   SETTING_ROUTING_METHOD,
   WIDGET_SETTINGS,
-} from '../../permissions/defaults';
+} from '../../settings/setting-definitions';
 import { PermissionsService } from '../../permissions/permissions.service';
-import { SettingsService } from '../../permissions/settings.service';
-import type { AuthenticatedUser } from '../../users/users.service';
+import { SettingsService } from '../../settings/settings.service';
 import { UsersService } from '../../users/users.service';
 import { BusinessHoursService } from '../business-hours/business-hours.service';
 import {
@@ -28,7 +27,7 @@ import {
 } from '../business-hours/open-now';
 import { DepartmentsService } from '../departments/departments.service';
 import { UnitsService } from '../units/units.service';
-import { DepartmentScope, MONITOR_ROLE, UnitScope } from '../units/unit-scope';
+import { MONITOR_ROLE, Scope } from '../scope/scope';
 import { DepartmentRecovery } from '../write-path/department-recovery';
 import { WriteLeases } from '../write-path/write-leases';
 import {
@@ -117,7 +116,6 @@ export class ConfigurationService implements OnModuleInit {
     private readonly settings: SettingsService,
     private readonly permissions: PermissionsService,
     private readonly users: UsersService,
-    private readonly scopes: UnitScope,
     private readonly leases: WriteLeases,
     private readonly recovery: DepartmentRecovery,
   ) {}
@@ -147,14 +145,15 @@ export class ConfigurationService implements OnModuleInit {
 
   async export(
     caller: AuthenticatedUser,
+    scope: Scope,
   ): Promise<{ configuration: ConfigurationDocument; version: string }> {
-    const { document, version } = await this.current(await this.viewOf(caller));
+    const { document, version } = await this.current(await this.viewOf(caller, scope));
     return { configuration: document, version };
   }
 
-  async plan(caller: AuthenticatedUser, input: unknown): Promise<{ plan: Plan }> {
+  async plan(caller: AuthenticatedUser, scope: Scope, input: unknown): Promise<{ plan: Plan }> {
     const target = parseConfiguration(input);
-    const view = await this.viewOf(caller);
+    const view = await this.viewOf(caller, scope);
     const current = await this.current(view);
     const plan = await this.planAgainst(current, target, caller);
     return { plan };
@@ -166,12 +165,13 @@ export class ConfigurationService implements OnModuleInit {
    */
   async apply(
     caller: AuthenticatedUser,
+    scope: Scope,
     actor: Actor,
     input: unknown,
     basedOn: string,
   ): Promise<{ applyId: string | null; changes: PlannedChange[] }> {
     const target = parseConfiguration(input);
-    const view = await this.viewOf(caller);
+    const view = await this.viewOf(caller, scope);
     return this.leases.run([APPLY_LEASE], async () => {
       const current = await this.current(view);
       if (current.version !== basedOn) {
@@ -232,8 +232,7 @@ export class ConfigurationService implements OnModuleInit {
 
   // ---- reading -----------------------------------------------------------------------------
 
-  private async viewOf(caller: AuthenticatedUser): Promise<View> {
-    const scope = await this.scopes.of(caller);
+  private async viewOf(caller: AuthenticatedUser, scope: Scope): Promise<View> {
     const can = (permissions: PermissionId[]) => this.permissions.hasAny(caller, permissions);
     const [departments, units, businessHours, settings] = await Promise.all([
       can(['view-livechat-departments']),
@@ -242,12 +241,12 @@ export class ConfigurationService implements OnModuleInit {
       can(['edit-privileged-setting']),
     ]);
     return {
-      scopeUnitIds: scope === null ? null : scope.unitIds,
+      scopeUnitIds: scope.isRestricted ? [...scope.unitIds] : null,
       departments,
       // A monitor sees its own units (and so where new departments of its go).
-      units: units || scope !== null,
-      businessHours: businessHours && scope === null,
-      settingIds: settings && scope === null ? CONFIGURATION_SETTINGS : null,
+      units: units || scope.isRestricted,
+      businessHours: businessHours && !scope.isRestricted,
+      settingIds: settings && !scope.isRestricted ? CONFIGURATION_SETTINGS : null,
     };
   }
 
@@ -350,7 +349,7 @@ export class ConfigurationService implements OnModuleInit {
     const target = parseConfiguration(JSON.parse(apply.document));
     const only = new Set(apply.steps);
     const actor = apply.actor;
-    const scope: DepartmentScope = apply.scopeUnitIds ? { unitIds: apply.scopeUnitIds } : null;
+    const scope = apply.scopeUnitIds ? Scope.ofUnits(apply.scopeUnitIds) : Scope.unrestricted();
     const view: View = {
       scopeUnitIds: apply.scopeUnitIds ?? null,
       departments: !!target.departments,
@@ -462,6 +461,7 @@ export class ConfigurationService implements OnModuleInit {
               .map((departmentId) => ({ departmentId })),
           },
           actor,
+          scope,
         );
       }
       await done('unit', name);
@@ -503,7 +503,7 @@ export class ConfigurationService implements OnModuleInit {
     for (const name of Object.keys(current.document.units ?? {})) {
       if (!target.units || name in target.units || !step('unit', name)) continue;
       const id = current.index.unitIds.get(name);
-      if (id && (await this.repository.unitExists(id))) await this.units.remove(id, actor);
+      if (id && (await this.repository.unitExists(id))) await this.units.remove(id, actor, scope);
       await done('unit', name);
     }
     for (const name of Object.keys(current.document.businessHours?.custom ?? {})) {

@@ -1,13 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import type { Page } from '../../common/pagination';
-import { SETTING_DEPARTMENT_RESTORE_DAYS } from '../../permissions/defaults';
-import { SettingsService } from '../../permissions/settings.service';
+import { SETTING_DEPARTMENT_RESTORE_DAYS } from '../../settings/setting-definitions';
+import { SettingsService } from '../../settings/settings.service';
 import { UsersService } from '../../users/users.service';
 import { DepartmentsService } from '../departments/departments.service';
 import type { Department } from '../departments/schemas/department.schema';
-import { assertInScope, DepartmentScope, inScope } from '../units/unit-scope';
+import { Scope } from '../scope/scope';
 import { DepartmentRecovery } from '../write-path/department-recovery';
 import { ConfigurationRepository } from './configuration.repository';
 import {
@@ -58,15 +58,16 @@ export class DepartmentRestoreService implements OnModuleInit {
     departmentId: string,
     entryId: string,
     actor: Actor,
-    scope: DepartmentScope,
+    scope: Scope,
   ): Promise<{ department: Department }> {
-    const current = await this.departments.findById(departmentId);
+    const current = await this.departments.findById(departmentId, Scope.unrestricted());
     if (!current) throw ApiError.departmentNotFound();
-    assertInScope(scope, current);
-    const { history } = await this.departments.history(departmentId, {
-      ...MAX_PAGE,
-      sort: { ts: -1, _id: -1 },
-    });
+    scope.assertIncludes(current);
+    const { history } = await this.departments.history(
+      departmentId,
+      { ...MAX_PAGE, sort: { ts: -1, _id: -1 } },
+      scope,
+    );
     const at = history.findIndex((entry) => entry._id === entryId);
     if (at === -1) {
       throw ApiError.badRequest('error-history-entry-not-found', 'History entry not found');
@@ -77,25 +78,30 @@ export class DepartmentRestoreService implements OnModuleInit {
         'A delete is undone from the recently deleted departments',
       );
     }
-    const stored = await this.departments.allAgents(departmentId);
+    const stored = await this.departments.allAgents(departmentId, scope);
     const agents = new Map<string, TargetAgent>(
       stored.map((a) => [a.agentId, { username: a.username, count: a.count, order: a.order }]),
     );
     const state = stateBefore(current, agents, history.slice(0, at));
     const target = await this.reachable(state.department, state.agents);
     await this.converger.converge(departmentId, target, actor, scope);
-    return { department: (await this.departments.findById(departmentId)) as Department };
+    return {
+      department: (await this.departments.findById(
+        departmentId,
+        Scope.unrestricted(),
+      )) as Department,
+    };
   }
 
   async listDeleted(
-    scope: DepartmentScope,
+    scope: Scope,
     page: Page,
   ): Promise<{ departments: DeletedDepartmentView[]; total: number }> {
     const since = new Date(Date.now() - (await this.retentionDays()) * DAY_MS);
     const { items, total } = await this.repository.listDeleted(
       {
         deletedAt: { $gte: since },
-        ...(scope !== null && { 'department.parentId': { $in: scope.unitIds } }),
+        ...(scope.isRestricted && { 'department.parentId': { $in: [...scope.unitIds] } }),
       },
       page,
     );
@@ -113,7 +119,7 @@ export class DepartmentRestoreService implements OnModuleInit {
   async restoreDeleted(
     id: string,
     actor: Actor,
-    scope: DepartmentScope,
+    scope: Scope,
   ): Promise<{ department: Department }> {
     const kept = await this.repository.findDeleted(id);
     const since = Date.now() - (await this.retentionDays()) * DAY_MS;
@@ -132,9 +138,7 @@ export class DepartmentRestoreService implements OnModuleInit {
     );
     const target = await this.reachable(kept.department, agents);
     // A monitor restores only into one of its units (which must still exist).
-    if (scope !== null && !inScope(scope, { parentId: target.unitId ?? null })) {
-      assertInScope(scope, null);
-    }
+    scope.assertIncludes({ parentId: target.unitId ?? null });
     const department = await this.converger.create(id, kept.department.name, target, actor, scope);
     await this.repository.dropDeleted(id);
     return { department };

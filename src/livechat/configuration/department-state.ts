@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import type { Page } from '../../common/pagination';
 import { DepartmentsService } from '../departments/departments.service';
 import type { DepartmentDto, SaveDepartmentDto } from '../departments/dto/department.dto';
 import type { Department } from '../departments/schemas/department.schema';
 import type { HistoryRecord } from '../history/department-history.service';
-import type { DepartmentScope } from '../units/unit-scope';
+import { Scope } from '../scope/scope';
 import { ConfigurationRepository } from './configuration.repository';
 
 /** Every item at once, for the reads that need a whole (small) collection. */
@@ -154,7 +154,7 @@ export class DepartmentConverger {
     name: string,
     target: DepartmentTarget,
     actor: Actor,
-    scope: DepartmentScope,
+    scope: Scope,
   ): Promise<Department> {
     const existing = await this.repository.existingDepartments([
       ...target.fields.departmentsAllowedToForward,
@@ -195,18 +195,13 @@ export class DepartmentConverger {
         );
       }
     }
-    return (await this.departments.findById(id)) ?? department;
+    return (await this.departments.findById(id, Scope.unrestricted())) ?? department;
   }
 
-  async converge(
-    id: string,
-    target: DepartmentTarget,
-    actor: Actor,
-    scope: DepartmentScope,
-  ): Promise<void> {
-    const current = await this.departments.findById(id);
+  async converge(id: string, target: DepartmentTarget, actor: Actor, scope: Scope): Promise<void> {
+    const current = await this.departments.findById(id, scope);
     if (!current) throw ApiError.departmentNotFound();
-    const stored = await this.departments.allAgents(id);
+    const stored = await this.departments.allAgents(id, scope);
     if (current.archived && !target.fields.archived) {
       await this.departments.unarchive(id, actor, scope);
     }

@@ -13,11 +13,12 @@ import {
 } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
+import { Caller, RequestActor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
-import type { AuthenticatedUser } from '../../users/users.service';
+import type { AuthenticatedUser } from '../../auth/caller';
 import { parseAutocompleteSelector, parseIds, parseProjection } from './department-query-parsers';
 import {
   AutocompleteQueryDto,
@@ -29,8 +30,9 @@ import {
 import { HistoryPageDoc } from '../history/history-page.openapi';
 import { SaveDepartmentDto, UpdateDepartmentAgentsDto } from './dto/department.dto';
 import { DepartmentListFilter, DepartmentsService, etagOf } from './departments.service';
-import { DepartmentScope, UnitScope } from '../units/unit-scope';
 import { RequirePermissions } from '../../auth/route-permissions';
+import { CallerScope } from '../scope/caller-scope';
+import type { Scope } from '../scope/scope';
 
 const DEPARTMENT_SORT_FIELDS = ['name', 'enabled', 'numAgents', '_updatedAt', 'email'] as const;
 const AGENT_SORT_FIELDS = ['username', 'count', 'order'] as const;
@@ -38,9 +40,10 @@ const VIEW = ['view-livechat-departments', 'view-l-room'] as const;
 
 /**
  * Rocket.Chat's livechat department endpoints. Each route declares its permissions, checked
- * by AuthGuard before input validation (pipes) and business rules. A monitor's scope
- * (its units' departments) limits every write and the reads by id always, and the lists
- * with `onlyMyDepartments=true` (Rocket.Chat's clients rely on both list behaviours).
+ * by AuthGuard before input validation (pipes) and business rules. The caller's scope
+ * (`@CallerScope`, resolved once per request: a monitor's units' departments) goes to every
+ * read and write; Rocket.Chat's documented reads (the lists, the archived list, GET by id,
+ * autocomplete) apply it only with `onlyMyDepartments=true` (`scope.whenAsked`).
  */
 @ApiTags('departments')
 @Controller('livechat')
@@ -48,29 +51,23 @@ export class DepartmentsController {
   constructor(
     private readonly departments: DepartmentsService,
     private readonly permissions: PermissionsService,
-    private readonly scopes: UnitScope,
   ) {}
-
-  /** The caller's scope where `onlyMyDepartments=true` asks for it, else everything. */
-  private optionalScope(caller: AuthenticatedUser, only: string | undefined) {
-    return only === 'true' ? this.scopes.of(caller) : Promise.resolve<DepartmentScope>(null);
-  }
 
   @Get('department')
   @RequirePermissions(...VIEW)
-  async list(@Query() query: ListDepartmentsQueryDto, @Caller() caller: AuthenticatedUser) {
-    return this.listWith(query, caller, query.showArchived === 'true' ? 'include' : 'exclude');
+  async list(@Query() query: ListDepartmentsQueryDto, @CallerScope() scope: Scope) {
+    return this.listWith(query, scope, query.showArchived === 'true' ? 'include' : 'exclude');
   }
 
   @Get('departments/archived')
   @RequirePermissions(...VIEW)
-  async listArchived(@Query() query: ListDepartmentsQueryDto, @Caller() caller: AuthenticatedUser) {
-    return this.listWith(query, caller, 'only');
+  async listArchived(@Query() query: ListDepartmentsQueryDto, @CallerScope() scope: Scope) {
+    return this.listWith(query, scope, 'only');
   }
 
   private async listWith(
     query: ListDepartmentsQueryDto,
-    caller: AuthenticatedUser,
+    scope: Scope,
     archived: DepartmentListFilter['archived'],
   ) {
     const page = parsePage(query, DEPARTMENT_SORT_FIELDS, { name: 1 });
@@ -82,7 +79,7 @@ export class DepartmentsController {
         archived,
       },
       page,
-      await this.optionalScope(caller, query.onlyMyDepartments),
+      scope.whenAsked(query.onlyMyDepartments),
     );
     return pageEnvelope('departments', departments, page, total);
   }
@@ -92,10 +89,10 @@ export class DepartmentsController {
   @RequirePermissions('manage-livechat-departments')
   async create(
     @Body() body: SaveDepartmentDto,
-    @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
     @RequestActor() actor: Actor,
   ) {
-    return this.departments.create(body, actor, await this.scopes.of(caller));
+    return this.departments.create(body, actor, scope);
   }
 
   // Static paths are declared before `department/:_id` so they are not taken for ids.
@@ -107,20 +104,22 @@ export class DepartmentsController {
 
   @Get('department.autocomplete')
   @RequirePermissions(...VIEW)
-  async autocomplete(@Query() query: AutocompleteQueryDto, @Caller() caller: AuthenticatedUser) {
+  async autocomplete(@Query() query: AutocompleteQueryDto, @CallerScope() scope: Scope) {
     const selector = parseAutocompleteSelector(query.selector);
-    const scope = await this.optionalScope(caller, query.onlyMyDepartments);
     return {
-      items: await this.departments.autocomplete(selector, query.showArchived === 'true', scope),
+      items: await this.departments.autocomplete(
+        selector,
+        query.showArchived === 'true',
+        scope.whenAsked(query.onlyMyDepartments),
+      ),
     };
   }
 
   @Get('department.listByIds')
   @RequirePermissions(...VIEW)
-  async listByIds(@Query() query: ListByIdsQueryDto, @Caller() caller: AuthenticatedUser) {
+  async listByIds(@Query() query: ListByIdsQueryDto, @CallerScope() scope: Scope) {
     const ids = parseIds(query.ids);
     const projection = parseProjection(query.fields);
-    const scope = await this.scopes.of(caller);
     return { departments: await this.departments.listByIds(ids, projection, scope) };
   }
 
@@ -130,19 +129,25 @@ export class DepartmentsController {
     @Param('_id') id: string,
     @Query() query: GetDepartmentQueryDto,
     @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const scope = await this.optionalScope(caller, query.onlyMyDepartments);
-    const department = await this.departments.findInScope(id, scope);
+    const department = await this.departments.findById(
+      id,
+      scope.whenAsked(query.onlyMyDepartments),
+    );
     // Rocket.Chat clients expect 200 with `department: null` for an unknown id (and a
     // monitor's out-of-scope one).
     if (!department) return { department: null, agents: [] };
     void reply.header('ETag', etagOf(department));
+    // The department itself is a documented unscoped read; its agents are not (as
+    // `…/:_id/agents`): a department outside the caller's scope comes without them.
     const withAgents =
       query.includeAgents !== 'false' &&
+      scope.includes(department) &&
       (await this.permissions.hasAny(caller, ['view-livechat-departments']));
     return withAgents
-      ? { department, agents: await this.departments.allAgents(id) }
+      ? { department, agents: await this.departments.allAgents(id, scope) }
       : { department };
   }
 
@@ -160,13 +165,13 @@ export class DepartmentsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
     @RequestActor() actor: Actor,
+    @CallerScope() scope: Scope,
   ) {
     const [canSave, canAddAgents] = await Promise.all([
       this.permissions.hasAny(caller, ['manage-livechat-departments']),
       this.permissions.hasAny(caller, ['add-livechat-department-agents']),
     ]);
     if (!canSave) throw ApiError.bareBadRequest('error-not-allowed');
-    const scope = await this.scopes.of(caller);
     const result = await this.departments.update(
       id,
       body,
@@ -181,10 +186,10 @@ export class DepartmentsController {
   @RequirePermissions('manage-livechat-departments', 'remove-livechat-department')
   async remove(
     @Param('_id') id: string,
-    @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
     @RequestActor() actor: Actor,
   ) {
-    await this.departments.remove(id, actor, await this.scopes.of(caller));
+    await this.departments.remove(id, actor, scope);
     return {};
   }
 
@@ -193,10 +198,10 @@ export class DepartmentsController {
   @RequirePermissions('manage-livechat-departments')
   async archive(
     @Param('_id') id: string,
-    @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
     @RequestActor() actor: Actor,
   ) {
-    await this.departments.archive(id, actor, await this.scopes.of(caller));
+    await this.departments.archive(id, actor, scope);
     return {};
   }
 
@@ -205,10 +210,10 @@ export class DepartmentsController {
   @RequirePermissions('manage-livechat-departments')
   async unarchive(
     @Param('_id') id: string,
-    @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
     @RequestActor() actor: Actor,
   ) {
-    await this.departments.unarchive(id, actor, await this.scopes.of(caller));
+    await this.departments.unarchive(id, actor, scope);
     return {};
   }
 
@@ -217,11 +222,11 @@ export class DepartmentsController {
   async listAgents(
     @Param('_id') id: string,
     @Query() query: PageQueryDto,
-    @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
   ) {
     const page = parsePage(query, AGENT_SORT_FIELDS, { username: 1 });
-    await this.departments.assertReadable(id, await this.scopes.of(caller));
-    const { agents, total } = await this.departments.listAgents(id, page);
+    await this.departments.assertReadable(id, scope);
+    const { agents, total } = await this.departments.listAgents(id, page, scope);
     return pageEnvelope('agents', agents, page, total);
   }
 
@@ -231,10 +236,9 @@ export class DepartmentsController {
   async updateAgents(
     @Param('_id') id: string,
     @Body() body: UpdateDepartmentAgentsDto,
-    @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
     @RequestActor() actor: Actor,
   ) {
-    const scope = await this.scopes.of(caller);
     await this.departments.updateAgents(id, body.upsert, body.remove, actor, scope);
     return {};
   }
@@ -248,11 +252,11 @@ export class DepartmentsController {
   async history(
     @Param('_id') id: string,
     @Query() query: PageQueryDto,
-    @Caller() caller: AuthenticatedUser,
+    @CallerScope() scope: Scope,
   ) {
     const page = parsePage(query, [], { ts: -1 });
-    await this.departments.assertReadable(id, await this.scopes.of(caller));
-    const { history, total } = await this.departments.history(id, page);
+    await this.departments.assertReadable(id, scope);
+    const { history, total } = await this.departments.history(id, page, scope);
     return pageEnvelope('history', history, page, total);
   }
 }

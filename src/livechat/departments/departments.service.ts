@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model, QueryFilter } from 'mongoose';
+import type { QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
-import { DatabaseCircuit } from '../../database/database-circuit';
-import { escapeRegExp, findPage, Page } from '../../common/pagination';
-import { SettingsService } from '../../permissions/settings.service';
+import { escapeRegExp, Page } from '../../common/pagination';
+import { SettingsService } from '../../settings/settings.service';
 import { UsersService } from '../../users/users.service';
 import type {
   Actor,
@@ -22,14 +20,12 @@ import {
   StoredAssignment,
   withNames,
 } from './department-changes';
-import {
-  DepartmentPlan,
-  DepartmentWriter,
-  nextVersion,
-} from '../write-path/department-writer';
-import { assertInScope, DepartmentScope, inScope, notAllowed } from '../units/unit-scope';
-import { Unit } from '../units/unit.schema';
+import { DepartmentPlan, DepartmentWriter, nextVersion } from '../write-path/department-writer';
+import { notAllowed, Scope } from '../scope/scope';
+import { UnitsRepository } from '../units/units.repository';
 import { LivechatEvents } from '../livechat-events';
+import { AssignmentsRepository } from './assignments.repository';
+import { DepartmentsRepository } from './departments.repository';
 import { AgentAssignmentDto, SaveDepartmentDto } from './dto/department.dto';
 import { DepartmentAgent } from './schemas/department-agent.schema';
 import { Department } from './schemas/department.schema';
@@ -58,7 +54,6 @@ export type DeleteObserver = (
 ) => Promise<void>;
 
 export type DepartmentProjection = Record<string, 0 | 1>;
-type Named = { _id: string; name: string };
 
 const AUTOCOMPLETE_LIMIT = 100;
 
@@ -82,14 +77,11 @@ function requestedUnit(body: SaveDepartmentDto): string | null | undefined {
  * stores `parentId: null, ancestors: null`, and its clients read them so.
  */
 function unitFields(unitId: string | null): Partial<Department> {
-  return unitId
-    ? { parentId: unitId, ancestors: [unitId] }
-    : { parentId: null, ancestors: null };
+  return unitId ? { parentId: unitId, ancestors: [unitId] } : { parentId: null, ancestors: null };
 }
 
 /** Rocket.Chat EE marks every department it saves `type: 'd'` (units are `'u'`). */
 const DEPARTMENT_TYPE = { type: 'd' } as const;
-
 
 /** Ids of the departments that `fields` points at (fallback and forward targets). */
 function referencedIds(fields: Partial<Department>): string[] {
@@ -109,11 +101,6 @@ function entry(
   return { _id: randomId(), departmentId, action, ...actor, ts: new Date(), ...detail };
 }
 
-/** The query condition that keeps a monitor to its units' departments. */
-function scopeFilter(scope: DepartmentScope): QueryFilter<Department> {
-  return scope === null ? {} : { parentId: { $in: scope.unitIds } };
-}
-
 export function etagOf(department: Pick<Department, '_id' | '_updatedAt'>): string {
   return `"${department._id}-${new Date(department._updatedAt).getTime()}"`;
 }
@@ -123,14 +110,13 @@ export class DepartmentsService {
   private readonly deleteObservers: DeleteObserver[] = [];
 
   constructor(
-    @InjectModel(Department.name) private readonly departments: Model<Department>,
-    @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
-    @InjectModel(Unit.name) private readonly units: Model<Unit>,
+    private readonly departments: DepartmentsRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly units: UnitsRepository,
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly writer: DepartmentWriter,
     private readonly historyEntries: DepartmentHistoryService,
-    private readonly circuit: DatabaseCircuit,
     private readonly events: LivechatEvents,
   ) {}
 
@@ -141,105 +127,98 @@ export class DepartmentsService {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  async findById(id: string): Promise<Department | null> {
-    return this.circuit.findById<Department>(this.departments, id);
-  }
-
   /** The department, or null when there is none or it is out of `scope`. */
-  async findInScope(id: string, scope: DepartmentScope): Promise<Department | null> {
-    const department = await this.findById(id);
-    return inScope(scope, department) ? department : null;
+  async findById(id: string, scope: Scope): Promise<Department | null> {
+    return this.departments.findById(id, scope);
   }
 
   /** 403 unless the department exists in `scope` (400 when it does not exist at all). */
-  async assertReadable(id: string, scope: DepartmentScope): Promise<void> {
-    if (scope === null) return;
-    const department = await this.departments
-      .findOne({ _id: id }, { parentId: 1 })
-      .lean<Pick<Department, '_id' | 'parentId'>>();
+  async assertReadable(id: string, scope: Scope): Promise<void> {
+    if (!scope.isRestricted) return;
+    const department = await this.departments.findById<Pick<Department, '_id' | 'parentId'>>(
+      id,
+      Scope.unrestricted(),
+      { parentId: 1 },
+    );
     if (!department) throw ApiError.departmentNotFound();
-    assertInScope(scope, department);
+    scope.assertIncludes(department);
   }
 
   async list(
     filter: DepartmentListFilter,
     page: Page,
-    scope: DepartmentScope = null,
+    scope: Scope,
   ): Promise<{ departments: Department[]; total: number }> {
-    const query: QueryFilter<Department> = scopeFilter(scope);
+    const query: QueryFilter<Department> = {};
     if (filter.archived === 'exclude') query.archived = { $ne: true };
     if (filter.archived === 'only') query.archived = true;
     if (filter.enabledOnly) query.enabled = true;
     if (filter.excludeDepartmentId !== undefined) query._id = { $ne: filter.excludeDepartmentId };
     if (filter.text) query.name = { $regex: escapeRegExp(filter.text), $options: 'i' };
-    const { items, total } = await findPage(this.departments, query, page);
+    const { items, total } = await this.departments.page(query, page, scope);
     return { departments: items, total };
   }
 
   async autocomplete(
     selector: AutocompleteSelector,
     showArchived: boolean,
-    scope: DepartmentScope = null,
+    scope: Scope,
   ): Promise<{ _id: string; name: string }[]> {
-    const query: QueryFilter<Department> = { ...selector.conditions, ...scopeFilter(scope) };
+    const query: QueryFilter<Department> = { ...selector.conditions };
     if (!showArchived) query.archived = { $ne: true };
     if (selector.term) query.name = { $regex: `^${escapeRegExp(selector.term)}`, $options: 'i' };
     if (selector.exceptions?.length) query._id = { $nin: selector.exceptions };
-    return this.departments
-      .find(query, { _id: 1, name: 1 })
-      .sort({ name: 1, _id: 1 })
-      .limit(AUTOCOMPLETE_LIMIT)
-      .lean<{ _id: string; name: string }[]>();
+    return this.departments.find<{ _id: string; name: string }>(query, scope, {
+      projection: { _id: 1, name: 1 },
+      sort: { name: 1, _id: 1 },
+      limit: AUTOCOMPLETE_LIMIT,
+    });
   }
 
   async listByIds(
     ids: string[],
     projection: DepartmentProjection | undefined,
-    scope: DepartmentScope,
+    scope: Scope,
   ): Promise<Department[]> {
-    return this.departments
-      .find({ _id: { $in: ids }, ...scopeFilter(scope) }, projection)
-      .sort({ name: 1, _id: 1 })
-      .lean<Department[]>();
+    return this.departments.find({ _id: { $in: ids } }, scope, {
+      projection,
+      sort: { name: 1, _id: 1 },
+    });
   }
 
   /** The departments that follow a business-hour schedule, by name. */
-  async following(businessHourId: string): Promise<{ _id: string; name: string }[]> {
-    return this.departments
-      .find({ businessHourId }, { _id: 1, name: 1 })
-      .sort({ name: 1, _id: 1 })
-      .lean<{ _id: string; name: string }[]>();
+  async following(businessHourId: string, scope: Scope): Promise<{ _id: string; name: string }[]> {
+    return this.departments.find<{ _id: string; name: string }>({ businessHourId }, scope, {
+      projection: { _id: 1, name: 1 },
+      sort: { name: 1, _id: 1 },
+    });
   }
 
   async listAgents(
     departmentId: string,
     page: Page,
+    scope: Scope,
   ): Promise<{ agents: DepartmentAgent[]; total: number }> {
-    const { items, total } = await findPage(this.assignments, { departmentId }, page);
+    const { items, total } = await this.assignments.page({ departmentId }, page, scope);
     return { agents: items, total };
   }
 
-  async allAgents(departmentId: string): Promise<DepartmentAgent[]> {
-    return this.assignments
-      .find({ departmentId })
-      .sort({ username: 1, _id: 1 })
-      .lean<DepartmentAgent[]>();
+  async allAgents(departmentId: string, scope: Scope): Promise<DepartmentAgent[]> {
+    return this.assignments.find({ departmentId }, scope, { sort: { username: 1, _id: 1 } });
   }
 
-  /** The agent's assignments, each with its department's name. */
+  /** The agent's assignments in `scope`, each with its department's name. */
   async departmentsOfAgent(
     agentId: string,
     enabledOnly: boolean,
+    scope: Scope,
   ): Promise<(DepartmentAgent & { departmentName?: string })[]> {
     const query: QueryFilter<DepartmentAgent> = { agentId };
     if (enabledOnly) query.departmentEnabled = true;
-    const assignments = await this.assignments.find(query).lean<DepartmentAgent[]>();
-    const names = new Map(
-      (
-        await this.departments
-          .find({ _id: { $in: assignments.map((a) => a.departmentId) } }, { _id: 1, name: 1 })
-          .lean<{ _id: string; name: string }[]>()
-      ).map((department) => [department._id, department.name]),
+    const assignments = await this.assignments.find(query, scope);
+    const names = await this.departments.namesOf(
+      assignments.map((assignment) => assignment.departmentId),
+      scope,
     );
     return assignments.map((assignment) => ({
       ...assignment,
@@ -259,12 +238,12 @@ export class DepartmentsService {
   async create(
     body: SaveDepartmentDto,
     actor: Actor,
-    scope: DepartmentScope = null,
+    scope: Scope,
     options: { id?: string } = {},
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
     const unitId = requestedUnit(body) ?? null;
     // A monitor creates departments inside its own units only (and so keeps seeing them).
-    if (scope !== null && !(unitId && scope.unitIds.includes(unitId))) throw notAllowed();
+    if (scope.isRestricted && !(unitId && scope.includesUnit(unitId))) throw notAllowed();
     // On create, a cleared field is simply left out.
     const fields = definedFields(body.department).set;
     const agents = body.agents ?? [];
@@ -275,13 +254,15 @@ export class DepartmentsService {
     const leased = [id, ...referencedIds(fields), ...(unitId ? [unitId] : [])];
     return this.writer.withDepartments(leased, async (fence) => {
       if (options.id !== undefined) {
-        const existing = await this.findById(id);
-        if (existing) return { department: existing, agents: await this.allAgents(id) };
+        const existing = await this.findById(id, Scope.unrestricted());
+        if (existing) {
+          return { department: existing, agents: await this.allAgents(id, Scope.unrestricted()) };
+        }
       }
       const [usernames] = await Promise.all([
         this.resolveAgents(agents),
         this.checkReferences(fields, undefined),
-        unitId && this.requireUnit(unitId),
+        unitId && this.requireUnit(unitId, scope),
       ]);
 
       const now = new Date();
@@ -321,23 +302,24 @@ export class DepartmentsService {
   async update(
     id: string,
     body: SaveDepartmentDto,
-    options: { canAddAgents: boolean; ifMatch?: string; scope?: DepartmentScope },
+    options: { canAddAgents: boolean; ifMatch?: string; scope: Scope },
     actor: Actor,
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
     const { set: changes, unset } = definedFields(body.department);
     const agents = options.canAddAgents ? (body.agents ?? []) : [];
-    const scope = options.scope ?? null;
+    const scope = options.scope;
     const requested = requestedUnit(body);
     // Also lease the departments this one will point at (see create()), and the units
     // it leaves and joins (their counts change).
     const leased = [id, ...referencedIds(changes), ...(requested ? [requested] : [])];
     let leftSchedule: string | undefined;
     const saved = await this.writer.withDepartments(leased, async (fence) => {
-      const current = await this.findById(id);
+      // Read unscoped: a monitor may also take a department that is in no unit into one of
+      // its own; otherwise the department must be in its scope.
+      const current = await this.findById(id, Scope.unrestricted());
       if (!current) throw ApiError.departmentNotFound();
-      // A monitor may also take a department that is in no unit into one of its own.
-      const intoOwnUnit = !current.parentId && !!requested && inScope(scope, { parentId: requested });
-      if (!intoOwnUnit) assertInScope(scope, current);
+      const intoOwnUnit = !current.parentId && !!requested && scope.includesUnit(requested);
+      if (!intoOwnUnit) scope.assertIncludes(current);
       // The unit changes only when the request names another one.
       const unitId =
         requested === undefined || requested === (current.parentId ?? null) ? undefined : requested;
@@ -407,7 +389,11 @@ export class DepartmentsService {
         fence,
       );
       // Still under the lease: nobody can have deleted it since.
-      const [department, assignments] = await Promise.all([this.findById(id), this.allAgents(id)]);
+      // Unscoped: a monitor that just took the department out of its units gets the answer.
+      const [department, assignments] = await Promise.all([
+        this.findById(id, Scope.unrestricted()),
+        this.allAgents(id, Scope.unrestricted()),
+      ]);
       if (!department) throw ApiError.departmentNotFound();
       return { department, agents: assignments };
     });
@@ -421,7 +407,7 @@ export class DepartmentsService {
     upsert: AgentAssignmentDto[],
     remove: { agentId: string }[],
     actor: Actor,
-    scope: DepartmentScope = null,
+    scope: Scope,
   ): Promise<void> {
     const upsertIds = new Set(upsert.map((agent) => agent.agentId));
     const removeIds = [...new Set(remove.map((agent) => agent.agentId))];
@@ -433,7 +419,7 @@ export class DepartmentsService {
       const current = await this.requireForWrite(id, scope);
       const [usernames, stored] = await Promise.all([
         this.resolveAgents(upsert),
-        this.storedAssignments(id, [...upsertIds, ...removeIds]),
+        this.storedAssignments(id, [...upsertIds, ...removeIds], scope),
       ]);
       if (upsert.length === 0 && !removeIds.some((agentId) => stored.has(agentId))) return;
       const record = entry(actor, id, 'agents', {
@@ -451,22 +437,29 @@ export class DepartmentsService {
     });
   }
 
-  async remove(id: string, actor: Actor, scope: DepartmentScope = null): Promise<void> {
+  async remove(id: string, actor: Actor, scope: Scope): Promise<void> {
     if (!(await this.settings.isDepartmentRemovalEnabled())) {
       throw ApiError.bareBadRequest('error-department-removal-disabled');
     }
     const record = entry(actor, id, 'delete', {});
-    let plan: DepartmentPlan = { kind: 'delete', departmentId: id };
+    // The deleter's units go with the plan: its clean-up of other departments' references
+    // records those outside them as the system's (department-writer.ts, dropReferencesTo).
+    let plan: Extract<DepartmentPlan, { kind: 'delete' }> = {
+      kind: 'delete',
+      departmentId: id,
+      ...(scope.isRestricted && { deleterUnits: [...scope.unitIds] }),
+    };
     let leftSchedule: string | undefined;
     await this.writer.withDepartments([id], async (fence) => {
-      const current = await this.findById(id);
+      const current = await this.findById(id, Scope.unrestricted());
       if (!current) throw ApiError.bareBadRequest('error-department-not-found');
-      assertInScope(scope, current);
+      scope.assertIncludes(current);
+      plan = { ...plan, departmentName: current.name };
       leftSchedule = current.businessHourId;
       // Its unit loses a department: recounted under the unit's lease.
       fence.require([current.parentId ?? undefined]);
       if (this.deleteObservers.length) {
-        const agents = await this.allAgents(id);
+        const agents = await this.allAgents(id, Scope.unrestricted());
         for (const observer of this.deleteObservers) await observer(current, agents, actor);
       }
       if (current.parentId) plan = { ...plan, recountUnits: [current.parentId] };
@@ -482,7 +475,7 @@ export class DepartmentsService {
    * Archives (and disables) a department; archiving twice changes nothing. It leaves its
    * custom schedule (Rocket.Chat EE unlinks it).
    */
-  async archive(id: string, actor: Actor, scope: DepartmentScope = null): Promise<void> {
+  async archive(id: string, actor: Actor, scope: Scope): Promise<void> {
     let leftSchedule: string | undefined;
     await this.writer.withDepartments([id], async (fence) => {
       const current = await this.requireForWrite(id, scope);
@@ -507,7 +500,7 @@ export class DepartmentsService {
   }
 
   /** Unarchives a department; it stays disabled until a PUT enables it. */
-  async unarchive(id: string, actor: Actor, scope: DepartmentScope = null): Promise<void> {
+  async unarchive(id: string, actor: Actor, scope: Scope): Promise<void> {
     await this.writer.withDepartments([id], async (fence) => {
       const current = await this.requireForWrite(id, scope);
       if (current.archived !== true) return;
@@ -521,7 +514,7 @@ export class DepartmentsService {
     });
   }
 
-  /** Drops every assignment of an agent (when the agent role is taken away). */
+  /** Drops every assignment of an agent (when the agent role is taken away: the system's own clean-up). */
   async removeAgentEverywhere(agentId: string, actor: Actor): Promise<void> {
     try {
       await this.removeAssignmentsOf(agentId, actor);
@@ -533,14 +526,15 @@ export class DepartmentsService {
   }
 
   private async removeAssignmentsOf(agentId: string, actor: Actor): Promise<void> {
-    const assignments = await this.assignments
-      .find({ agentId }, { departmentId: 1, username: 1 })
-      .lean<Pick<DepartmentAgent, 'departmentId' | 'username'>[]>();
+    const everything = Scope.unrestricted();
+    const assignments = await this.assignments.find<
+      Pick<DepartmentAgent, 'departmentId' | 'username'>
+    >({ agentId }, everything, { projection: { departmentId: 1, username: 1 } });
     for (const { departmentId, username } of assignments) {
       await this.writer.withDepartments([departmentId], async (fence) => {
-        const current = await this.departments
-          .findOne({ _id: departmentId }, { enabled: 1, _updatedAt: 1 })
-          .lean<Pick<Department, '_id' | 'enabled' | '_updatedAt'>>();
+        const current = await this.departments.findById<
+          Pick<Department, '_id' | 'enabled' | '_updatedAt'>
+        >(departmentId, everything, { enabled: 1, _updatedAt: 1 });
         if (!current) return;
         await this.writer.run(
           entry(actor, departmentId, 'agents', {
@@ -558,16 +552,17 @@ export class DepartmentsService {
     }
   }
 
-  /** Every agent id that has an assignment. */
+  /** Every agent id that has an assignment (recovery's sweep: the system's, unscoped). */
   async assignedAgentIds(): Promise<string[]> {
-    return (await this.assignments.distinct('agentId')) as string[];
+    return this.assignments.agentIds(Scope.unrestricted());
   }
 
   async history(
     departmentId: string,
     page: Page,
+    scope: Scope,
   ): Promise<{ history: HistoryRecord[]; total: number }> {
-    return this.historyEntries.list(departmentId, page);
+    return this.historyEntries.list(departmentId, page, scope);
   }
 
   /** An update plan that bumps the version and upserts `agents`; callers add the rest. */
@@ -601,14 +596,14 @@ export class DepartmentsService {
   private async storedAssignments(
     departmentId: string,
     agentIds: string[],
+    scope: Scope = Scope.unrestricted(),
   ): Promise<Map<string, StoredAssignment>> {
     if (agentIds.length === 0) return new Map();
-    const found = await this.assignments
-      .find(
-        { departmentId, agentId: { $in: agentIds } },
-        { agentId: 1, count: 1, order: 1, username: 1 },
-      )
-      .lean<(StoredAssignment & { agentId: string })[]>();
+    const found = await this.assignments.find<StoredAssignment & { agentId: string }>(
+      { departmentId, agentId: { $in: agentIds } },
+      scope,
+      { projection: { agentId: 1, count: 1, order: 1, username: 1 } },
+    );
     return new Map(found.map((assignment) => [assignment.agentId, assignment]));
   }
 
@@ -628,33 +623,44 @@ export class DepartmentsService {
           .filter((id): id is string => typeof id === 'string'),
       ),
     ];
+    // Names for the history, whoever made the change: a reference may name any department.
+    const everything = Scope.unrestricted();
     const [departments, units] = await Promise.all([
-      this.departments.find({ _id: { $in: ids } }, { _id: 1, name: 1 }).lean<Named[]>(),
-      this.units.find({ _id: { $in: ids } }, { _id: 1, name: 1 }).lean<Named[]>(),
+      this.departments.namesOf(ids, everything),
+      this.units.namesOf(ids, everything),
     ]);
-    const names = new Map([...departments, ...units].map((doc) => [doc._id, doc.name]));
+    const names = new Map([...departments, ...units]);
     return changes.map((change) => (named(change) ? withNames(change, names) : change));
   }
 
   // ---- rules -------------------------------------------------------------------------------
 
+  /** The department to write: 400 when there is none, 403 when it is out of `scope`. */
   private async requireForWrite(
     id: string,
-    scope: DepartmentScope,
+    scope: Scope,
   ): Promise<Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'businessHourId'>> {
-    const current = await this.departments
-      .findOne({ _id: id }, { enabled: 1, archived: 1, _updatedAt: 1, parentId: 1, businessHourId: 1 })
-      .lean<
-        Pick<Department, '_id' | 'enabled' | 'archived' | '_updatedAt' | 'parentId' | 'businessHourId'>
-      >();
+    const current = await this.departments.findById<
+      Pick<
+        Department,
+        '_id' | 'enabled' | 'archived' | '_updatedAt' | 'parentId' | 'businessHourId'
+      >
+    >(id, Scope.unrestricted(), {
+      enabled: 1,
+      archived: 1,
+      _updatedAt: 1,
+      parentId: 1,
+      businessHourId: 1,
+    });
     if (!current) throw ApiError.departmentNotFound();
-    assertInScope(scope, current);
+    scope.assertIncludes(current);
     return current;
   }
 
-  /** 400 unless the unit exists. */
-  private async requireUnit(unitId: string): Promise<void> {
-    if (!(await this.units.exists({ _id: unitId }))) throw ApiError.unitNotFound();
+  /** 400 unless the unit exists (403 when it is not one of a monitor's). */
+  private async requireUnit(unitId: string, scope: Scope): Promise<void> {
+    if (!scope.includesUnit(unitId)) throw notAllowed();
+    if (!(await this.units.exists(unitId, scope))) throw ApiError.unitNotFound();
   }
 
   /**
@@ -665,10 +671,14 @@ export class DepartmentsService {
   private async checkUnitMove(
     current: Pick<Department, '_id' | 'parentId'>,
     unitId: string | null,
-    scope: DepartmentScope,
+    scope: Scope,
   ): Promise<void> {
     if (unitId === null) {
-      const left = await this.departments.countDocuments({ parentId: current.parentId });
+      // Counted unscoped: the unit's departments, whoever asks.
+      const left = await this.departments.count(
+        { parentId: current.parentId },
+        Scope.unrestricted(),
+      );
       if (left <= 1) {
         throw ApiError.badRequest(
           'error-unit-cant-be-empty',
@@ -677,8 +687,7 @@ export class DepartmentsService {
       }
       return;
     }
-    if (scope !== null && !scope.unitIds.includes(unitId)) throw notAllowed();
-    await this.requireUnit(unitId);
+    await this.requireUnit(unitId, scope);
   }
 
   private checkClosingTags(department: Partial<Department>): void {
@@ -690,16 +699,17 @@ export class DepartmentsService {
     }
   }
 
-  /** The fallback and forward targets named in `fields` must be existing departments. */
+  /**
+   * The fallback and forward targets named in `fields` must be existing departments: any
+   * department, for a monitor too (Rocket.Chat lets a department forward out of its unit).
+   */
   private async checkReferences(fields: Partial<Department>, selfId: string | undefined) {
     const fallback = fields.fallbackForwardDepartment;
     const forwards = fields.departmentsAllowedToForward ?? [];
     const ids = [...new Set(referencedIds(fields))].filter((id) => id !== selfId);
     if (ids.length === 0) return;
     const existing = new Set(
-      (
-        await this.departments.find({ _id: { $in: ids } }, { _id: 1 }).lean<{ _id: string }[]>()
-      ).map((department) => department._id),
+      await this.departments.ids({ _id: { $in: ids } }, Scope.unrestricted()),
     );
     if (fallback && fallback !== selfId && !existing.has(fallback)) {
       throw ApiError.badRequest(
@@ -743,9 +753,10 @@ export class DepartmentsService {
   ): Promise<void> {
     await this.writer.withDepartments(departmentIds, async (fence) => {
       for (const id of departmentIds) {
-        const current = await this.departments
-          .findOne({ _id: id }, { enabled: 1, _updatedAt: 1, businessHourId: 1 })
-          .lean<Pick<Department, '_id' | 'enabled' | '_updatedAt' | 'businessHourId'>>();
+        // Schedules are managed by holders of manage-livechat-business-hours: unrestricted.
+        const current = await this.departments.findById<
+          Pick<Department, '_id' | 'enabled' | '_updatedAt' | 'businessHourId'>
+        >(id, Scope.unrestricted(), { enabled: 1, _updatedAt: 1, businessHourId: 1 });
         if (!current || current.businessHourId === businessHourId) continue;
         await this.writer.run(
           entry(actor, id, 'update', {

@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { SchemaTypes } from 'mongoose';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 
 export const HISTORY_ACTIONS = [
   'create',
@@ -36,6 +36,23 @@ export interface AgentChanges {
   users?: { _id: string; username: string }[];
 }
 
+/**
+ * What a clean-up entry cleans up after: a department's references to a deleted one are
+ * dropped by that delete (department-writer.ts), recorded as such rather than as an edit.
+ */
+export interface CleanupCause {
+  /** The deleted department, and its name at the time. */
+  departmentId: string;
+  departmentName?: string;
+  /** Who deleted it (the entry's `user` is the system when this department was not theirs). */
+  deletedBy: { _id: string; username: string };
+  /** The delete's request. */
+  requestId: string;
+}
+
+/** The author of changes nobody asked for directly (a clean-up outside the deleter's units). */
+export const SYSTEM_USER = { _id: 'system', username: 'system' } as const;
+
 /** `livechat_department_history` (our extension): one document per department change. */
 @Schema({ collection: 'livechat_department_history', versionKey: false })
 export class DepartmentHistoryEntry {
@@ -62,6 +79,10 @@ export class DepartmentHistoryEntry {
 
   @Prop({ type: SchemaTypes.Mixed })
   agents?: AgentChanges;
+
+  /** Set on a clean-up caused by another department's delete. */
+  @Prop({ type: SchemaTypes.Mixed })
+  cleanupOf?: CleanupCause;
 
   /** The configuration apply (livechat/configuration.apply) this change was part of. */
   @Prop({ type: String })

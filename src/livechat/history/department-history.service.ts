@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
-import { findPage, Page } from '../../common/pagination';
+import type { Page } from '../../common/pagination';
+import type { Scope } from '../scope/scope';
+import { DepartmentHistoryRepository } from './department-history.repository';
 import { AgentChanges, DepartmentHistoryEntry } from './department-history.schema';
 
 /** A history entry; with `mergeInto`, a write that completes that earlier entry instead. */
@@ -10,21 +10,16 @@ export type HistoryRecord = DepartmentHistoryEntry & { mergeInto?: string };
 /** The actions a later request of the same save may complete. */
 const SAVE_ACTIONS = new Set(['create', 'update', 'agents']);
 
-const DUPLICATE_KEY = 11000;
-
 /** The department history: what changed, by whom, with names. */
 @Injectable()
 export class DepartmentHistoryService {
-  constructor(
-    @InjectModel(DepartmentHistoryEntry.name)
-    private readonly entries: Model<DepartmentHistoryEntry>,
-  ) {}
+  constructor(private readonly entries: DepartmentHistoryRepository) {}
 
   /** A write is complete: keep it as history (unless it changed nothing). */
   async complete(record: HistoryRecord): Promise<void> {
     if (record.mergeInto !== undefined) {
       // The merged agent changes were computed when the write was planned: a replay sets the same.
-      await this.entries.updateOne({ _id: record.mergeInto }, { $set: { agents: record.agents } });
+      await this.entries.setAgents(record.mergeInto, record.agents);
     } else if (!isEmptyUpdate(record)) {
       await this.record(record);
     }
@@ -37,11 +32,7 @@ export class DepartmentHistoryService {
    * (`mergeInto`); otherwise `record` is returned as it is. Call it under the department's lock.
    */
   async asPartOfSave(record: HistoryRecord): Promise<HistoryRecord> {
-    const [latest] = await this.entries
-      .find({ departmentId: record.departmentId })
-      .sort({ ts: -1, _id: -1 })
-      .limit(1)
-      .lean<HistoryRecord[]>();
+    const latest = await this.entries.latestOf<HistoryRecord>(record.departmentId);
     if (
       !latest ||
       !SAVE_ACTIONS.has(latest.action) ||
@@ -56,29 +47,21 @@ export class DepartmentHistoryService {
 
   /** Stores a history entry; storing the same `_id` again (a replay) is a no-op. */
   async record(record: HistoryRecord): Promise<void> {
-    try {
-      await this.entries.insertMany([record], { lean: true });
-    } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
-    }
+    await this.entries.insert(record);
   }
 
   async list(
     departmentId: string,
     page: Page,
+    scope: Scope,
   ): Promise<{ history: HistoryRecord[]; total: number }> {
-    const { items, total } = await findPage<DepartmentHistoryEntry, HistoryRecord>(
-      this.entries,
-      { departmentId },
-      { ...page, sort: { ts: -1, _id: -1 } },
-    );
+    const { items, total } = await this.entries.page<HistoryRecord>(departmentId, page, scope);
     return { history: items, total };
   }
 
   /** Deletes entries older than `before`; returns how many. */
   async prune(before: Date): Promise<number> {
-    const { deletedCount } = await this.entries.deleteMany({ ts: { $lt: before } });
-    return deletedCount;
+    return this.entries.deleteBefore(before);
   }
 }
 

@@ -6,14 +6,13 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { randomId } from '../../common/ids';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { SettingsService } from '../../permissions/settings.service';
+import { SettingsService } from '../../settings/settings.service';
 import { CLOCK, Clock } from '../business-hours/clock';
 import { composeOfflineMail } from './offline-mail';
 import { OfflineMessage } from './offline-message.schema';
+import { OfflineMessagesRepository } from './offline-messages.repository';
 import { createMailServer, MAIL_SETTING_IDS, type MailServer } from './smtp-transport';
 
 /** Messages tried per round (one after the other: a mail server is not to be flooded). */
@@ -28,9 +27,6 @@ const MAX_ERROR_LENGTH = 300;
 
 /** Logged after the outcome of an attempt another instance had given up on. */
 const DROPPED = '; the attempt had been given up on, so this outcome changes nothing';
-
-/** A message with no attempt in flight. */
-const NO_ATTEMPT = { status: 'pending', attemptId: { $exists: false } } as const;
 
 /**
  * Delivers the outbox in the background, on every instance: new messages at once, due
@@ -62,7 +58,7 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
   private inFlightSince = new Map<string, number>();
 
   constructor(
-    @InjectModel(OfflineMessage.name) private readonly messages: Model<OfflineMessage>,
+    private readonly messages: OfflineMessagesRepository,
     private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -108,11 +104,7 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
     if (!server) return;
     try {
       await this.giveUpSilentAttempts();
-      const due = await this.messages
-        .find({ ...NO_ATTEMPT, nextAttemptAt: { $lte: this.now() } })
-        .sort({ nextAttemptAt: 1, _id: 1 })
-        .limit(BATCH)
-        .lean<OfflineMessage[]>();
+      const due = await this.messages.deliveryDue(this.now(), BATCH);
       for (const message of due) {
         if (this.stopped) return;
         await this.attempt(message._id, server);
@@ -145,16 +137,7 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
   /** Claims the next attempt of a due message and, if this instance won it, makes it. */
   private async attempt(id: string, server: MailServer): Promise<void> {
     const attemptId = randomId();
-    const message = await this.messages
-      .findOneAndUpdate(
-        { _id: id, ...NO_ATTEMPT, nextAttemptAt: { $lte: this.now() } },
-        {
-          $set: { attemptId, attemptStartedAt: this.now(), updatedAt: this.now() },
-          $inc: { attempts: 1 },
-        },
-        { returnDocument: 'after' },
-      )
-      .lean<OfflineMessage>();
+    const message = await this.messages.deliveryClaim(id, attemptId, this.now());
     // Another instance claimed it (or a console retry moved it) since the read.
     if (!message) return;
     const { attempts } = message;
@@ -194,11 +177,7 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
     attemptId: string,
     update: { $set: Partial<OfflineMessage>; $unset?: Record<string, 1> },
   ): Promise<boolean> {
-    const { modifiedCount } = await this.messages.updateOne(
-      { _id: id, status: 'pending', attemptId },
-      { ...update, $unset: { ...update.$unset, attemptId: 1, attemptStartedAt: 1 } },
-    );
-    return modifiedCount === 1;
+    return this.messages.deliveryConclude(id, attemptId, update);
   }
 
   /**
@@ -209,9 +188,7 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
    */
   private async giveUpSilentAttempts(): Promise<void> {
     const readStarted = performance.now();
-    const inFlight = await this.messages
-      .find({ status: 'pending', attemptId: { $exists: true } })
-      .lean<OfflineMessage[]>();
+    const inFlight = await this.messages.deliveryInFlight();
     const readEnded = performance.now();
     const { attemptLeaseMs } = this.config.offlineMessages;
     const stillWatched = new Map<string, number>();
@@ -250,10 +227,7 @@ export class OfflineMessageOutbox implements OnApplicationBootstrap, OnApplicati
   private async prune(): Promise<void> {
     const before = new Date(this.clock() - this.config.offlineMessages.retentionDays * 86_400_000);
     try {
-      await this.messages.deleteMany({
-        status: { $in: ['sent', 'failed'] },
-        updatedAt: { $lt: before },
-      });
+      await this.messages.deliveryPrune(before);
     } catch (error) {
       this.logger.warn(`Outbox pruning failed: ${describe(error)}`);
     }

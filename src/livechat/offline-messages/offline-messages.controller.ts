@@ -21,12 +21,14 @@ import type { RouteFlags } from '../../common/logging';
 import { pageEnvelope, parsePage, type PageQuery } from '../../common/pagination';
 import { RateLimiter } from '../../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import type { AuthenticatedUser } from '../../users/users.service';
+import type { AuthenticatedUser } from '../../auth/caller';
 import { MailTestDto, OfflineMessageDto } from './offline-message.dto';
 import { OfflineMessageRateLimit } from './offline-message-rate-limit.guard';
 import { OFFLINE_MESSAGE_STATUSES, OfflineMessageStatus } from './offline-message.schema';
 import { OfflineMessagesService } from './offline-messages.service';
 import { VisitorErrorFilter } from './visitor-error.filter';
+import { CallerScope } from '../scope/caller-scope';
+import type { Scope } from '../scope/scope';
 
 const QUIET: RouteFlags = { quietRequestLog: true };
 /** Test e-mails per user and minute: enough to try a few settings, not to send mail in bulk. */
@@ -97,7 +99,7 @@ export class OfflineMessagesController {
   @ApiOperation({
     summary: 'The offline-message outbox (our extension; view-livechat-manager)',
     description:
-      'Newest first; `status` filters (pending, sent, failed). Each message carries `nextAttemptAt`: when the outbox tries it next (ISO date), null unless pending.',
+      "Newest first; `status` filters (pending, sent, failed). Each message carries `nextAttemptAt`: when the outbox tries it next (ISO date), null unless pending. A monitor's scope: only the messages of its units' departments (never one without a department).",
   })
   @ApiQuery({ name: 'status', required: false, enum: OFFLINE_MESSAGE_STATUSES })
   @ApiQuery({ name: 'offset', required: false })
@@ -105,6 +107,7 @@ export class OfflineMessagesController {
   @RequirePermissions('view-livechat-manager')
   async list(
     @Query() query: PageQuery & { status?: unknown },
+    @CallerScope() scope: Scope,
   ) {
     const { status } = query;
     if (
@@ -118,8 +121,20 @@ export class OfflineMessagesController {
     const { messages, total } = await this.offlineMessages.list(
       status as OfflineMessageStatus | undefined,
       page,
+      scope,
     );
     return pageEnvelope('messages', messages, page, total);
+  }
+
+  @Get('offline.messages/:_id')
+  @ApiOperation({
+    summary: 'One offline message (our extension; view-livechat-manager)',
+    description:
+      "A monitor's scope: its units' departments only; any other message is not found (400 `error-offline-message-not-found`).",
+  })
+  @RequirePermissions('view-livechat-manager')
+  async findOne(@Param('_id') id: string, @CallerScope() scope: Scope) {
+    return { message: await this.offlineMessages.findOne(id, scope) };
   }
 
   @Post('offline.messages/:_id/retry')
@@ -129,7 +144,7 @@ export class OfflineMessagesController {
       'Try a failed or waiting offline message again now (our extension; view-livechat-manager)',
   })
   @RequirePermissions('view-livechat-manager')
-  async retry(@Param('_id') id: string) {
-    return { message: await this.offlineMessages.retry(id) };
+  async retry(@Param('_id') id: string, @CallerScope() scope: Scope) {
+    return { message: await this.offlineMessages.retry(id, scope) };
   }
 }

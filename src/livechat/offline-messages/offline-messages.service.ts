@@ -1,18 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model, QueryFilter } from 'mongoose';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
-import { findPage, type Page } from '../../common/pagination';
+import type { Page } from '../../common/pagination';
 import { RateLimiter } from '../../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { MAIL_SETTINGS, WIDGET_SETTINGS } from '../../permissions/defaults';
-import { SettingsService } from '../../permissions/settings.service';
+import { MAIL_SETTINGS, WIDGET_SETTINGS } from '../../settings/setting-definitions';
+import { SettingsService } from '../../settings/settings.service';
 import { CLOCK, Clock } from '../business-hours/clock';
 import { DepartmentsService } from '../departments/departments.service';
 import type { OfflineMessageDto } from './offline-message.dto';
 import { OfflineMessageOutbox } from './offline-message-outbox';
 import { OfflineMessage, OfflineMessageStatus } from './offline-message.schema';
+import { OfflineMessagesRepository } from './offline-messages.repository';
+import { Scope } from '../scope/scope';
 import { singleLine } from './offline-mail';
 import { createMailServer, MAIL_SETTING_IDS } from './smtp-transport';
 
@@ -46,6 +46,18 @@ export function comparableAddress(email: string): string {
   return `${local}@${email.slice(at + 1)}`.trim().toLowerCase();
 }
 
+function notFound(): ApiError {
+  return ApiError.badRequest('error-offline-message-not-found', 'Offline message not found');
+}
+
+/** A message as the console shows it: only a pending message has a next attempt. */
+function asView(message: OfflineMessage): OfflineMessageView {
+  return {
+    ...message,
+    nextAttemptAt: message.status === 'pending' ? (message.nextAttemptAt ?? null) : null,
+  };
+}
+
 /** A visitor-facing 400: the widget shows the envelope's `message`. */
 function rejected(errorType: string, text: string): ApiError {
   return ApiError.badRequest(errorType, text);
@@ -54,7 +66,7 @@ function rejected(errorType: string, text: string): ApiError {
 @Injectable()
 export class OfflineMessagesService {
   constructor(
-    @InjectModel(OfflineMessage.name) private readonly messages: Model<OfflineMessage>,
+    private readonly messages: OfflineMessagesRepository,
     private readonly departments: DepartmentsService,
     private readonly settings: SettingsService,
     private readonly outbox: OfflineMessageOutbox,
@@ -82,7 +94,8 @@ export class OfflineMessagesService {
     }
     let department: { _id: string; name: string; email?: string } | undefined;
     if (input.department) {
-      const found = await this.departments.findById(input.department);
+      // The visitor's form (public): any department, as the widget lists them.
+      const found = await this.departments.findById(input.department, Scope.unrestricted());
       const usable =
         found &&
         (found as { type?: string }).type !== 'u' &&
@@ -104,7 +117,7 @@ export class OfflineMessagesService {
     }
     const now = new Date(this.clock());
     const _id = randomId();
-    await this.messages.create({
+    await this.messages.insert({
       _id,
       status: 'pending',
       name: input.name,
@@ -133,20 +146,21 @@ export class OfflineMessagesService {
     return domain ?? 'localhost';
   }
 
+  /** The messages in `scope` (a monitor: its units' departments only), newest first. */
   async list(
     status: OfflineMessageStatus | undefined,
     page: Page,
+    scope: Scope,
   ): Promise<{ messages: OfflineMessageView[]; total: number }> {
-    const filter: QueryFilter<OfflineMessage> = status ? { status } : {};
-    const { items, total } = await findPage<OfflineMessage>(this.messages, filter, page);
-    return {
-      messages: items.map((message) => ({
-        ...message,
-        // When the outbox tries it next: only a pending message has a next attempt.
-        nextAttemptAt: message.status === 'pending' ? (message.nextAttemptAt ?? null) : null,
-      })),
-      total,
-    };
+    const { items, total } = await this.messages.page(status, page, scope);
+    return { messages: items.map(asView), total };
+  }
+
+  /** One message in `scope`; out of it, it is not found (visitors' data is not hinted at). */
+  async findOne(id: string, scope: Scope): Promise<OfflineMessageView> {
+    const message = await this.messages.findById(id, scope);
+    if (!message) throw notFound();
+    return asView(message);
   }
 
   /**
@@ -188,12 +202,10 @@ export class OfflineMessagesService {
    * as many attempts again. One conditional write on the state just read, so it never touches
    * a sent message or one with an attempt in flight (that attempt's outcome is still to come).
    */
-  async retry(id: string): Promise<OfflineMessage> {
+  async retry(id: string, scope: Scope): Promise<OfflineMessage> {
     for (let tries = 1; ; tries++) {
-      const message = await this.messages.findOne({ _id: id }).lean<OfflineMessage>();
-      if (!message) {
-        throw ApiError.badRequest('error-offline-message-not-found', 'Offline message not found');
-      }
+      const message = await this.messages.findById(id, scope);
+      if (!message) throw notFound();
       if (message.status === 'sent') {
         throw ApiError.badRequest('error-offline-message-sent', 'This message was already sent');
       }
@@ -206,20 +218,19 @@ export class OfflineMessagesService {
         );
       }
       const now = new Date(this.clock());
-      const retried = await this.messages
-        .findOneAndUpdate(
-          { _id: id, status: message.status, attempts: message.attempts, attemptId: { $exists: false } },
-          {
-            $set: {
-              status: 'pending',
-              maxAttempts: message.attempts + this.config.offlineMessages.maxAttempts,
-              nextAttemptAt: now,
-              updatedAt: now,
-            },
+      const retried = await this.messages.updateIf(
+        id,
+        { status: message.status, attempts: message.attempts, attemptId: { $exists: false } },
+        {
+          $set: {
+            status: 'pending',
+            maxAttempts: message.attempts + this.config.offlineMessages.maxAttempts,
+            nextAttemptAt: now,
+            updatedAt: now,
           },
-          { returnDocument: 'after' },
-        )
-        .lean<OfflineMessage>();
+        },
+        scope,
+      );
       if (retried) {
         void this.outbox.kick();
         return retried;

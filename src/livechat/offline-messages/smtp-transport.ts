@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Transporter } from 'nodemailer';
-import { MAIL_SETTINGS } from '../../permissions/defaults';
+import { MAIL_SETTINGS } from '../../settings/setting-definitions';
 
 /** The settings a mail server is made of (read together, fresh, by whoever sends). */
 export const MAIL_SETTING_IDS: readonly string[] = Object.values(MAIL_SETTINGS);

@@ -1,29 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { ApiError } from '../../common/api-error';
-import { DatabaseCircuit } from '../../database/database-circuit';
-import { SettingsService } from '../../permissions/settings.service';
+import { SettingsService } from '../../settings/settings.service';
 import { UsersService } from '../../users/users.service';
 import { BusinessHoursService } from '../business-hours/business-hours.service';
 import { databaseUnavailable } from '../../common/envelope';
 import { DepartmentWriter } from '../write-path/department-writer';
-import { fenced, stamped } from '../write-path/fencing';
+import { AssignmentsRepository } from '../departments/assignments.repository';
+import { DepartmentsRepository } from '../departments/departments.repository';
 import { DepartmentAgent } from '../departments/schemas/department-agent.schema';
 import { Department } from '../departments/schemas/department.schema';
+import type { Scope } from '../scope/scope';
 
-type Candidate = Pick<DepartmentAgent, '_id' | 'agentId' | 'username' | 'count'>;
+type Candidate = Pick<DepartmentAgent, '_id' | 'agentId' | 'username' | 'count' | 'departmentId'>;
 
 @Injectable()
 export class RoutingService {
   constructor(
-    @InjectModel(Department.name) private readonly departments: Model<Department>,
-    @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
+    private readonly departments: DepartmentsRepository,
+    private readonly assignments: AssignmentsRepository,
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly writer: DepartmentWriter,
     private readonly businessHours: BusinessHoursService,
-    private readonly circuit: DatabaseCircuit,
   ) {}
 
   /**
@@ -33,11 +31,14 @@ export class RoutingService {
    * to it: no increment is lost, across instances too, and no replay of an older
    * journaled write can run after it and overwrite the count.
    */
-  async nextAgent(departmentId: string): Promise<{ agentId: string; username: string } | null> {
+  async nextAgent(
+    departmentId: string,
+    scope: Scope,
+  ): Promise<{ agentId: string; username: string } | null> {
     return this.writer.withDepartments([departmentId], async (fence) => {
-      const department = await this.circuit.findById<
+      const department = await this.departments.findById<
         Pick<Department, '_id' | 'enabled' | 'archived' | 'businessHourId'>
-      >(this.departments, departmentId, { enabled: 1, archived: 1, businessHourId: 1 });
+      >(departmentId, scope, { enabled: 1, archived: 1, businessHourId: 1 });
       if (!department) throw ApiError.departmentNotFound();
       if (!department.enabled || department.archived) {
         throw ApiError.badRequest('error-department-disabled', 'The department is disabled');
@@ -45,23 +46,19 @@ export class RoutingService {
       if ((await this.settings.routingMethod()) === 'Manual_Selection') return null;
       if (!(await this.businessHours.isOpen(department.businessHourId))) return null;
 
-      const candidates = await this.assignments
-        .find({ departmentId }, { _id: 1, agentId: 1, username: 1, count: 1 })
-        .sort({ count: 1, order: 1, username: 1 })
-        .lean<Candidate[]>();
+      const candidates = await this.assignments.find<Candidate>({ departmentId }, scope, {
+        projection: { _id: 1, agentId: 1, username: 1, count: 1, departmentId: 1 },
+        sort: { count: 1, order: 1, username: 1 },
+      });
       const available = await this.users.findAvailableAgentIds(
         candidates.map((candidate) => candidate.agentId),
       );
       const pick = candidates.find((candidate) => available.has(candidate.agentId));
       if (!pick) return null;
       await fence.claim();
-      const epoch = fence.epoch(departmentId);
-      const { matchedCount } = await this.assignments.updateOne(fenced({ _id: pick._id }, epoch), {
-        $inc: { count: 1 },
-        $set: stamped({ _updatedAt: new Date() }, epoch),
-      });
+      const counted = await this.assignments.incrementCount(pick, fence.epoch(departmentId), scope);
       // Refused by a later writer's stamp (this one was paused past its lease): not counted.
-      if (matchedCount === 0) throw databaseUnavailable();
+      if (!counted) throw databaseUnavailable();
       return { agentId: pick.agentId, username: pick.username };
     });
   }

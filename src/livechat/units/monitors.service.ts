@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import { Page } from '../../common/pagination';
 import { PublicUser, UsersService } from '../../users/users.service';
-import { MONITOR_ROLE } from './unit-scope';
+import { MONITOR_ROLE } from '../scope/scope';
 import { UnitsService } from './units.service';
 
 function invalidUser(): ApiError {

@@ -1,16 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Actor, Caller, RequestActor } from '../../auth/auth.decorators';
+import { Caller, RequestActor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { AnyAuthenticatedUser, RequirePermissions } from '../../auth/route-permissions';
 import { pageEnvelope, parsePage } from '../../common/pagination';
 import { PermissionsService } from '../../permissions/permissions.service';
-import type { AuthenticatedUser } from '../../users/users.service';
+import type { AuthenticatedUser } from '../../auth/caller';
 import { PageQueryDto } from '../departments/dto/department-queries.dto';
 import { AddRoleDto, ListRoleQueryDto } from '../agents/agents.dto';
 import { SaveUnitDto, TextPageQueryDto } from './dto/unit.dto';
+import { CallerScope } from '../scope/caller-scope';
+import { Scope } from '../scope/scope';
 import { MonitorsService } from './monitors.service';
-import { UnitScope } from './unit-scope';
 import { UnitsService } from './units.service';
 
 const UNIT_SORT_FIELDS = ['name', 'visibility', 'numMonitors', 'numDepartments'] as const;
@@ -33,7 +35,6 @@ export class UnitsController {
   constructor(
     private readonly units: UnitsService,
     private readonly permissions: PermissionsService,
-    private readonly scopes: UnitScope,
   ) {}
 
   @Get('units')
@@ -41,11 +42,16 @@ export class UnitsController {
   @ApiOperation({
     summary: 'Units, paginated; without manage-livechat-units, the units the caller monitors',
   })
-  async list(@Query() query: TextPageQueryDto, @Caller() caller: AuthenticatedUser) {
+  async list(
+    @Query() query: TextPageQueryDto,
+    @Caller() caller: AuthenticatedUser,
+    @CallerScope() callerScope: Scope,
+  ) {
     const page = parsePage(query, UNIT_SORT_FIELDS, { name: 1 });
+    // Without manage-livechat-units, anybody (not only a monitor) sees the units it monitors.
     const scope = (await this.permissions.hasAny(caller, ['manage-livechat-units']))
-      ? null
-      : { unitIds: await this.scopes.unitsOf(caller._id) };
+      ? callerScope
+      : Scope.ofUnits(await this.units.unitsOf(caller._id));
     const { units, total } = await this.units.list(query.text, page, scope);
     return pageEnvelope('units', units, page, total);
   }
@@ -53,15 +59,23 @@ export class UnitsController {
   @Post('units')
   @HttpCode(200)
   @RequirePermissions('manage-livechat-units')
-  async create(@Body() body: SaveUnitDto, @RequestActor() actor: Actor) {
-    return this.units.save(null, body, actor);
+  async create(
+    @Body() body: SaveUnitDto,
+    @RequestActor() actor: Actor,
+    @CallerScope() scope: Scope,
+  ) {
+    return this.units.save(null, body, actor, scope);
   }
 
   @Get('units/:unitId')
   @RequirePermissions('manage-livechat-units')
   @ApiOperation({ summary: 'A unit; the JSON `null` when unknown (Rocket.Chat answers so)' })
-  async findOne(@Param('unitId') id: string, @Res() reply: FastifyReply) {
-    const unit = await this.units.findById(id, null);
+  async findOne(
+    @Param('unitId') id: string,
+    @CallerScope() scope: Scope,
+    @Res() reply: FastifyReply,
+  ) {
+    const unit = await this.units.findById(id, scope);
     if (unit) void reply.send(unit);
     else sendJson(reply, null);
   }
@@ -69,8 +83,13 @@ export class UnitsController {
   @Post('units/:unitId')
   @HttpCode(200)
   @RequirePermissions('manage-livechat-units')
-  async update(@Param('unitId') id: string, @Body() body: SaveUnitDto, @RequestActor() actor: Actor) {
-    return this.units.save(id, body, actor);
+  async update(
+    @Param('unitId') id: string,
+    @Body() body: SaveUnitDto,
+    @RequestActor() actor: Actor,
+    @CallerScope() scope: Scope,
+  ) {
+    return this.units.save(id, body, actor, scope);
   }
 
   @Delete('units/:unitId')
@@ -79,32 +98,46 @@ export class UnitsController {
   async remove(
     @Param('unitId') id: string,
     @RequestActor() actor: Actor,
+    @CallerScope() scope: Scope,
     @Res() reply: FastifyReply,
   ) {
-    sendJson(reply, await this.units.remove(id, actor));
+    sendJson(reply, await this.units.remove(id, actor, scope));
   }
 
   @Get('units/:unitId/departments')
   @RequirePermissions('manage-livechat-units')
-  async departments(@Param('unitId') unitId: string, @Query() query: PageQueryDto) {
+  async departments(
+    @Param('unitId') unitId: string,
+    @Query() query: PageQueryDto,
+    @CallerScope() scope: Scope,
+  ) {
     const page = parsePage(query, DEPARTMENT_SORT_FIELDS, { name: 1 });
-    const { departments, total } = await this.units.departmentsOf(unitId, page);
+    const { departments, total } = await this.units.departmentsOf(unitId, page, scope);
     return pageEnvelope('departments', departments, page, total);
   }
 
   @Get('units/:unitId/departments/available')
   @RequirePermissions('manage-livechat-units')
   @ApiOperation({ summary: 'Departments the unit may take: in no unit, or in this one' })
-  async availableDepartments(@Param('unitId') unitId: string, @Query() query: TextPageQueryDto) {
+  async availableDepartments(
+    @Param('unitId') unitId: string,
+    @Query() query: TextPageQueryDto,
+    @CallerScope() scope: Scope,
+  ) {
     const page = parsePage(query, DEPARTMENT_SORT_FIELDS, { name: 1 });
-    const { departments, total } = await this.units.availableDepartments(unitId, query.text, page);
+    const { departments, total } = await this.units.availableDepartments(
+      unitId,
+      query.text,
+      page,
+      scope,
+    );
     return pageEnvelope('departments', departments, page, total);
   }
 
   @Get('units/:unitId/monitors')
   @RequirePermissions('manage-livechat-monitors')
-  async monitors(@Param('unitId') unitId: string) {
-    return { monitors: await this.units.monitorsOf(unitId) };
+  async monitors(@Param('unitId') unitId: string, @CallerScope() scope: Scope) {
+    return { monitors: await this.units.monitorsOf(unitId, scope) };
   }
 }
 

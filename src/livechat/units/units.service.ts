@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model, QueryFilter } from 'mongoose';
-import type { Actor } from '../../auth/auth.decorators';
+import type { QueryFilter } from 'mongoose';
+import type { Actor } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import { randomId } from '../../common/ids';
-import { escapeRegExp, findPage, Page } from '../../common/pagination';
+import { escapeRegExp, Page } from '../../common/pagination';
 import { UsersService } from '../../users/users.service';
 import {
   DepartmentFence,
@@ -14,12 +13,14 @@ import {
   UnitMonitorWrite,
 } from '../write-path/department-writer';
 import { withNames } from '../departments/department-changes';
+import { DepartmentsRepository } from '../departments/departments.repository';
 import { Department } from '../departments/schemas/department.schema';
 import type { FieldChange } from '../history/department-history.schema';
 import { HistoryRecord } from '../history/department-history.service';
 import { SaveUnitDto } from './dto/unit.dto';
-import { DepartmentScope, MONITOR_ROLE } from './unit-scope';
+import { MONITOR_ROLE, notAllowed, Scope } from '../scope/scope';
 import { Unit, UnitMonitor } from './unit.schema';
+import { UnitMonitorsRepository, UnitsRepository } from './units.repository';
 
 /** What `POST livechat/units` answers (Rocket.Chat's: the unit without `_updatedAt`). */
 export type SavedUnit = Pick<
@@ -65,11 +66,6 @@ function entry(
   return { _id: randomId(), departmentId: unitId, action, ...actor, ts: new Date(), changes };
 }
 
-/** Each document's name by its id. */
-function namesOf(documents: Named[]): Map<string, string> {
-  return new Map(documents.map((document) => [document._id, document.name]));
-}
-
 /**
  * Units (Rocket.Chat EE's business units) and their monitors and departments. Every write
  * goes through the department writer as one journaled plan (the unit, its monitor links
@@ -80,9 +76,9 @@ function namesOf(documents: Named[]): Map<string, string> {
 @Injectable()
 export class UnitsService {
   constructor(
-    @InjectModel(Unit.name) private readonly units: Model<Unit>,
-    @InjectModel(UnitMonitor.name) private readonly links: Model<UnitMonitor>,
-    @InjectModel(Department.name) private readonly departments: Model<Department>,
+    private readonly units: UnitsRepository,
+    private readonly links: UnitMonitorsRepository,
+    private readonly departments: DepartmentsRepository,
     private readonly writer: DepartmentWriter,
     private readonly users: UsersService,
   ) {}
@@ -92,26 +88,30 @@ export class UnitsService {
   async list(
     text: string | undefined,
     page: Page,
-    scope: DepartmentScope,
+    scope: Scope,
   ): Promise<{ units: Unit[]; total: number }> {
     const filter: QueryFilter<Unit> = {};
     if (text) filter.name = { $regex: escapeRegExp(text), $options: 'i' };
-    if (scope !== null) filter._id = { $in: scope.unitIds };
-    const { items, total } = await findPage(this.units, filter, page);
+    const { items, total } = await this.units.page(filter, page, scope);
     return { units: items, total };
   }
 
   /** The unit, or null when there is none or it is out of `scope`. */
-  async findById(id: string, scope: DepartmentScope): Promise<Unit | null> {
-    if (scope !== null && !scope.unitIds.includes(id)) return null;
-    return this.units.findOne({ _id: id }).lean<Unit>();
+  async findById(id: string, scope: Scope): Promise<Unit | null> {
+    return this.units.findById(id, scope);
+  }
+
+  /** The ids of the units a user monitors. */
+  async unitsOf(monitorId: string): Promise<string[]> {
+    return this.links.unitsOf(monitorId);
   }
 
   async departmentsOf(
     unitId: string,
     page: Page,
+    scope: Scope,
   ): Promise<{ departments: Department[]; total: number }> {
-    const { items, total } = await findPage(this.departments, { parentId: unitId }, page);
+    const { items, total } = await this.departments.page({ parentId: unitId }, page, scope);
     return { departments: items, total };
   }
 
@@ -120,23 +120,26 @@ export class UnitsService {
     unitId: string,
     text: string | undefined,
     page: Page,
+    scope: Scope,
   ): Promise<{ departments: Department[]; total: number }> {
     const filter: QueryFilter<Department> = {
       $or: [{ parentId: { $exists: false } }, { parentId: null }, { parentId: unitId }],
     };
     if (text) filter.name = { $regex: escapeRegExp(text), $options: 'i' };
-    const { items, total } = await findPage(this.departments, filter, page);
+    const { items, total } = await this.departments.page(filter, page, scope);
     return { departments: items, total };
   }
 
-  async monitorsOf(unitId: string): Promise<UnitMonitor[]> {
-    return this.links.find({ unitId }).sort({ username: 1 }).lean<UnitMonitor[]>();
+  async monitorsOf(unitId: string, scope: Scope): Promise<UnitMonitor[]> {
+    return this.links.ofUnit(unitId, scope);
   }
 
   // ---- writes ------------------------------------------------------------------------------
 
   /** Creates (`id` null) or updates a unit with its complete sets of monitors and departments. */
-  async save(id: string | null, body: SaveUnitDto, actor: Actor): Promise<SavedUnit> {
+  async save(id: string | null, body: SaveUnitDto, actor: Actor, scope: Scope): Promise<SavedUnit> {
+    // A restricted caller (a monitor granted manage-livechat-units) keeps to its own units.
+    if (scope.isRestricted && (id === null || !scope.includesUnit(id))) throw notAllowed();
     const monitorIds = body.unitMonitors.map((monitor) => monitor.monitorId);
     const departmentIds = body.unitDepartments.map((department) => department.departmentId);
     if (new Set(monitorIds).size !== monitorIds.length) {
@@ -149,14 +152,20 @@ export class UnitsService {
     // A guess at the leases needed; the write asks for the rest once it has read them.
     const members = await this.memberIds(unitId);
     let monitors: UnitMonitorWrite[] = [];
+    // Past the check above, the unit's writes read everything they must keep consistent.
+    const everything = Scope.unrestricted();
     await this.writer.withDepartments([unitId, ...members, ...departmentIds], async (fence) => {
-      const before = id === null ? null : await this.units.findOne({ _id: id }).lean<Unit>();
+      const before = id === null ? null : await this.units.findById(id, everything);
       if (id !== null && !before) throw ApiError.unitNotFound();
       const [current, named, found, stored] = await Promise.all([
-        this.departments.find({ parentId: unitId }, MEMBER_FIELDS).lean<Member[]>(),
-        this.departments.find({ _id: { $in: departmentIds } }, MEMBER_FIELDS).lean<Member[]>(),
+        this.departments.find<Member>({ parentId: unitId }, everything, {
+          projection: MEMBER_FIELDS,
+        }),
+        this.departments.find<Member>({ _id: { $in: departmentIds } }, everything, {
+          projection: MEMBER_FIELDS,
+        }),
         this.users.findWithRole(monitorIds, MONITOR_ROLE),
-        this.links.find({ unitId }, { monitorId: 1, username: 1 }).lean<UnitMonitorWrite[]>(),
+        this.links.ofUnit(unitId, everything, { monitorId: 1, username: 1 }),
       ]);
       if (named.length !== departmentIds.length) throw ApiError.departmentNotFound();
       // Users without the monitor role are left out (numMonitors counts real monitors),
@@ -201,19 +210,23 @@ export class UnitsService {
       );
     });
     await this.dropLostMonitors(unitId, monitors, actor);
-    const saved = await this.units.findOne({ _id: unitId }).lean<Unit>();
+    const saved = await this.units.findById(unitId, everything);
     if (!saved) throw ApiError.unitNotFound(); // deleted meanwhile
     const { _updatedAt: _ignored, ...unit } = saved;
     return unit;
   }
 
   /** Deletes a unit; its departments stay, out of any unit. Returns how many were deleted. */
-  async remove(id: string, actor: Actor): Promise<number> {
+  async remove(id: string, actor: Actor, scope: Scope): Promise<number> {
+    if (!scope.includesUnit(id)) throw notAllowed();
+    const everything = Scope.unrestricted();
     const members = await this.memberIds(id);
     await this.writer.withDepartments([id, ...members], async (fence) => {
-      const unit = await this.units.findOne({ _id: id }, { name: 1, _updatedAt: 1 }).lean<Unit>();
+      const unit = await this.units.findById(id, everything, { name: 1, _updatedAt: 1 });
       if (!unit) throw ApiError.badRequest('unit-not-found', 'Unit not found');
-      const current = await this.departments.find({ parentId: id }, MEMBER_FIELDS).lean<Member[]>();
+      const current = await this.departments.find<Member>({ parentId: id }, everything, {
+        projection: MEMBER_FIELDS,
+      });
       fence.require(current.map((department) => department._id));
       const record = entry(actor, id, 'delete', []);
       const names = new Map([[id, unit.name]]);
@@ -235,7 +248,7 @@ export class UnitsService {
 
   /** Takes a former monitor out of every unit (its role is already gone). */
   async dropMonitor(monitorId: string, actor: Actor): Promise<void> {
-    const unitIds = (await this.links.distinct('unitId', { monitorId })) as string[];
+    const unitIds = await this.links.unitsOf(monitorId);
     for (const unitId of unitIds) {
       await this.writer.withDepartments([unitId], (fence) =>
         this.removeMonitors(unitId, [monitorId], actor, fence),
@@ -270,15 +283,15 @@ export class UnitsService {
     actor: Actor,
     fence: DepartmentFence,
   ): Promise<void> {
-    const unit = await this.units.findOne({ _id: unitId }).lean<Unit>();
+    // The service's own follow-up of a role change: unscoped.
+    const everything = Scope.unrestricted();
+    const unit = await this.units.findById(unitId, everything);
     if (!unit) {
       // A link left by a unit deleted outside this service (Rocket.Chat leaves them).
-      await this.links.deleteMany({ unitId, monitorId: { $in: monitorIds } });
+      await this.links.dropOrphans(unitId, monitorIds);
       return;
     }
-    const stored = await this.links
-      .find({ unitId }, { monitorId: 1, username: 1 })
-      .lean<UnitMonitorWrite[]>();
+    const stored = await this.links.ofUnit(unitId, everything, { monitorId: 1, username: 1 });
     const remaining = stored.filter((link) => !monitorIds.includes(link.monitorId));
     if (remaining.length === stored.length) return;
     await this.writer.run(
@@ -305,11 +318,11 @@ export class UnitsService {
   }
 
   private async memberIds(unitId: string): Promise<string[]> {
-    return (await this.departments.distinct('_id', { parentId: unitId })) as string[];
+    return this.departments.ids({ parentId: unitId }, Scope.unrestricted());
   }
 
   private async unitNames(ids: string[]): Promise<Map<string, string>> {
-    return namesOf(await this.units.find({ _id: { $in: ids } }, { _id: 1, name: 1 }).lean<Named[]>());
+    return this.units.namesOf(ids, Scope.unrestricted());
   }
 
   private fieldChanges(before: Unit | null, body: SaveUnitDto): FieldChange[] {

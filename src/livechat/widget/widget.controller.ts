@@ -15,19 +15,17 @@ import type { RouteFlags } from '../../common/logging';
 import { RateLimiter } from '../../common/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { fromServedWidget } from '../../visitor-widget/visitor-widget';
+import { chooseCoding, notModified } from './prepared-answer';
 import { WidgetService } from './widget.service';
 
 /** Browsers and CDNs may reuse an answer this long; other instances converge as fast. */
 const CACHE_CONTROL = 'public, max-age=5';
 const QUIET_AND_CACHEABLE: RouteFlags = { quietRequestLog: true, ownCacheControl: true };
 
-/** `If-None-Match` holds `etag` (a list, weak or strong, or `*`). */
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((tag) => {
-    const candidate = tag.trim();
-    return candidate === '*' || candidate === etag || candidate === `W/${etag}`;
-  });
+/** `Vary` with Accept-Encoding added to what is there (CORS may have set `Origin`). */
+function varyOnEncoding(reply: FastifyReply): string {
+  const vary = reply.getHeader('Vary');
+  return typeof vary === 'string' && vary !== '' ? `${vary}, Accept-Encoding` : 'Accept-Encoding';
 }
 
 @ApiTags('widget')
@@ -58,8 +56,14 @@ export class WidgetController {
     description: "Only this unit's departments (an unknown unit: 400 error-unit-not-found)",
   })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a previous answer' })
+  @ApiHeader({
+    name: 'Accept-Encoding',
+    required: false,
+    description: 'br, gzip (q=0 refuses one); the answer is prepared in each, once per change',
+  })
   @ApiOkResponse({
-    description: 'The configuration, with `ETag` and `Cache-Control: public, max-age=5`',
+    description:
+      'The configuration, with `ETag` (one per content coding), `Vary: Accept-Encoding` and `Cache-Control: public, max-age=5`',
     schema: {
       example: {
         config: {
@@ -100,6 +104,7 @@ export class WidgetController {
     @Query('department') department: unknown,
     @Query('businessUnit') businessUnit: unknown,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Headers('accept-encoding') acceptEncoding: string | undefined,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -115,11 +120,18 @@ export class WidgetController {
       businessUnit || undefined,
       fromServedWidget(request),
     );
-    void reply.header('ETag', answer.etag).header('Cache-Control', CACHE_CONTROL);
-    if (matches(ifNoneMatch, answer.etag)) {
+    const coding = chooseCoding(acceptEncoding);
+    const encoded = answer[coding];
+    void reply
+      .header('ETag', encoded.etag)
+      .header('Cache-Control', CACHE_CONTROL)
+      .header('Vary', varyOnEncoding(reply));
+    if (notModified(ifNoneMatch, encoded.etag)) {
       void reply.status(304).send();
       return;
     }
-    void reply.type('application/json').send(answer.body);
+    if (coding !== 'identity') void reply.header('Content-Encoding', coding);
+    // The prepared bytes as they are: no serializer or hook touches a Buffer.
+    void reply.type('application/json').send(encoded.bytes);
   }
 }

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
+import { Counter } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { WIDGET_SETTINGS } from '../../permissions/defaults';
-import { SettingsService } from '../../permissions/settings.service';
+import { WIDGET_SETTINGS } from '../../settings/setting-definitions';
+import { SettingsService } from '../../settings/settings.service';
 import { UsersService } from '../../users/users.service';
 import {
   BUSINESS_HOUR_SETTINGS,
@@ -15,17 +14,21 @@ import { OpenStatusCache, ScheduleHours, scheduleFor } from '../business-hours/o
 import { DepartmentAgent } from '../departments/schemas/department-agent.schema';
 import { Department } from '../departments/schemas/department.schema';
 import { LivechatEvents } from '../livechat-events';
-import { Unit } from '../units/unit.schema';
+import { UnitsRepository } from '../units/units.repository';
+import { AssignmentsRepository } from '../departments/assignments.repository';
+import { DepartmentsRepository } from '../departments/departments.repository';
+import { Scope } from '../scope/scope';
 import { ApiError } from '../../common/api-error';
+import { MetricsService } from '../../health/metrics.service';
+import { PreparedAnswer, prepareAnswer } from './prepared-answer';
+import { WidgetVersion } from './widget-version.repository';
 
-/** Other instances' changes reach this one's answer within this period (the contract says 5 s). */
-export const WIDGET_POLL_MS = 3_000;
-
-/** One ready-to-send answer: its JSON text and the ETag of that text. */
-export interface WidgetAnswer {
-  readonly body: string;
-  readonly etag: string;
-}
+/**
+ * An answer is served without reading the database for this long after this instance last
+ * read the widget's version; the next request reads it again (one document, by `_id`). So
+ * another instance's acknowledged write shows here within this bound (the contract says 5 s).
+ */
+export const WIDGET_VERSION_TTL_MS = 1_000;
 
 /** What the widget is told about a department: exactly these four fields (Rocket.Chat's). */
 export interface WidgetDepartment {
@@ -42,8 +45,8 @@ type ListedDepartment = Pick<
 
 /** The answers for one unit's departments (`?businessUnit=`), derived on first use. */
 interface UnitAnswers {
-  readonly online: WidgetAnswer;
-  readonly offline: WidgetAnswer;
+  readonly online: PreparedAnswer;
+  readonly offline: PreparedAnswer;
   readonly staffedSchedules: readonly (ScheduleHours | undefined)[];
 }
 
@@ -51,9 +54,11 @@ interface UnitAnswers {
 interface Snapshot {
   /** The invalidation generation this snapshot was loaded for. */
   readonly generation: number;
-  readonly disabled?: WidgetAnswer;
-  readonly online: WidgetAnswer;
-  readonly offline: WidgetAnswer;
+  /** The widget version read before loading: a larger one means it may be out of date. */
+  readonly version: number;
+  readonly disabled?: PreparedAnswer;
+  readonly online: PreparedAnswer;
+  readonly offline: PreparedAnswer;
   /** Listed departments that have an available agent → the schedule each follows (undefined: always open). */
   readonly staffed: ReadonlyMap<string, ScheduleHours | undefined>;
   /** The distinct schedules of the staffed departments. */
@@ -63,24 +68,24 @@ interface Snapshot {
   /** Every unit id, the listed departments and how to render an answer for some of them. */
   readonly units: ReadonlySet<string>;
   readonly listed: readonly ListedDepartment[];
-  readonly render: (departments: readonly ListedDepartment[], online: boolean) => WidgetAnswer;
-  readonly byUnit: Map<string, UnitAnswers>;
+  readonly render: (
+    departments: readonly ListedDepartment[],
+    online: boolean,
+  ) => Promise<PreparedAnswer>;
+  readonly byUnit: Map<string, Promise<UnitAnswers>>;
 }
 
 const SETTING_IDS: readonly string[] = Object.values(WIDGET_SETTINGS);
 
-function answerOf(payload: unknown): WidgetAnswer {
-  const body = JSON.stringify(payload);
-  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-  return { body, etag };
-}
-
 /**
- * `GET livechat/config`, the busiest endpoint: answers are precomputed JSON texts held
- * in memory. Writes on this instance (LivechatEvents, settings) invalidate them, so the
- * next request waits for a rebuild; with MONGO_URL a timer rebuilds every WIDGET_POLL_MS
- * in the background to pick up other instances' writes (requests keep the previous answer
- * meanwhile). No request ever reads the database unless this instance just changed.
+ * `GET livechat/config`, the busiest endpoint: answers are prepared once per change (JSON
+ * bytes, gzip, brotli, an ETag each) and held in memory; a request only picks one.
+ * - This instance's writes (LivechatEvents, settings) bump the widget version in the
+ *   database and invalidate the answer here: the next request waits for a rebuild.
+ * - Other instances' writes: with MONGO_URL (several instances possible), a request reads
+ *   the version (one document by `_id`) when this instance last did so more than
+ *   WIDGET_VERSION_TTL_MS ago, and the answer is rebuilt only when it moved. Nothing is
+ *   read or rebuilt while nobody asks, nor while nothing changed.
  * `online` also depends on the time (business hours): each schedule's open/closed state
  * is kept until its next opening or closing instant, then recomputed.
  */
@@ -89,40 +94,72 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(WidgetService.name);
   private generation = 0;
   private snapshot?: Snapshot;
-  private building?: { generation: number; promise: Promise<Snapshot> };
-  private poller?: NodeJS.Timeout;
+  /** The load in flight, its generation, and the version known when it started. */
+  private building?: { generation: number; version: number; promise: Promise<Snapshot> };
+  /** The highest version seen in the database, and when (performance.now()) it was read. */
+  private knownVersion = 0;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private checking?: Promise<void>;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly statuses = new OpenStatusCache();
+  private readonly builds: Counter;
+  private readonly versionChecks: Counter;
 
   constructor(
-    @InjectModel(Department.name) private readonly departments: Model<Department>,
-    @InjectModel(DepartmentAgent.name) private readonly assignments: Model<DepartmentAgent>,
-    @InjectModel(Unit.name) private readonly units: Model<Unit>,
+    private readonly departments: DepartmentsRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly units: UnitsRepository,
     private readonly users: UsersService,
     private readonly settings: SettingsService,
     private readonly events: LivechatEvents,
     private readonly businessHours: BusinessHoursService,
+    private readonly version: WidgetVersion,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.builds = new Counter({
+      name: 'widget_config_builds_total',
+      help: "Rebuilds of the widget's answers (GET livechat/config)",
+      registers: [metrics.registry],
+    });
+    this.versionChecks = new Counter({
+      name: 'widget_config_version_checks_total',
+      help: "Reads of the widget's version to learn of other instances' writes",
+      registers: [metrics.registry],
+    });
+  }
 
   onModuleInit(): void {
     this.unsubscribe.push(
-      this.events.onChange(() => this.invalidate()),
-      this.settings.onChange((id) => {
-        if (SETTING_IDS.includes(id) || BUSINESS_HOUR_SETTINGS.includes(id)) this.invalidate();
-      }),
+      this.events.onChange(() => this.changed()),
+      this.settings.onChange((id) =>
+        SETTING_IDS.includes(id) || BUSINESS_HOUR_SETTINGS.includes(id)
+          ? this.changed()
+          : undefined,
+      ),
     );
-    // Only other instances' writes need polling for; the embedded database has one instance
-    // (DATA_DIR is locked), and its every write on this one invalidates the answer.
-    if (this.config.mongoUrl) {
-      this.poller = setInterval(() => this.refreshInBackground(), WIDGET_POLL_MS).unref();
-    }
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.poller);
     for (const unsubscribe of this.unsubscribe) unsubscribe();
+  }
+
+  /**
+   * This instance wrote something the widget shows (awaited by the writer, before its
+   * request answers): other instances learn it from the version, this one rebuilds first.
+   */
+  private async changed(): Promise<void> {
+    await this.version.bump();
+    this.invalidate();
+  }
+
+  /**
+   * Only other instances' writes need the version read; the embedded database started by
+   * the service has one instance (DATA_DIR is locked), whose every write invalidates here.
+   */
+  private get shared(): boolean {
+    return Boolean(this.config.mongoUrl);
   }
 
   /**
@@ -135,11 +172,11 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
     departmentId: string | undefined,
     unitId?: string,
     offlineOnly = false,
-  ): Promise<WidgetAnswer> {
+  ): Promise<PreparedAnswer> {
     const snapshot = await this.current();
     if (snapshot.disabled) return snapshot.disabled;
     const now = this.clock();
-    const unit = unitId === undefined ? undefined : this.unitAnswers(snapshot, unitId);
+    const unit = unitId === undefined ? undefined : await this.unitAnswers(snapshot, unitId);
     if (offlineOnly) return (unit ?? snapshot).offline;
     let online: boolean;
     if (departmentId !== undefined) {
@@ -155,7 +192,7 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
     return online ? answers.online : answers.offline;
   }
 
-  private unitAnswers(snapshot: Snapshot, unitId: string): UnitAnswers {
+  private unitAnswers(snapshot: Snapshot, unitId: string): Promise<UnitAnswers> {
     if (!snapshot.units.has(unitId)) {
       // Rocket.Chat's words, which its widget shows.
       throw ApiError.badRequest(
@@ -167,11 +204,13 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
     if (!answers) {
       const listed = snapshot.listed.filter((department) => department.parentId === unitId);
       const staffed = listed.filter((department) => snapshot.staffed.has(department._id));
-      answers = {
-        online: snapshot.render(listed, true),
-        offline: snapshot.render(listed, false),
-        staffedSchedules: [...new Set(staffed.map((d) => snapshot.staffed.get(d._id)))],
-      };
+      answers = Promise.all([snapshot.render(listed, true), snapshot.render(listed, false)]).then(
+        ([online, offline]) => ({
+          online,
+          offline,
+          staffedSchedules: [...new Set(staffed.map((d) => snapshot.staffed.get(d._id)))],
+        }),
+      );
       snapshot.byUnit.set(unitId, answers);
     }
     return answers;
@@ -198,35 +237,82 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
   }
 
   private current(): Snapshot | Promise<Snapshot> {
+    if (this.shared && performance.now() - this.checkedAt >= WIDGET_VERSION_TTL_MS) {
+      return this.checkVersion().then(() => this.current());
+    }
     const snapshot = this.snapshot;
-    if (snapshot && snapshot.generation === this.generation) return snapshot;
+    if (
+      snapshot &&
+      snapshot.generation === this.generation &&
+      snapshot.version >= this.knownVersion
+    ) {
+      return snapshot;
+    }
     return this.build();
   }
 
-  private refreshInBackground(): void {
-    if (this.building) return;
-    this.build().catch((error: unknown) =>
-      this.logger.warn(`widget answer not refreshed: ${String(error)}`),
-    );
+  /**
+   * Reads the version once for every request waiting on it. When the database cannot be
+   * read, the answer held is served and the read is tried again after the same period.
+   */
+  private checkVersion(): Promise<void> {
+    this.checking ??= this.readVersion()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.checkedAt = performance.now();
+          this.logger.warn(`widget version not read: ${String(error)}`);
+        },
+      )
+      .finally(() => (this.checking = undefined));
+    return this.checking;
   }
 
-  /** One load per generation at a time; a load finished for an older generation is not kept. */
+  /** The version now, which also counts as a check from the moment the read started. */
+  private async readVersion(): Promise<number> {
+    const startedAt = performance.now();
+    const version = await this.version.read();
+    this.versionChecks.inc();
+    this.knownVersion = Math.max(this.knownVersion, version);
+    this.checkedAt = Math.max(this.checkedAt, startedAt);
+    return version;
+  }
+
+  /**
+   * One load at a time for what is known now (this instance's generation, the version last
+   * read): a load that started before either moved is not reused. A load that finishes after
+   * a newer one is not kept.
+   */
   private build(): Promise<Snapshot> {
     const generation = this.generation;
-    if (this.building?.generation === generation) return this.building.promise;
+    const version = this.knownVersion;
+    const building = this.building;
+    if (building?.generation === generation && building.version >= version) {
+      return building.promise;
+    }
     const promise = this.load(generation)
       .then((snapshot) => {
-        if (!this.snapshot || generation >= this.snapshot.generation) this.snapshot = snapshot;
+        const held = this.snapshot;
+        if (
+          !held ||
+          generation > held.generation ||
+          (generation === held.generation && snapshot.version >= held.version)
+        ) {
+          this.snapshot = snapshot;
+        }
         return snapshot;
       })
       .finally(() => {
         if (this.building?.promise === promise) this.building = undefined;
       });
-    this.building = { generation, promise };
+    this.building = { generation, version, promise };
     return promise;
   }
 
+  /** The version is read first: a write landing during the load moves it past this snapshot. */
   private async load(generation: number): Promise<Snapshot> {
+    const version = this.shared ? await this.readVersion() : 0;
+    this.builds.inc();
     const values = await this.settings.readFresh(SETTING_IDS);
     const flag = (id: string) => values.get(id) === true;
     const text = (id: string) => {
@@ -234,9 +320,10 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
       return typeof value === 'string' ? value : '';
     };
     if (!flag(WIDGET_SETTINGS.enabled)) {
-      const disabled = answerOf({ config: { enabled: false }, success: true });
+      const disabled = await prepareAnswer({ config: { enabled: false }, success: true });
       return {
         generation,
+        version,
         disabled,
         online: disabled,
         offline: disabled,
@@ -244,16 +331,19 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
         staffedSchedules: [],
         units: new Set(),
         listed: [],
-        render: () => disabled,
+        render: () => Promise.resolve(disabled),
         byUnit: new Map(),
       };
     }
 
-    const [listed, assignments, rules, units] = await Promise.all([
-      this.departments
-        .find(
-          { enabled: true, archived: { $ne: true }, numAgents: { $gt: 0 } },
-          {
+    // The public widget's view: every department (the visitor has no scope to keep to).
+    const everything = Scope.unrestricted();
+    const [listed, assignments, rules, unitIds] = await Promise.all([
+      this.departments.find<ListedDepartment>(
+        { enabled: true, archived: { $ne: true }, numAgents: { $gt: 0 } },
+        everything,
+        {
+          projection: {
             _id: 1,
             name: 1,
             showOnRegistration: 1,
@@ -261,14 +351,16 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
             businessHourId: 1,
             parentId: 1,
           },
-        )
-        .sort({ name: 1, _id: 1 })
-        .lean<ListedDepartment[]>(),
-      this.assignments
-        .find({ departmentEnabled: true }, { _id: 0, agentId: 1, departmentId: 1 })
-        .lean<Pick<DepartmentAgent, 'agentId' | 'departmentId'>[]>(),
+          sort: { name: 1, _id: 1 },
+        },
+      ),
+      this.assignments.find<Pick<DepartmentAgent, 'agentId' | 'departmentId'>>(
+        { departmentEnabled: true },
+        everything,
+        { projection: { _id: 0, agentId: 1, departmentId: 1 } },
+      ),
       this.businessHours.loadRules(),
-      this.units.find({}, { _id: 1 }).lean<{ _id: string }[]>(),
+      this.units.ids(everything),
     ]);
     const listedIds = new Set(listed.map((department) => department._id));
     const relevant = assignments.filter((assignment) => listedIds.has(assignment.departmentId));
@@ -320,15 +412,20 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
       success: true,
     });
     const everyDepartment = widgetDepartments(listed);
+    const [online, offline] = await Promise.all([
+      prepareAnswer(config(everyDepartment, true)),
+      prepareAnswer(config(everyDepartment, false)),
+    ]);
     return {
       generation,
-      online: answerOf(config(everyDepartment, true)),
-      offline: answerOf(config(everyDepartment, false)),
+      version,
+      online,
+      offline,
       staffed,
       staffedSchedules: [...new Set(staffed.values())],
-      units: new Set(units.map((unit) => unit._id)),
+      units: new Set(unitIds),
       listed,
-      render: (shown, online) => answerOf(config(widgetDepartments(shown), online)),
+      render: (shown, online) => prepareAnswer(config(widgetDepartments(shown), online)),
       byUnit: new Map(),
     };
   }

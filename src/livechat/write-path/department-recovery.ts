@@ -6,7 +6,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import type { Actor } from '../../auth/auth.decorators';
+import type { Actor } from '../../auth/caller';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { WriteLeases } from './write-leases';
 import { MetricsService } from '../../health/metrics.service';

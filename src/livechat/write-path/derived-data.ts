@@ -7,7 +7,7 @@ import { DepartmentAgent } from '../departments/schemas/department-agent.schema'
 import { Department } from '../departments/schemas/department.schema';
 import { Unit, UnitMonitor } from '../units/unit.schema';
 import { fenced, stamped } from './fencing';
-import type { DepartmentFence } from './department-writer';
+import type { DepartmentFence } from './department-leases';
 
 /** The fields of a department that name another document. */
 type References = Pick<
@@ -136,8 +136,8 @@ export class DerivedData {
     if (department.fallbackForwardDepartment && !existing.has(department.fallbackForwardDepartment))
       unset('fallbackForwardDepartment');
     if (department.parentId && !(await this.units.exists({ _id: department.parentId }))) {
-      unset('parentId');
-      unset('ancestors');
+      update.$set.parentId = null;
+      update.$set.ancestors = null;
     }
     const forwards = department.departmentsAllowedToForward;
     if (forwards?.some((id) => !existing.has(id))) {

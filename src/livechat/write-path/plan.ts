@@ -52,7 +52,17 @@ export type DepartmentPlan = (
       /** `enabled` changes: every assignment's `departmentEnabled` follows. */
       syncEnabled: boolean;
     }
-  | { kind: 'delete'; departmentId: string }
+  | {
+      kind: 'delete';
+      departmentId: string;
+      /** Its name, for the history of the departments whose references to it are dropped. */
+      departmentName?: string;
+      /**
+       * The units of a restricted (monitor's) deleter: dropping a reference from a
+       * department outside them is recorded as the system's clean-up, not as the deleter's.
+       */
+      deleterUnits?: string[];
+    }
   | {
       kind: 'unit';
       unitId: string;

@@ -6,7 +6,7 @@ import { Department } from '../departments/schemas/department.schema';
 import { DepartmentHistoryService } from '../history/department-history.service';
 import { Unit, UnitMonitor } from '../units/unit.schema';
 import { DerivedData } from './derived-data';
-import type { DepartmentFence } from './department-writer';
+import type { DepartmentFence } from './department-leases';
 import { FENCE_FIELD, StaleWriter, fenced, stamped } from './fencing';
 import { DepartmentPlan, UnitMonitorWrite, UnitPlan, UpdatePlan, unitMonitorId } from './plan';
 
@@ -82,17 +82,17 @@ export class StateWrites {
       const moveEpoch = fence.epoch(move.departmentId);
       const { matchedCount } = await this.departments.updateOne(
         fenced({ _id: move.departmentId }, moveEpoch),
-        move.unitId
-          ? {
-              $set: stamped(
-                { parentId: move.unitId, ancestors: [move.unitId], _updatedAt: move.version },
-                moveEpoch,
-              ),
-            }
-          : {
-              $set: stamped({ _updatedAt: move.version }, moveEpoch),
-              $unset: { parentId: 1, ancestors: 1 },
+        {
+          // Out of a unit: `null`, as Rocket.Chat stores it (its clients read the keys).
+          $set: stamped(
+            {
+              parentId: move.unitId,
+              ancestors: move.unitId ? [move.unitId] : null,
+              _updatedAt: move.version,
             },
+            moveEpoch,
+          ),
+        },
       );
       if (matchedCount === 0) await this.refusedUnlessGone(this.departments, move.departmentId);
     }
@@ -188,7 +188,7 @@ export class StateWrites {
     }
 
     await fence.check();
-    const inserted = await this.upsertAssignments(plan, epoch);
+    const inserted = await this.upsertAssignments(plan, mode, epoch);
     const removed = plan.removeAgentIds.length
       ? (
           await this.assignments.deleteMany(
@@ -220,10 +220,35 @@ export class StateWrites {
    * Updates the plan's stored assignments and inserts the new ones; returns how many
    * were inserted, or null when that is unknown (then numAgents is recounted).
    */
-  private async upsertAssignments(plan: UpdatePlan, epoch: number | undefined) {
+  private async upsertAssignments(plan: UpdatePlan, mode: Mode, epoch: number | undefined) {
     if (plan.upsert.length === 0) return 0;
     try {
-      // By `_id` first: FerretDB finds those without scanning the collection.
+      const fresh = plan.upsert.filter((agent) => !agent.exists);
+      if (mode === 'first' && fresh.length) {
+        // New ids: plain inserts, which FerretDB does without scanning the collection (an
+        // update with any condition beside `_id`, such as the fence, scans it).
+        const stored = { ...plan, upsert: plan.upsert.filter((agent) => agent.exists) };
+        await this.bulkWriteInChunks(this.assignmentWrites(stored, 'id', epoch));
+        await this.assignments.insertMany(
+          fresh.map((agent) =>
+            stamped(
+              {
+                _id: agent._id,
+                agentId: agent.agentId,
+                departmentId: plan.departmentId,
+                username: agent.username,
+                departmentEnabled: plan.departmentEnabled,
+                count: agent.count ?? 0,
+                order: agent.order ?? 0,
+                _updatedAt: plan.version,
+              },
+              epoch,
+            ),
+          ),
+          { lean: true, ordered: false },
+        );
+        return fresh.length;
+      }
       return await this.bulkWriteInChunks(this.assignmentWrites(plan, 'id', epoch));
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;

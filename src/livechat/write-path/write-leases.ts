@@ -184,7 +184,11 @@ export class WriteLeases implements OnApplicationShutdown {
    */
   private async nextEpoch(key: string): Promise<number> {
     const counter = await this.epochs
-      .findOneAndUpdate({ _id: key }, { $inc: { epoch: 1 } }, { upsert: true, returnDocument: 'after' })
+      .findOneAndUpdate(
+        { _id: key },
+        { $inc: { epoch: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      )
       .lean<WriteEpoch>();
     if (!counter) throw new Error(`no epoch for ${key}`);
     return counter.epoch;

@@ -18,6 +18,12 @@ const ACTIONS: Record<HistoryEntry['action'], string> = {
   delete: 'Deleted',
 };
 
+/** A clean-up's title: what was deleted, and by whom (the entry's user is the system outside their units). */
+function cleanupTitle(cause: NonNullable<HistoryEntry['cleanupOf']>): string {
+  const deleted = cause.departmentName ? `“${cause.departmentName}”` : 'a department';
+  return `Cleaned up after ${cause.deletedBy.username} deleted ${deleted}`;
+}
+
 /** The department's change history (GET livechat/department/:_id/history), newest first, in names. */
 export function HistorySection({
   departmentId,
@@ -77,7 +83,9 @@ export function HistorySection({
                   <Table.Td style={{ overflowWrap: 'anywhere' }}>{entry.user?.username}</Table.Td>
                   <Table.Td>
                     <Text fw={600} size="sm">
-                      {ACTIONS[entry.action] ?? entry.action}
+                      {entry.cleanupOf
+                        ? cleanupTitle(entry.cleanupOf)
+                        : (ACTIONS[entry.action] ?? entry.action)}
                     </Text>
                     {lines.length > 0 && (
                       <List size="sm" spacing={2}>

@@ -1,4 +1,4 @@
-import { identityKeys } from './identity-reservations';
+import { identityKeys } from './identity-reservations.repository';
 
 describe('identityKeys', () => {
   it('lowercases the username and every address, sorted, without repeats', () => {

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { IdentityReservation, ReservationState } from './identity-reservation.schema';
-import { User } from './user.schema';
+import type { User } from './user.schema';
+import { UsersRepository } from './users.repository';
 
 const DUPLICATE_KEY = 11000;
 /** Rounds of "the key is taken by a user who no longer holds it: free it and try again". */
@@ -46,7 +47,7 @@ export class IdentityReservations {
   constructor(
     @InjectModel(IdentityReservation.name)
     private readonly reservations: Model<IdentityReservation>,
-    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly users: UsersRepository,
   ) {}
 
   /**
@@ -134,9 +135,7 @@ export class IdentityReservations {
         (reservation) => reservation._id,
       ),
     );
-    const users = await this.users
-      .find({}, { username: 1, emails: 1 })
-      .lean<(Identity & { _id: string })[]>();
+    const users = await this.users.find<Identity & { _id: string }>({}, { username: 1, emails: 1 });
     let reserved = 0;
     const conflicts: string[] = [];
     for (const user of users) {
@@ -167,9 +166,7 @@ export class IdentityReservations {
 
   /** Whether the user exists and has the username or address of `key`. */
   private async holds(userId: string, key: string): Promise<boolean> {
-    const user = await this.users
-      .findOne({ _id: userId }, { username: 1, emails: 1 })
-      .lean<Identity>();
+    const user = await this.users.findOne<Identity>({ _id: userId }, { username: 1, emails: 1 });
     return user !== null && identityKeys(user).includes(key);
   }
 }

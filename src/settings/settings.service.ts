@@ -1,6 +1,4 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { ApiError } from '../common/api-error';
 import { RefreshingValue } from '../common/refreshing-value';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -14,7 +12,7 @@ import {
   SETTING_NORMALIZERS,
   SETTING_ROUTING_METHOD,
   SETTING_VALIDATORS,
-} from './defaults';
+} from './setting-definitions';
 
 /** Setting id → the secrets forgotten when it changes (the inverse of SECRET_BOUND_TO). */
 const SECRETS_BOUND_BY = new Map<string, string[]>();
@@ -25,7 +23,7 @@ for (const [secret, ids] of Object.entries(SECRET_BOUND_TO)) {
 function normalize(id: string, value: unknown): unknown {
   return Object.hasOwn(SETTING_NORMALIZERS, id) ? SETTING_NORMALIZERS[id](value) : value;
 }
-import { Setting } from './permission.schema';
+import { SettingsRepository } from './settings.repository';
 
 const SETTINGS_TTL_MS = 5_000;
 
@@ -36,20 +34,18 @@ export interface SettingView {
   isSet?: boolean;
 }
 
-export type SettingsListener = (id: string) => void;
+export type SettingsListener = (id: string) => void | Promise<void>;
 
 @Injectable()
 export class SettingsService implements OnModuleInit {
-  private readonly values = new RefreshingValue(async () => {
-    const docs = await this.settings
-      .find({ _id: { $in: Object.keys(SETTING_VALIDATORS) } }, { _id: 1, value: 1 })
-      .lean<Setting[]>();
-    return new Map(docs.map((doc) => [doc._id, doc.value]));
-  }, SETTINGS_TTL_MS);
+  private readonly values = new RefreshingValue(
+    () => this.settings.read(Object.keys(SETTING_VALIDATORS)),
+    SETTINGS_TTL_MS,
+  );
   private readonly listeners = new Set<SettingsListener>();
 
   constructor(
-    @InjectModel(Setting.name) private readonly settings: Model<Setting>,
+    private readonly settings: SettingsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -60,16 +56,7 @@ export class SettingsService implements OnModuleInit {
       [SETTING_DEPARTMENT_REMOVAL]: this.config.departmentRemovalEnabled,
       [SETTING_LOGIN_EXPIRATION_DAYS]: this.config.loginExpirationDays,
     };
-    await this.settings.bulkWrite(
-      Object.entries(defaults).map(([_id, value]) => ({
-        updateOne: {
-          filter: { _id },
-          update: { $setOnInsert: { value, _updatedAt: new Date() } },
-          upsert: true,
-        },
-      })),
-      { ordered: false, timestamps: false },
-    );
+    await this.settings.insertMissing(defaults);
   }
 
   /** What `GET settings/:_id` shows: a secret's value never leaves the service. */
@@ -97,21 +84,14 @@ export class SettingsService implements OnModuleInit {
     const secrets = SECRETS_BOUND_BY.get(id) ?? [];
     const forgotten =
       secrets.length > 0 && (await this.readFresh([id])).get(id) !== value ? secrets : [];
-    const now = new Date();
-    await this.settings.bulkWrite(
-      [id, ...forgotten].map((_id) => ({
-        updateOne: {
-          filter: { _id },
-          update: { $set: { value: _id === id ? value : '', _updatedAt: now } },
-          upsert: true,
-        },
-      })),
-      { ordered: true, timestamps: false },
-    );
+    await this.settings.write([[id, value], ...forgotten.map((secret) => [secret, ''] as const)]);
     this.values.invalidate();
-    for (const changed of [id, ...forgotten]) {
-      for (const listener of this.listeners) listener(changed);
-    }
+    // Awaited: a listener may tell other instances (the widget's version) before this answers.
+    await Promise.all(
+      [id, ...forgotten].flatMap((changed) =>
+        [...this.listeners].map((listener) => listener(changed)),
+      ),
+    );
     return this.view(id, value);
   }
 
@@ -123,7 +103,8 @@ export class SettingsService implements OnModuleInit {
 
   /**
    * Calls `listener` after every change made through this instance (other modules keep
-   * derived caches; settings know nothing of them). Returns the unsubscribe function.
+   * derived caches; settings know nothing of them), and waits for it before the change is
+   * acknowledged. Listeners handle their own failures. Returns the unsubscribe function.
    */
   onChange(listener: SettingsListener): () => void {
     this.listeners.add(listener);
@@ -136,10 +117,7 @@ export class SettingsService implements OnModuleInit {
    * changes within a bound of their own.
    */
   async readFresh(ids: readonly string[]): Promise<Map<string, unknown>> {
-    const docs = await this.settings
-      .find({ _id: { $in: ids } }, { _id: 1, value: 1 })
-      .lean<Setting[]>();
-    const stored = new Map(docs.map((doc) => [doc._id, doc.value]));
+    const stored = await this.settings.read(ids);
     return new Map(ids.map((id) => [id, stored.has(id) ? stored.get(id) : SETTING_DEFAULTS[id]]));
   }
 

@@ -1,0 +1,54 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { WidgetVersionDocument } from './widget-version.schema';
+
+const WIDGET_ID = 'widget';
+const DUPLICATE_KEY = 11000;
+
+@Injectable()
+export class WidgetVersion {
+  private readonly logger = new Logger(WidgetVersion.name);
+  /** A bump that failed (the write itself had landed): retried before the next read. */
+  private owed = false;
+
+  constructor(
+    @InjectModel(WidgetVersionDocument.name)
+    private readonly versions: Model<WidgetVersionDocument>,
+  ) {}
+
+  /**
+   * Marks a change. Never throws: the write it follows has landed, so its request must not
+   * fail for this; a failed bump is owed and retried before this instance reads `v` again.
+   */
+  async bump(): Promise<void> {
+    try {
+      await this.increment();
+      this.owed = false;
+    } catch (error) {
+      this.owed = true;
+      this.logger.warn(`widget version not bumped (retried later): ${String(error)}`);
+    }
+  }
+
+  /** The current version (0 before the first write ever). */
+  async read(): Promise<number> {
+    if (this.owed) await this.bump();
+    const doc = await this.versions
+      .findOne({ _id: WIDGET_ID }, { _id: 0, v: 1 })
+      .lean<Pick<WidgetVersionDocument, 'v'>>();
+    return doc?.v ?? 0;
+  }
+
+  private async increment(): Promise<void> {
+    const bump = () =>
+      this.versions.updateOne({ _id: WIDGET_ID }, { $inc: { v: 1 } }, { upsert: true });
+    try {
+      await bump();
+    } catch (error) {
+      // Two first-ever bumps raced to insert the document: the loser's $inc now applies.
+      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      await bump();
+    }
+  }
+}
