@@ -37,6 +37,11 @@ export class ConfigurationRepository {
 
   // ---- the live configuration --------------------------------------------------------------
 
+  /**
+   * Everything, unscoped, on purpose: the caller's view is cut from it by documentOf (a
+   * monitor's document holds only its units), and the other departments' names serve only
+   * to refuse a name that exists outside that view and to resolve references by name.
+   */
   async live(): Promise<LiveData> {
     const [departments, assignments, units, monitors, schedules] = await Promise.all([
       this.departments.find({}).sort({ name: 1, _id: 1 }).lean<Department[]>(),
