@@ -15,4 +15,6 @@ export interface AuthenticatedUser {
 export interface Actor {
   user: { _id: string; username: string };
   requestId: string;
+  /** Set for the writes of a configuration apply: its id lands in every history entry. */
+  applyId?: string;
 }

@@ -60,6 +60,17 @@ import { ScopeInterceptor } from './scope/caller-scope';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Unit, UnitMonitor, UnitMonitorSchema, UnitSchema } from './units/unit.schema';
 import { UnitsService } from './units/units.service';
+import { ConfigurationController } from './configuration/configuration.controller';
+import { ConfigurationRepository } from './configuration/configuration.repository';
+import {
+  ConfigurationApply,
+  ConfigurationApplySchema,
+  DeletedDepartment,
+  DeletedDepartmentSchema,
+} from './configuration/configuration.schema';
+import { ConfigurationService } from './configuration/configuration.service';
+import { DepartmentRestoreService } from './configuration/department-restore.service';
+import { DepartmentConverger } from './configuration/department-state';
 
 @Module({
   imports: [
@@ -73,6 +84,8 @@ import { UnitsService } from './units/units.service';
       { name: Unit.name, schema: UnitSchema },
       { name: UnitMonitor.name, schema: UnitMonitorSchema },
       { name: WidgetVersionDocument.name, schema: WidgetVersionSchema },
+      { name: ConfigurationApply.name, schema: ConfigurationApplySchema },
+      { name: DeletedDepartment.name, schema: DeletedDepartmentSchema },
     ]),
     UsersModule,
     PermissionsModule,
@@ -90,6 +103,7 @@ import { UnitsService } from './units/units.service';
     OfflineMessagesController,
     UnitsController,
     MonitorsController,
+    ConfigurationController,
   ],
   providers: [
     LivechatEvents,
@@ -124,6 +138,10 @@ import { UnitsService } from './units/units.service';
     { provide: APP_INTERCEPTOR, useClass: ScopeInterceptor },
     UnitsService,
     MonitorsService,
+    ConfigurationRepository,
+    DepartmentConverger,
+    ConfigurationService,
+    DepartmentRestoreService,
     { provide: CLOCK, useValue: systemClock },
     // The widget's per-IP counters (the auth module keeps its own per-user ones).
     RateLimiter,

@@ -7,6 +7,8 @@ import type { PermissionId } from '../permissions/defaults';
 
 export const SETTING_DEPARTMENT_REMOVAL = 'Omnichannel_enable_department_removal';
 export const SETTING_ROUTING_METHOD = 'Livechat_Routing_Method';
+/** Days a deleted department stays restorable (our extension, API.md §16). */
+export const SETTING_DEPARTMENT_RESTORE_DAYS = 'Omnichannel_department_restore_days';
 
 /**
  * Settings that some non-admins may read (GET settings/:_id), beyond `edit-privileged-setting`:
@@ -15,6 +17,8 @@ export const SETTING_ROUTING_METHOD = 'Livechat_Routing_Method';
  */
 export const SETTING_EXTRA_READERS: Readonly<Record<string, readonly PermissionId[]>> = {
   [SETTING_DEPARTMENT_REMOVAL]: ['manage-livechat-departments', 'remove-livechat-department'],
+  // The recently deleted list says for how long a deleted department can be restored.
+  [SETTING_DEPARTMENT_RESTORE_DAYS]: ['view-livechat-departments'],
 };
 export const ROUTING_METHODS = ['Auto_Selection', 'Manual_Selection'] as const;
 export type RoutingMethod = (typeof ROUTING_METHODS)[number];
@@ -218,6 +222,7 @@ const corsOrigin: Validator = (value) =>
 export const SETTING_VALIDATORS: Readonly<Record<string, Validator>> = {
   [SETTING_DEPARTMENT_REMOVAL]: isBoolean,
   [SETTING_ROUTING_METHOD]: oneOf(ROUTING_METHODS),
+  [SETTING_DEPARTMENT_RESTORE_DAYS]: integerBetween(1, 3650),
   [WIDGET_SETTINGS.enabled]: isBoolean,
   [WIDGET_SETTINGS.registrationForm]: isBoolean,
   [WIDGET_SETTINGS.nameFieldRegistrationForm]: isBoolean,
@@ -261,6 +266,7 @@ export const SETTING_VALIDATORS: Readonly<Record<string, Validator>> = {
  */
 export const SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
   [SETTING_ROUTING_METHOD]: 'Auto_Selection',
+  [SETTING_DEPARTMENT_RESTORE_DAYS]: 30,
   [WIDGET_SETTINGS.enabled]: true,
   [WIDGET_SETTINGS.registrationForm]: true,
   [WIDGET_SETTINGS.nameFieldRegistrationForm]: true,

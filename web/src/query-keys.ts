@@ -53,6 +53,11 @@ export const queryKeys = {
     availableDepartments: (unitId: string) => ['units', 'available-departments', unitId] as const,
   },
 
+  deletedDepartments: {
+    all: ['deleted-departments'] as const,
+    list: (state: unknown) => ['deleted-departments', 'list', state] as const,
+  },
+
   offlineMessages: {
     all: ['offline-messages'] as const,
     list: (state: unknown) => ['offline-messages', 'list', state] as const,

@@ -12,6 +12,8 @@ const SettingsPage = lazy(() => import('./views/settings/SettingsPage'));
 const OfflineMessagesPage = lazy(() => import('./views/offline-messages/OfflineMessagesPage'));
 const UnitsRoute = lazy(() => import('./views/units/UnitsRoute'));
 const MonitorsPage = lazy(() => import('./views/monitors/MonitorsPage'));
+const ConfigurationPage = lazy(() => import('./views/configuration/ConfigurationPage'));
+const RecentlyDeletedPage = lazy(() => import('./views/recently-deleted/RecentlyDeletedPage'));
 
 export interface Screen {
   /** wouter patterns this screen answers (relative to /admin). */
@@ -32,6 +34,15 @@ export const SCREENS: Screen[] = [
       label: 'Departments',
       to: '/',
       permissions: ['view-livechat-departments', 'view-l-room'],
+    },
+  },
+  {
+    paths: ['/recently-deleted'],
+    component: RecentlyDeletedPage,
+    nav: {
+      label: 'Recently deleted',
+      to: '/recently-deleted',
+      permissions: ['view-livechat-departments'],
     },
   },
   {
@@ -76,6 +87,15 @@ export const SCREENS: Screen[] = [
       label: 'Offline messages',
       to: '/offline-messages',
       permissions: ['view-livechat-manager'],
+    },
+  },
+  {
+    paths: ['/configuration'],
+    component: ConfigurationPage,
+    nav: {
+      label: 'Configuration',
+      to: '/configuration',
+      permissions: ['view-livechat-departments'],
     },
   },
   {

@@ -43,6 +43,16 @@ export interface AutocompleteSelector {
   conditions?: Partial<Record<'enabled' | 'showOnRegistration' | 'showOnOfflineForm', boolean>>;
 }
 
+/**
+ * Told of a delete under the department's lease, before it is journaled (with the
+ * department and its agents as they are): the configuration module keeps them to restore.
+ */
+export type DeleteObserver = (
+  department: Department,
+  agents: DepartmentAgent[],
+  actor: Actor,
+) => Promise<void>;
+
 export type DepartmentProjection = Record<string, 0 | 1>;
 
 const AUTOCOMPLETE_LIMIT = 100;
@@ -97,6 +107,8 @@ export function etagOf(department: Pick<Department, '_id' | '_updatedAt'>): stri
 
 @Injectable()
 export class DepartmentsService {
+  private readonly deleteObservers: DeleteObserver[] = [];
+
   constructor(
     private readonly departments: DepartmentsRepository,
     private readonly assignments: AssignmentsRepository,
@@ -107,6 +119,11 @@ export class DepartmentsService {
     private readonly historyEntries: DepartmentHistoryService,
     private readonly events: LivechatEvents,
   ) {}
+
+  /** Registers an observer of deletes (see DeleteObserver). */
+  onDelete(observer: DeleteObserver): void {
+    this.deleteObservers.push(observer);
+  }
 
   // ---- reads -------------------------------------------------------------------------------
 
@@ -213,11 +230,16 @@ export class DepartmentsService {
   // Each write validates everything under the department's lock, then hands one plan to
   // DepartmentWriter, which journals it (the history entry) and applies it crash-safely.
 
-  /** Creates a department and its agents; everything is validated before anything is written. */
+  /**
+   * Creates a department and its agents; everything is validated before anything is written.
+   * With `options.id` (an apply, a restore), the department gets that id, and a create whose
+   * department already exists (a replay) changes nothing and answers it.
+   */
   async create(
     body: SaveDepartmentDto,
     actor: Actor,
     scope: Scope,
+    options: { id?: string } = {},
   ): Promise<{ department: Department; agents: DepartmentAgent[] }> {
     const unitId = requestedUnit(body) ?? null;
     // A monitor creates departments inside its own units only (and so keeps seeing them).
@@ -226,11 +248,17 @@ export class DepartmentsService {
     const fields = definedFields(body.department).set;
     const agents = body.agents ?? [];
     this.checkClosingTags(fields);
-    const id = randomId();
+    const id = options.id ?? randomId();
     // Referenced departments stay leased until the insert, so a concurrent DELETE of
     // one of them either happens first (400 here) or cleans our reference after us.
     const leased = [id, ...referencedIds(fields), ...(unitId ? [unitId] : [])];
     return this.writer.withDepartments(leased, async (fence) => {
+      if (options.id !== undefined) {
+        const existing = await this.findById(id, Scope.unrestricted());
+        if (existing) {
+          return { department: existing, agents: await this.allAgents(id, Scope.unrestricted()) };
+        }
+      }
       const [usernames] = await Promise.all([
         this.resolveAgents(agents),
         this.checkReferences(fields, undefined),
@@ -430,6 +458,10 @@ export class DepartmentsService {
       leftSchedule = current.businessHourId;
       // Its unit loses a department: recounted under the unit's lease.
       fence.require([current.parentId ?? undefined]);
+      if (this.deleteObservers.length) {
+        const agents = await this.allAgents(id, Scope.unrestricted());
+        for (const observer of this.deleteObservers) await observer(current, agents, actor);
+      }
       if (current.parentId) plan = { ...plan, recountUnits: [current.parentId] };
       await this.writer.start(record, plan, fence);
     });

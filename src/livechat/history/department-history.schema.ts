@@ -83,6 +83,10 @@ export class DepartmentHistoryEntry {
   /** Set on a clean-up caused by another department's delete. */
   @Prop({ type: SchemaTypes.Mixed })
   cleanupOf?: CleanupCause;
+
+  /** The configuration apply (livechat/configuration.apply) this change was part of. */
+  @Prop({ type: String })
+  applyId?: string;
 }
 
 export const DepartmentHistorySchema = SchemaFactory.createForClass(DepartmentHistoryEntry);

@@ -48,6 +48,10 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
   /** Per department: failed passes in a row, and the pass number before which it is skipped. */
   private readonly backoff = new Map<string, { failures: number; skipUntil: number }>();
   private passes = 0;
+  /** Operations built on department writes that finish their own interrupted work (applies). */
+  private readonly finishers: (() => Promise<void>)[] = [];
+  /** Their clean-up of what outlived its retention, run with the hourly prune. */
+  private readonly pruners: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly writer: DepartmentWriter,
@@ -79,6 +83,16 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
     readiness.register('departmentJournal', () => this.journal.status());
   }
 
+  /**
+   * `finish` runs after the roll-forward of every background pass (the first one right after
+   * the start), once the department writes it builds on are finished; `prune` with the
+   * hourly prune.
+   */
+  register(hooks: { finish?: () => Promise<void>; prune?: () => Promise<void> }): void {
+    if (hooks.finish) this.finishers.push(hooks.finish);
+    if (hooks.prune) this.pruners.push(hooks.prune);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (this.leases.shared) await this.sweepNonAgents();
     else await this.run();
@@ -91,6 +105,9 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
       ),
     ];
     for (const timer of this.timers) timer.unref();
+    // Interrupted operations built on department writes (a large apply) are finished in the
+    // background from the start, not before the service listens: they can take a while.
+    if (this.finishers.length) void this.background();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -107,6 +124,12 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
     await this.sweepNonAgents();
   }
 
+  private async finish(): Promise<void> {
+    for (const finisher of this.finishers) {
+      await finisher().catch((error: unknown) => this.warn('Finishing', error));
+    }
+  }
+
   /** Deletes history entries older than the retention period, and old lease markers. */
   async prune(): Promise<void> {
     const removed = await this.history.prune(
@@ -114,6 +137,7 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
     );
     if (removed) this.logger.log(`Pruned ${removed} history entries`);
     await this.leases.pruneTakeovers();
+    for (const pruner of this.pruners) await pruner();
   }
 
   /** One background pass (also what the tests call instead of waiting for the timer). */
@@ -136,6 +160,7 @@ export class DepartmentRecovery implements OnApplicationBootstrap, OnApplication
     // Late inserts of writers that were overtaken while paused (shared mode only).
     if (this.leases.shared) await this.writer.sweepOvertaken();
     if (sweep) await this.sweepNonAgents();
+    await this.finish();
   }
 
   /** Rolls forward the pending departments (with `backoff`, only those due for a try). */

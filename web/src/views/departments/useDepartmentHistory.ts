@@ -1,7 +1,7 @@
 // The history section's queries: a page of a department's history, and names for the ids its
 // entries carry without one.
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { get } from '../../api';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { get, post } from '../../api';
 import { useAuth } from '../../auth';
 import { queryKeys } from '../../query-keys';
 import type { BusinessHour, HistoryEntry, Page } from '../../types';
@@ -17,6 +17,19 @@ export function useDepartmentHistory(departmentId: string, offset: number, count
         count,
       }),
     placeholderData: keepPreviousData,
+  });
+}
+
+/**
+ * "Restore this version" (docs/api.md §16): the department goes back to its state right after
+ * the entry; the form then shows the new version (every department query is refreshed).
+ */
+export function useRestoreVersion(departmentId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (entryId: string) =>
+      post(`${departmentPath(departmentId)}/history/${encodeURIComponent(entryId)}/restore`, {}),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.departments.all }),
   });
 }
 

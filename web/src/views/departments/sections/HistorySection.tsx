@@ -1,8 +1,11 @@
 import { Alert, Button, Group, List, Skeleton, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { errorText } from '../../../api';
+import { useAuth } from '../../../auth';
+import { ConfirmModal } from '../../../components/ConfirmModal';
+import { notifyError, notifySuccess } from '../../../notify';
 import type { HistoryEntry } from '../../../types';
-import { useDepartmentHistory, useKnownNames } from '../useDepartmentHistory';
+import { useDepartmentHistory, useKnownNames, useRestoreVersion } from '../useDepartmentHistory';
 import { historyLines } from '../utils/formatHistory';
 
 const PAGE = 20;
@@ -32,6 +35,25 @@ export function HistorySection({
   const [offset, setOffset] = useState(0);
   const history = useDepartmentHistory(departmentId, offset, PAGE);
   const names = useKnownNames(history.data?.history ?? [], agentNames);
+  const { can } = useAuth();
+  const restore = useRestoreVersion(departmentId);
+  const [restoring, setRestoring] = useState<HistoryEntry | null>(null);
+  const when = (entry: HistoryEntry) => new Date(entry.ts).toLocaleString();
+  // The newest entry is the version shown; a delete is undone from Recently deleted.
+  const restorable = (entry: HistoryEntry, index: number) =>
+    can('manage-livechat-departments') && entry.action !== 'delete' && offset + index > 0;
+
+  const onRestore = async () => {
+    if (!restoring) return;
+    try {
+      await restore.mutateAsync(restoring._id);
+      notifySuccess(`Restored the version of ${when(restoring)}.`);
+      setOffset(0);
+    } catch (error) {
+      notifyError(error, 'Not restored');
+    }
+    setRestoring(null);
+  };
 
   return (
     <section aria-labelledby="history-heading">
@@ -51,7 +73,7 @@ export function HistorySection({
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {history.data.history.map((entry) => {
+            {history.data.history.map((entry, index) => {
               const lines = historyLines(entry, names);
               return (
                 <Table.Tr key={entry._id}>
@@ -73,6 +95,17 @@ export function HistorySection({
                           </List.Item>
                         ))}
                       </List>
+                    )}
+                    {restorable(entry, index) && (
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        mt={4}
+                        onClick={() => setRestoring(entry)}
+                        aria-label={`Restore this version (${when(entry)})`}
+                      >
+                        Restore this version
+                      </Button>
                     )}
                   </Table.Td>
                 </Table.Tr>
@@ -101,6 +134,20 @@ export function HistorySection({
           </Button>
         </Group>
       )}
+      <ConfirmModal
+        opened={restoring !== null}
+        title="Restore this version?"
+        subject={restoring ? `The version of ${when(restoring)}` : undefined}
+        confirmLabel="Restore"
+        busy={restore.isPending}
+        onCancel={() => setRestoring(null)}
+        onConfirm={() => void onRestore()}
+      >
+        <Text size="sm">
+          The department goes back to its fields, unit, schedule and agents as they were then
+          (agents who are no longer agents stay out). The restore is recorded as a new change.
+        </Text>
+      </ConfirmModal>
     </section>
   );
 }
