@@ -16,6 +16,9 @@ import { ApiResponse, TestApp, TestUser } from './support/test-app';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- stored documents are checked field by field
 type Json = any;
 
+// Lease takeovers, replays and sweeps on a busy machine: a wide margin, not a speed.
+jest.setTimeout(180_000);
+
 const ENV = { WRITE_LEASE_TTL_MS: '1000', DEPARTMENT_REMOVAL_ENABLED: 'true' };
 
 let a: TestApp;

@@ -124,6 +124,9 @@ export function useDeleteUnit() {
  * the chosen one: for the department page's Unit field.
  */
 export function useUnitOptions(term: string, chosen: string | null, enabled: boolean) {
+  // A unit by id needs manage-livechat-units (as in Rocket.Chat); a monitor's own units all
+  // come in the list, so it has the chosen one's name without it.
+  const mayReadById = useAuth().can('manage-livechat-units');
   const matches = useQuery({
     queryKey: queryKeys.units.options(term),
     enabled,
@@ -138,7 +141,7 @@ export function useUnitOptions(term: string, chosen: string | null, enabled: boo
   });
   const current = useQuery({
     queryKey: queryKeys.units.names(chosen),
-    enabled: enabled && chosen !== null,
+    enabled: enabled && chosen !== null && mayReadById,
     staleTime: 60_000,
     queryFn: () => get<Unit | null>(unitPath(chosen!)),
   });
