@@ -83,7 +83,7 @@ export type DepartmentPlan = (
 export type UpdatePlan = Extract<DepartmentPlan, { kind: 'update' }>;
 export type UnitPlan = Extract<DepartmentPlan, { kind: 'unit' }>;
 
-export function planDepartmentId(plan: DepartmentPlan): string {
+function planDepartmentId(plan: DepartmentPlan): string {
   switch (plan.kind) {
     case 'create':
       return plan.department._id;
