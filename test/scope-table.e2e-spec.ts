@@ -100,7 +100,11 @@ interface ListProbe {
   expect(role: Role): string;
 }
 
-type Row = { probes: (EachProbe | ListProbe)[] } | { unscoped: string };
+type Row =
+  | { probes: (EachProbe | ListProbe)[] }
+  | { unscoped: string }
+  /** Scoped, and its scope is tested where its data's shape is: that file. */
+  | { scopeTestedIn: string };
 
 const status = (res: ApiResponse<Json>) => String(res.status);
 const ok = '200';
@@ -117,8 +121,18 @@ const departmentIds = (key: string) => (body: Json) =>
 
 const notDepartmentData = (why: string): Row => ({ unscoped: why });
 
+/** Configuration as code keys objects by name, not id: its monitor scope is tested with it. */
+const CONFIGURATION: Row = { scopeTestedIn: 'test/configuration.e2e-spec.ts' };
+
 /** Every route of the app: its row. */
 const TABLE: Record<string, Row> = {
+  // ---- configuration as code and undo ----------------------------------------------------------
+  'GET /api/v1/livechat/configuration': CONFIGURATION,
+  'POST /api/v1/livechat/configuration.plan': CONFIGURATION,
+  'POST /api/v1/livechat/configuration.apply': CONFIGURATION,
+  'POST /api/v1/livechat/department/{_id}/history/{entryId}/restore': CONFIGURATION,
+  'GET /api/v1/livechat/departments/deleted': CONFIGURATION,
+  'POST /api/v1/livechat/departments/deleted/{_id}/restore': CONFIGURATION,
   // ---- departments ---------------------------------------------------------------------------
   'GET /api/v1/livechat/department': {
     probes: [
