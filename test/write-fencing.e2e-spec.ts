@@ -70,6 +70,16 @@ function pauseA<T>(
   return { reached: reachedP, resume };
 }
 
+/** Waits until A is paused; fails at once if A's request ends without reaching the pause. */
+async function pausedDuring(pause: { reached: Promise<void> }, request: Promise<unknown>) {
+  await Promise.race([
+    pause.reached,
+    request.then(() => {
+      throw new Error("A's request ended without reaching its pause");
+    }),
+  ]);
+}
+
 const departments = () => a.db.collection<Json>('rocketchat_livechat_department');
 const assignmentsOf = (id: string) =>
   a.db
@@ -118,7 +128,7 @@ describe('a writer paused past its lease cannot undo a later acknowledged write'
       },
     });
     const fromA = a.put(`/livechat/department/${department._id}`, body('from-A'));
-    await pause.reached;
+    await pausedDuring(pause, fromA);
     const fromB = await b.put(`/livechat/department/${department._id}`, body('from-B'));
     expect(fromB.status).toBe(200);
     pause.resume();
@@ -135,13 +145,13 @@ describe('a writer paused past its lease cannot undo a later acknowledged write'
   it('agents: an agent the later request removed does not come back', async () => {
     const [x, y] = agents;
     const { department } = await a.createDepartment({}, [{ agentId: x.userId }]);
-    // Paused after its department write, before its assignments: the late upsert inserts.
-    const pause = pauseA<DepartmentAgent>(DepartmentAgent.name, 'bulkWrite');
+    // Paused after its department write, before it inserts the new assignment (late, then).
+    const pause = pauseA<DepartmentAgent>(DepartmentAgent.name, 'insertMany');
     const fromA: Promise<ApiResponse> = a.post(`/livechat/department/${department._id}/agents`, {
       upsert: [{ agentId: y.userId }],
       remove: [],
     });
-    await pause.reached;
+    await pausedDuring(pause, fromA);
     const fromB = await b.post(`/livechat/department/${department._id}/agents`, {
       upsert: [],
       remove: [{ agentId: y.userId }],
@@ -166,7 +176,7 @@ describe('a writer paused past its lease cannot undo a later acknowledged write'
       },
       agents: [{ agentId: agents[0].userId }],
     });
-    await pause.reached;
+    await pausedDuring(pause, fromA);
     // B learns of the department from A's journal, finishes it (taking the lease over) and deletes it.
     const entry = await a.db
       .collection<Json>('livechat_department_journal')
@@ -214,7 +224,7 @@ describe('a writer paused past its lease cannot undo a later acknowledged write'
       `/livechat/units/${unitId}`,
       unitBody('renamed', [d1.department._id, d2.department._id]),
     );
-    await pause.reached;
+    await pausedDuring(pause, fromA);
     const fromB = await b.post(
       `/livechat/units/${unitId}`,
       unitBody('renamed', [d1.department._id, d2.department._id, d3.department._id]),
