@@ -1170,6 +1170,7 @@ describe('department read endpoints', () => {
           _updatedAt: now,
         })),
       );
+      await t.wrotePastTheService();
     });
 
     it('autocomplete answers at most 100 items, sorted by name', async () => {

@@ -223,8 +223,8 @@ async function removeCreatedDepartments(db, name) {
  */
 async function widgetChanged(db) {
   await db
-    .collection('livechat_widget_version')
-    .updateOne({ _id: 'widget' }, { $inc: { v: 1 } }, { upsert: true });
+    .collection('livechat_version')
+    .updateOne({ _id: 'livechat' }, { $inc: { v: 1 } }, { upsert: true });
 }
 
 module.exports = { seed, login, growDepartments, removeCreatedDepartments, removeOfflineMessages };

@@ -1,22 +1,25 @@
 import { Injectable } from '@nestjs/common';
+import { LivechatVersion } from './livechat-version.repository';
 
 export type LivechatChange = 'departments' | 'agents' | 'business-hours';
 export type LivechatListener = (change: LivechatChange) => void | Promise<void>;
 
-/**
- * In-process signal: "what visitors see may have changed". Writers await it right after
- * a write on this instance, before they answer, so caches derived from departments, agents
- * and schedules (the widget's answer) are rebuilt before the next read, and other instances
- * are told through the database (the widget's version) before the write is acknowledged.
- * Listeners handle their own failures: the write has landed.
- */
 /** Called with the custom schedules that departments just stopped following. */
 export type SchedulesLeftListener = (businessHourIds: string[]) => Promise<void>;
 
+/**
+ * The signal "departments, agents or schedules changed". Writers await it right after a write,
+ * before they answer: it increments the livechat version in the database (so other instances'
+ * in-memory answers are rebuilt before they serve another read) and then tells this instance's
+ * listeners (the widget's answer, the department catalog), which rebuild before the next read.
+ * Listeners handle their own failures: the write has landed.
+ */
 @Injectable()
 export class LivechatEvents {
   private readonly listeners = new Set<LivechatListener>();
   private readonly schedulesLeftListeners = new Set<SchedulesLeftListener>();
+
+  constructor(private readonly version: LivechatVersion) {}
 
   /** Returns the unsubscribe function. */
   onChange(listener: LivechatListener): () => void {
@@ -47,10 +50,13 @@ export class LivechatEvents {
    */
   async schedulesLeft(businessHourIds: string[]): Promise<void> {
     if (businessHourIds.length === 0) return;
-    await Promise.all([...this.schedulesLeftListeners].map((listener) => listener(businessHourIds)));
+    await Promise.all(
+      [...this.schedulesLeftListeners].map((listener) => listener(businessHourIds)),
+    );
   }
 
   private async emit(change: LivechatChange): Promise<void> {
+    await this.version.bump();
     await Promise.all([...this.listeners].map((listener) => listener(change)));
   }
 }

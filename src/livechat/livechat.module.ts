@@ -46,8 +46,9 @@ import { RoutingController } from './routing/routing.controller';
 import { RoutingService } from './routing/routing.service';
 import { WidgetController } from './widget/widget.controller';
 import { WidgetService } from './widget/widget.service';
-import { WidgetVersion } from './widget/widget-version.repository';
-import { WidgetVersionDocument, WidgetVersionSchema } from './widget/widget-version.schema';
+import { LivechatVersion } from './livechat-version.repository';
+import { DepartmentCatalog } from './departments/department-catalog';
+import { LivechatVersionDocument, LivechatVersionSchema } from './livechat-version.schema';
 import { MonitorsService } from './units/monitors.service';
 import { MonitorsController, UnitsController } from './units/units.controller';
 import { UnitMonitorsRepository, UnitsRepository } from './units/units.repository';
@@ -83,7 +84,7 @@ import { DepartmentConverger } from './configuration/department-state';
       { name: OfflineMessage.name, schema: OfflineMessageSchema },
       { name: Unit.name, schema: UnitSchema },
       { name: UnitMonitor.name, schema: UnitMonitorSchema },
-      { name: WidgetVersionDocument.name, schema: WidgetVersionSchema },
+      { name: LivechatVersionDocument.name, schema: LivechatVersionSchema },
       { name: ConfigurationApply.name, schema: ConfigurationApplySchema },
       { name: DeletedDepartment.name, schema: DeletedDepartmentSchema },
     ]),
@@ -120,7 +121,7 @@ import { DepartmentConverger } from './configuration/department-state';
     LivechatUserLifecycle,
     RoutingService,
     WidgetService,
-    WidgetVersion,
+    DepartmentCatalog,
     BusinessHoursService,
     OfflineMessagesService,
     OfflineMessageOutbox,
@@ -134,6 +135,7 @@ import { DepartmentConverger } from './configuration/department-state';
     BusinessHoursRepository,
     UnitsRepository,
     UnitMonitorsRepository,
+    LivechatVersion,
     // The caller's scope, resolved once per request for @CallerScope().
     { provide: APP_INTERCEPTOR, useClass: ScopeInterceptor },
     UnitsService,

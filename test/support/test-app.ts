@@ -107,6 +107,17 @@ export class TestApp {
     await this.app.close();
   }
 
+  /**
+   * After a test wrote departments, agents or schedules straight into the database: bumps the
+   * livechat version, as any write made past the service must, so the service's in-memory
+   * answers (department lists, the widget) are rebuilt before the next read.
+   */
+  async wrotePastTheService(): Promise<void> {
+    await this.db
+      .collection<{ _id: string; v: number }>('livechat_version')
+      .updateOne({ _id: 'livechat' }, { $inc: { v: 1 } }, { upsert: true });
+  }
+
   /** An HTTP request to `/api/v1<path>` (or to `path` itself when it starts with `!`). */
   async request<T = Json>(
     method: string,

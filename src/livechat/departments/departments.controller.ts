@@ -29,7 +29,8 @@ import {
 } from './dto/department-queries.dto';
 import { HistoryPageDoc } from '../history/history-page.openapi';
 import { SaveDepartmentDto, UpdateDepartmentAgentsDto } from './dto/department.dto';
-import { DepartmentListFilter, DepartmentsService, etagOf } from './departments.service';
+import type { DepartmentListFilter } from './department-catalog';
+import { DepartmentsService, etagOf } from './departments.service';
 import { RequirePermissions } from '../../auth/route-permissions';
 import { CallerScope } from '../scope/caller-scope';
 import type { Scope } from '../scope/scope';
@@ -172,12 +173,7 @@ export class DepartmentsController {
       this.permissions.hasAny(caller, ['add-livechat-department-agents']),
     ]);
     if (!canSave) throw ApiError.bareBadRequest('error-not-allowed');
-    const result = await this.departments.update(
-      id,
-      body,
-      { canAddAgents, ifMatch, scope },
-      actor,
-    );
+    const result = await this.departments.update(id, body, { canAddAgents, ifMatch, scope }, actor);
     void reply.header('ETag', etagOf(result.department));
     return result;
   }

@@ -11,6 +11,7 @@ import type {
   FieldChange,
   HistoryAction,
 } from '../history/department-history.schema';
+import { DepartmentCatalog, type DepartmentListFilter } from './department-catalog';
 import { DepartmentHistoryService, HistoryRecord } from '../history/department-history.service';
 import {
   agentChanges,
@@ -29,13 +30,6 @@ import { DepartmentsRepository } from './departments.repository';
 import { AgentAssignmentDto, SaveDepartmentDto } from './dto/department.dto';
 import { DepartmentAgent } from './schemas/department-agent.schema';
 import { Department } from './schemas/department.schema';
-
-export interface DepartmentListFilter {
-  text?: string;
-  enabledOnly: boolean;
-  excludeDepartmentId?: string;
-  archived: 'exclude' | 'include' | 'only';
-}
 
 export interface AutocompleteSelector {
   term?: string;
@@ -118,6 +112,7 @@ export class DepartmentsService {
     private readonly writer: DepartmentWriter,
     private readonly historyEntries: DepartmentHistoryService,
     private readonly events: LivechatEvents,
+    private readonly catalog: DepartmentCatalog,
   ) {}
 
   /** Registers an observer of deletes (see DeleteObserver). */
@@ -149,13 +144,7 @@ export class DepartmentsService {
     page: Page,
     scope: Scope,
   ): Promise<{ departments: Department[]; total: number }> {
-    const query: QueryFilter<Department> = {};
-    if (filter.archived === 'exclude') query.archived = { $ne: true };
-    if (filter.archived === 'only') query.archived = true;
-    if (filter.enabledOnly) query.enabled = true;
-    if (filter.excludeDepartmentId !== undefined) query._id = { $ne: filter.excludeDepartmentId };
-    if (filter.text) query.name = { $regex: escapeRegExp(filter.text), $options: 'i' };
-    const { items, total } = await this.departments.page(query, page, scope);
+    const { items, total } = await this.catalog.page(filter, page, scope);
     return { departments: items, total };
   }
 

@@ -21,7 +21,7 @@ import { Scope } from '../scope/scope';
 import { ApiError } from '../../common/api-error';
 import { MetricsService } from '../../health/metrics.service';
 import { PreparedAnswer, prepareAnswer } from './prepared-answer';
-import { WidgetVersion } from './widget-version.repository';
+import { LivechatVersion } from '../livechat-version.repository';
 
 /**
  * An answer is served without reading the database for this long after this instance last
@@ -113,7 +113,7 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
     private readonly settings: SettingsService,
     private readonly events: LivechatEvents,
     private readonly businessHours: BusinessHoursService,
-    private readonly version: WidgetVersion,
+    private readonly version: LivechatVersion,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     metrics: MetricsService,
@@ -132,7 +132,8 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribe.push(
-      this.events.onChange(() => this.changed()),
+      // The writer's event has bumped the version already.
+      this.events.onChange(() => this.invalidate()),
       this.settings.onChange((id) =>
         SETTING_IDS.includes(id) || BUSINESS_HOUR_SETTINGS.includes(id)
           ? this.changed()
@@ -146,8 +147,8 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * This instance wrote something the widget shows (awaited by the writer, before its
-   * request answers): other instances learn it from the version, this one rebuilds first.
+   * A setting the widget shows changed here (awaited before the request answers): other
+   * instances learn it from the version, this one rebuilds first.
    */
   private async changed(): Promise<void> {
     await this.version.bump();

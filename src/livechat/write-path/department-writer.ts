@@ -275,6 +275,7 @@ export class DepartmentWriter {
         }
       });
     }
+    if (referencing.length) await this.events.departmentsChanged();
   }
 }
 

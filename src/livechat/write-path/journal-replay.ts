@@ -202,6 +202,7 @@ export class JournalReplay {
           `${attempts} failed replays: ${describe(error)}`,
       );
       await this.derived.repair(record.departmentId, fence);
+      await this.events.departmentsChanged();
       return false;
     }
   }

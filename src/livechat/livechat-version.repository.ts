@@ -1,20 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { WidgetVersionDocument } from './widget-version.schema';
+import { LivechatVersionDocument } from './livechat-version.schema';
 
-const WIDGET_ID = 'widget';
+export const LIVECHAT_VERSION_ID = 'livechat';
 const DUPLICATE_KEY = 11000;
 
+/** The version of what visitors and department lists see (livechat-version.schema.ts). */
 @Injectable()
-export class WidgetVersion {
-  private readonly logger = new Logger(WidgetVersion.name);
+export class LivechatVersion {
+  private readonly logger = new Logger(LivechatVersion.name);
   /** A bump that failed (the write itself had landed): retried before the next read. */
   private owed = false;
 
   constructor(
-    @InjectModel(WidgetVersionDocument.name)
-    private readonly versions: Model<WidgetVersionDocument>,
+    @InjectModel(LivechatVersionDocument.name)
+    private readonly versions: Model<LivechatVersionDocument>,
   ) {}
 
   /**
@@ -27,7 +28,7 @@ export class WidgetVersion {
       this.owed = false;
     } catch (error) {
       this.owed = true;
-      this.logger.warn(`widget version not bumped (retried later): ${String(error)}`);
+      this.logger.warn(`livechat version not bumped (retried later): ${String(error)}`);
     }
   }
 
@@ -35,14 +36,14 @@ export class WidgetVersion {
   async read(): Promise<number> {
     if (this.owed) await this.bump();
     const doc = await this.versions
-      .findOne({ _id: WIDGET_ID }, { _id: 0, v: 1 })
-      .lean<Pick<WidgetVersionDocument, 'v'>>();
+      .findOne({ _id: LIVECHAT_VERSION_ID }, { _id: 0, v: 1 })
+      .lean<Pick<LivechatVersionDocument, 'v'>>();
     return doc?.v ?? 0;
   }
 
   private async increment(): Promise<void> {
     const bump = () =>
-      this.versions.updateOne({ _id: WIDGET_ID }, { $inc: { v: 1 } }, { upsert: true });
+      this.versions.updateOne({ _id: LIVECHAT_VERSION_ID }, { $inc: { v: 1 } }, { upsert: true });
     try {
       await bump();
     } catch (error) {
