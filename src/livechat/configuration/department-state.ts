@@ -7,49 +7,17 @@ import type { DepartmentDto, SaveDepartmentDto } from '../departments/dto/depart
 import type { Department } from '../departments/schemas/department.schema';
 import type { HistoryRecord } from '../history/department-history.service';
 import { Scope } from '../scope/scope';
+import type { DepartmentConfig } from './configuration-document';
 import { ConfigurationRepository } from './configuration.repository';
 
 /** Every item at once, for the reads that need a whole (small) collection. */
 export const MAX_PAGE: Page = { offset: 0, count: 1_000_000, sort: { _id: 1 } };
 
-/** The department fields a configuration sets (ids for references, null for "not set"). */
-export interface DepartmentFields {
-  email: string;
-  enabled: boolean;
-  archived: boolean;
-  showOnRegistration: boolean;
-  showOnOfflineForm: boolean;
-  description: string | null;
-  requestTagBeforeClosingChat: boolean | null;
-  chatClosingTags: string[] | null;
-  fallbackForwardDepartment: string | null;
-  departmentsAllowedToForward: string[];
-  allowReceiveForwardOffline: boolean | null;
-  offlineMessageChannelName: string | null;
-  abandonedRoomsCloseCustomMessage: string | null;
-  waitingQueueMessage: string | null;
-  maxNumberSimultaneousChat: number | null;
-  visitorInactivityTimeoutInSeconds: number | null;
-}
-
-export const FIELD_NAMES: readonly (keyof DepartmentFields)[] = [
-  'email',
-  'enabled',
-  'archived',
-  'showOnRegistration',
-  'showOnOfflineForm',
-  'description',
-  'requestTagBeforeClosingChat',
-  'chatClosingTags',
-  'fallbackForwardDepartment',
-  'departmentsAllowedToForward',
-  'allowReceiveForwardOffline',
-  'offlineMessageChannelName',
-  'abandonedRoomsCloseCustomMessage',
-  'waitingQueueMessage',
-  'maxNumberSimultaneousChat',
-  'visitorInactivityTimeoutInSeconds',
-];
+/**
+ * The department fields a configuration sets, null for "not set": the document's shape
+ * without agents, with ids where the document names other departments.
+ */
+export type DepartmentFields = Omit<DepartmentConfig, 'agents'>;
 
 export interface TargetAgent {
   username: string;
