@@ -1,6 +1,6 @@
 /**
  * The two scripts of ours that go with Rocket.Chat's widget (plain ES5, as the widget's own
- * bundles: no build step, served as they are).
+ * bundles: no build step, served as they are), and one stylesheet.
  */
 
 /** Where the served widget's requests go: `/livechat/api/v1/…` and `/livechat/websocket`. */
@@ -93,4 +93,16 @@ export const EMBED_CHECK_SCRIPT = `
     })
     .catch(function () {});
 })();
+`;
+
+/**
+ * Loaded by the widget's page after its own styles: two greys of the widget's are too light
+ * on white for WCAG AA (4.5:1), the department select's placeholder (#cbced1, 1.6:1) and
+ * "Powered by Rocket.Chat" (#9ea2a8, 2.6:1). `:root` outranks the widget's one-class rules,
+ * whichever stylesheet the browser reads last.
+ */
+export const WIDGET_PAGE_STYLE = `:root [class*="select-input__select--placeholder"],
+:root [class*="powered-by__"] {
+  color: #6c727a;
+}
 `;

@@ -472,6 +472,27 @@ describe('admin console (browser)', () => {
     expect(await offline.getByText(`Registration ${tag}`).count()).toBe(0);
     await expectVisible(page.getByText('Online', { exact: true }));
     expect(await axeViolations(page)).toEqual([]);
+
+    // The department picker open, then the real widget shown (its frame is this origin's
+    // /livechat page: axe is run there too).
+    const picker = page.getByRole('combobox', { name: 'Widget opened for department' });
+    await picker.click();
+    await expectVisible(page.getByRole('option', { name: `Offline ${tag}` }));
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('option', { name: `Offline ${tag}` }).click();
+    await until(async () => (await picker.inputValue()) === `Offline ${tag}`);
+    await page.getByRole('button', { name: 'Show the real widget' }).click();
+    const frame = page.locator('iframe[title="Live Chat widget"]');
+    await expectVisible(
+      page
+        .frameLocator('iframe[title="Live Chat widget"]')
+        .getByText('Leave a message', { exact: true })
+        .first(),
+    );
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeViolations((await (await frame.elementHandle())!.contentFrame())!)).toEqual(
+      [],
+    );
   });
 
   it('edits business hours: a custom schedule for a department, shown on its page', async () => {

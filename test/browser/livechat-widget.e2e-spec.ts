@@ -198,7 +198,7 @@ describe('the Live Chat widget on a customer site (browser)', () => {
     expect(errors).toEqual([]);
   });
 
-  it('names the chat button by the widget’s title, and the shop’s page with the bubble shown passes axe', async () => {
+  it('names the chat button by the widget’s title; the shop’s page with the bubble shown, and the open form, pass axe', async () => {
     current = await openConsole(browser, app, { width: 1100, height: 760 });
     const { page } = current;
     await page.goto(`${siteUrl}${SHOP_PATH}`);
@@ -215,6 +215,7 @@ describe('the Live Chat widget on a customer site (browser)', () => {
     // Open, the same button minimizes the widget, and says so.
     await bubble.click();
     await widget.getByText('Leave a message', { exact: true }).first().waitFor();
+    expect(await axeViolations(inside!)).toEqual([]);
     await widget.getByRole('button', { name: 'Minimize the widget', exact: true }).click();
     await bubble.waitFor();
   });
