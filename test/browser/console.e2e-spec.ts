@@ -12,6 +12,7 @@ import {
   logIn,
   openConsole,
   screenshot,
+  scrollsHorizontally,
   until,
   type ConsolePage,
 } from './support';
@@ -490,9 +491,13 @@ describe('admin console (browser)', () => {
         .first(),
     );
     expect(await axeViolations(page)).toEqual([]);
-    expect(await axeViolations((await (await frame.elementHandle())!.contentFrame())!)).toEqual(
-      [],
-    );
+    const widget = (await (await frame.elementHandle())!.contentFrame())!;
+    expect(await axeViolations(widget)).toEqual([]);
+    // The same on a phone: the preview and the real widget fit 360 px.
+    await page.setViewportSize({ width: 360, height: 800 });
+    await until(async () => !(await scrollsHorizontally(page)));
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeViolations(widget)).toEqual([]);
   });
 
   it('edits business hours: a custom schedule for a department, shown on its page', async () => {
