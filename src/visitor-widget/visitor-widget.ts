@@ -11,7 +11,12 @@ import { SettingsService } from '../settings/settings.service';
 import { DdpKeepalive } from './ddp-keepalive';
 import { frameAncestors, isAllowedApiOrigin, isAllowedOrigin } from './origin-policy';
 import { RefusedOrigins } from './refused-origins';
-import { EMBED_CHECK_SCRIPT, SERVED_WIDGET_PREFIX, WIDGET_PAGE_SCRIPT } from './widget-scripts';
+import {
+  EMBED_CHECK_SCRIPT,
+  SERVED_WIDGET_PREFIX,
+  WIDGET_PAGE_SCRIPT,
+  WIDGET_PAGE_STYLE,
+} from './widget-scripts';
 
 /** Rocket.Chat's Live Chat widget as published on npm (a pinned dependency, never copied). */
 export const WIDGET_BUILD_DIR = path.join(
@@ -23,6 +28,8 @@ export const WIDGET_BUILD_DIR = path.join(
 const PAGE_PATH = '/livechat';
 /** Tells the widget its server before its bundles run (an external script: no inline code). */
 const SERVER_URL_SCRIPT = 'server-url.js';
+/** Our overrides of the widget's styles (contrast), after its own. */
+const STYLE_SHEET = 'contrast.css';
 /** The embed script the customer's page loads, with our origin check appended. */
 const EMBED_SCRIPT = 'rocketchat-livechat.min.js';
 /** The served widget's DDP socket (`SERVER_URL` + `/websocket`). */
@@ -184,10 +191,13 @@ export class VisitorWidget implements OnModuleInit, OnModuleDestroy {
     if (!isAllowedOrigin(origin, list)) this.refused.record(origin, 'widget frame');
   }
 
-  /** The widget's index.html with the server-URL script ahead of its bundles. */
+  /** The widget's index.html with our stylesheet and the server-URL script ahead of its bundles. */
   private widgetPage(): string {
     if (this.page === undefined) {
-      const html = readFileSync(path.join(WIDGET_BUILD_DIR, 'index.html'), 'utf8');
+      const html = readFileSync(path.join(WIDGET_BUILD_DIR, 'index.html'), 'utf8').replace(
+        '</head>',
+        `<link rel="stylesheet" href="livechat/${STYLE_SHEET}"></head>`,
+      );
       const tag = `<script src="livechat/${SERVER_URL_SCRIPT}"></script>`;
       const at = html.indexOf('<script');
       this.page =
@@ -239,6 +249,9 @@ export class VisitorWidget implements OnModuleInit, OnModuleDestroy {
       });
       fastify.get(`${PAGE_PATH}/${SERVER_URL_SCRIPT}`, (_request, reply) =>
         reply.type('application/javascript; charset=utf-8').send(WIDGET_PAGE_SCRIPT),
+      );
+      fastify.get(`${PAGE_PATH}/${STYLE_SHEET}`, (_request, reply) =>
+        reply.type('text/css; charset=utf-8').send(WIDGET_PAGE_STYLE),
       );
       fastify.get(`${PAGE_PATH}/${EMBED_SCRIPT}`, (_request, reply) =>
         reply.type('application/javascript; charset=utf-8').send(this.embed()),

@@ -302,6 +302,60 @@ describe('the console for a daily user (browser)', () => {
     current!.failures.splice(0);
   });
 
+  it('a department is created with the keyboard alone: Tab, typing, arrows and Enter from the list', async () => {
+    const agent = await app.createAgent();
+    const page = await openAs(ADMIN);
+    const name = `Tabbed ${Date.now()}`;
+    /** What has focus: its accessible name as a user hears it (label, aria-label or text). */
+    const focusedName = () =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLInputElement | null;
+        if (!element) return '';
+        const label =
+          element.getAttribute('aria-label') ??
+          element.labels?.[0]?.textContent ??
+          element.textContent ??
+          '';
+        return label.replace(/\s+/g, ' ').trim();
+      });
+    /** Tab (forwards) until `name` has focus; never more presses than a page has stops. */
+    const tabTo = async (name: string | RegExp) => {
+      for (let presses = 0; presses < 80; presses += 1) {
+        const now = await focusedName();
+        if (typeof name === 'string' ? now === name : name.test(now)) return;
+        await page.keyboard.press('Tab');
+      }
+      throw new Error(`Tab never reached ${String(name)}`);
+    };
+
+    await tabTo('New department');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'New department', level: 1 }).waitFor();
+    await tabTo(/^Name/);
+    await page.keyboard.type(name);
+    await tabTo(/^Email/);
+    await page.keyboard.type('tabbed@example.com');
+    await tabTo('Add agent');
+    await page.keyboard.type(agent.username);
+    await expectVisible(page.getByRole('option', { name: agent.username }));
+    await until(async () => (await page.getByRole('option').count()) === 1);
+    const highlighted = page.locator('[role=option][data-combobox-selected]');
+    for (let tries = 0; tries < 3 && (await highlighted.count()) === 0; tries += 1) {
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByRole('cell', { name: agent.username, exact: true }));
+    await tabTo('Save');
+    await page.keyboard.press('Enter');
+    await expectVisible(toast(page, `Department “${name}” created.`));
+    await page.getByRole('heading', { name: `Edit ${name}`, level: 1 }).waitFor();
+
+    const listed = await app.get(`/livechat/department?text=${encodeURIComponent(name)}`);
+    expect(listed.body.departments).toEqual([
+      expect.objectContaining({ name, email: 'tabbed@example.com', numAgents: 1 }),
+    ]);
+  });
+
   it('a monitor on its department is told why there is no Add agent', async () => {
     const monitor = await app.createUser();
     await app.post('/livechat/monitors.create', { username: monitor.username });

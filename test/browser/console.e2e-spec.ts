@@ -12,6 +12,7 @@ import {
   logIn,
   openConsole,
   screenshot,
+  scrollsHorizontally,
   until,
   type ConsolePage,
 } from './support';
@@ -472,6 +473,31 @@ describe('admin console (browser)', () => {
     expect(await offline.getByText(`Registration ${tag}`).count()).toBe(0);
     await expectVisible(page.getByText('Online', { exact: true }));
     expect(await axeViolations(page)).toEqual([]);
+
+    // The department picker open, then the real widget shown (its frame is this origin's
+    // /livechat page: axe is run there too).
+    const picker = page.getByRole('combobox', { name: 'Widget opened for department' });
+    await picker.click();
+    await expectVisible(page.getByRole('option', { name: `Offline ${tag}` }));
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('option', { name: `Offline ${tag}` }).click();
+    await until(async () => (await picker.inputValue()) === `Offline ${tag}`);
+    await page.getByRole('button', { name: 'Show the real widget' }).click();
+    const frame = page.locator('iframe[title="Live Chat widget"]');
+    await expectVisible(
+      page
+        .frameLocator('iframe[title="Live Chat widget"]')
+        .getByText('Leave a message', { exact: true })
+        .first(),
+    );
+    expect(await axeViolations(page)).toEqual([]);
+    const widget = (await (await frame.elementHandle())!.contentFrame())!;
+    expect(await axeViolations(widget)).toEqual([]);
+    // The same on a phone: the preview and the real widget fit 360 px.
+    await page.setViewportSize({ width: 360, height: 800 });
+    await until(async () => !(await scrollsHorizontally(page)));
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeViolations(widget)).toEqual([]);
   });
 
   it('edits business hours: a custom schedule for a department, shown on its page', async () => {

@@ -198,6 +198,28 @@ describe('the Live Chat widget on a customer site (browser)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('names the chat button by the widget’s title; the shop’s page with the bubble shown, and the open form, pass axe', async () => {
+    current = await openConsole(browser, app, { width: 1100, height: 760 });
+    const { page } = current;
+    await page.goto(`${siteUrl}${SHOP_PATH}`);
+    const frame = page.locator('#rocketchat-iframe');
+    const widget = page.frameLocator('#rocketchat-iframe');
+    // The bubble, as the visitor first sees it: named by what it opens, not by a letter.
+    const bubble = widget.getByRole('button', { name: 'Leave a message', exact: true });
+    await bubble.waitFor();
+    expect(await frame.getAttribute('title')).toBe('Live Chat');
+    expect(await axeViolations(page)).toEqual([]);
+    // Inside the widget's frame (another origin: axe is run there on its own).
+    const inside = await (await frame.elementHandle())!.contentFrame();
+    expect(await axeViolations(inside!)).toEqual([]);
+    // Open, the same button minimizes the widget, and says so.
+    await bubble.click();
+    await widget.getByText('Leave a message', { exact: true }).first().waitFor();
+    expect(await axeViolations(inside!)).toEqual([]);
+    await widget.getByRole('button', { name: 'Minimize the widget', exact: true }).click();
+    await bubble.waitFor();
+  });
+
   it('tells a site that is not allowed why there is no widget', async () => {
     current = await openConsole(browser, app, { width: 1100, height: 760 });
     const { page, errors } = current;

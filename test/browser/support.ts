@@ -2,7 +2,7 @@
 // console. Pages are driven by accessible names; console errors are collected.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import type { TestApp } from '../support/test-app';
 
 /** System browsers, in the order they are tried after CHROMIUM_PATH. */
@@ -107,8 +107,11 @@ export async function logIn(page: Page, username: string, password: string): Pro
 
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-/** axe-core's serious and critical violations on the current page (injected without a script tag, so the CSP stays on). */
-export async function axeViolations(page: Page): Promise<string[]> {
+/**
+ * axe-core's serious and critical violations on the current page, or in one frame of it
+ * (injected without a script tag, so the CSP stays on).
+ */
+export async function axeViolations(page: Page | Frame): Promise<string[]> {
   // A dialog fading in has, for a moment, too little contrast: scan the settled page.
   await page.waitForFunction(() =>
     document.getAnimations().every(

@@ -63,19 +63,22 @@ describe('units and monitors in the console (browser)', () => {
   });
 
   /**
-   * Whether the current screen fits 360 px without scrolling sideways, once the layout has
-   * settled (the navigation slides away); then back to full width.
+   * The current screen at 360 px: whether it fits without scrolling sideways once the layout
+   * has settled (the navigation slides away), and axe's serious and critical violations
+   * there; then back to full width.
    */
-  async function fitsNarrowScreen(page: Page): Promise<boolean> {
+  async function atNarrowScreen(page: Page): Promise<{ fits: boolean; violations: string[] }> {
     await page.setViewportSize({ width: 360, height: 800 });
     let scrolls = true;
     for (let tries = 0; tries < 20 && scrolls; tries += 1) {
       scrolls = await scrollsHorizontally(page);
       if (scrolls) await page.waitForTimeout(100);
     }
+    const violations = await axeViolations(page);
     await page.setViewportSize({ width: 1280, height: 900 });
-    return !scrolls;
+    return { fits: !scrolls, violations };
   }
+  const FITS_CLEAN = { fits: true, violations: [] };
 
   /** Picks `option` in a search picker after typing `text`. */
   async function pick(page: Page, picker: string | RegExp, text: string, option: string) {
@@ -131,7 +134,7 @@ describe('units and monitors in the console (browser)', () => {
     await admin.getByRole('link', { name: 'Units' }).click();
     await admin.getByRole('link', { name: 'New unit' }).click();
     await expectVisible(admin.getByRole('heading', { name: 'New unit', exact: true }));
-    expect(await fitsNarrowScreen(admin)).toBe(true);
+    expect(await atNarrowScreen(admin)).toEqual(FITS_CLEAN);
     await admin.getByLabel(/^Name/).fill('Europe');
     await admin.getByRole('combobox', { name: 'Visibility' }).click();
     await admin.getByRole('option', { name: 'Private', exact: true }).click();
@@ -147,6 +150,9 @@ describe('units and monitors in the console (browser)', () => {
     await admin.getByRole('button', { name: 'Save' }).click();
     await expectVisible(toast(admin, 'Unit “Europe” created.'));
     await expectVisible(admin.getByRole('heading', { name: 'Edit Europe', exact: true }));
+    // The unit with its monitor and departments, on a phone.
+    await expectVisible(admin.getByText('Billing', { exact: true }).first());
+    expect(await atNarrowScreen(admin)).toEqual(FITS_CLEAN);
 
     const units = await app.get('/livechat/units?text=Europe');
     expect(units.body.units).toEqual([
@@ -233,7 +239,7 @@ describe('units and monitors in the console (browser)', () => {
     const unit = await createUnit(`Closing ${Date.now()}`, [kept._id], [monitor]);
 
     await admin.getByRole('link', { name: 'Units', exact: true }).first().click();
-    expect(await fitsNarrowScreen(admin)).toBe(true);
+    expect(await atNarrowScreen(admin)).toEqual(FITS_CLEAN);
     await admin.getByLabel('Search units').fill(unit.name);
     await admin.getByRole('button', { name: `Actions for ${unit.name}` }).click();
     await admin.getByRole('menuitem', { name: 'Delete' }).click();
@@ -259,7 +265,7 @@ describe('units and monitors in the console (browser)', () => {
     await expectVisible(admin.getByText(`No monitor matches “${monitor.username}”.`));
     const monitors = await app.get(`/livechat/monitors?text=${monitor.username}`);
     expect(monitors.body.monitors).toEqual([]);
-    expect(await fitsNarrowScreen(admin)).toBe(true);
+    expect(await atNarrowScreen(admin)).toEqual(FITS_CLEAN);
     expect(await axeViolations(admin)).toEqual([]);
   });
 
