@@ -563,9 +563,14 @@ async function main() {
   // Several short rounds per scenario, alternating the order (service, baseline, then baseline,
   // service, …) so that a slow phase of the machine hits both sides; a warm-up only before each
   // side's first round. The row keeps medians, the spread, and every round.
-  const measure = async (scenario, label, connections = config.connections) => {
+  // `plan`: rounds, seconds and warm-up, planOf's unless the scale part lengthens slow rows.
+  const measure = async (
+    scenario,
+    label,
+    connections = config.connections,
+    plan = planOf(scenario.id),
+  ) => {
     const rounds = Object.fromEntries(targets.map((t) => [t.name, []]));
-    const plan = planOf(scenario.id);
     for (let i = 0; i < plan.rounds; i++) {
       const order = i % 2 === 0 ? targets : [...targets].reverse();
       for (const target of order) {
@@ -603,6 +608,7 @@ async function main() {
       id: scenario.id,
       title: scenario.title,
       connections,
+      plan,
       service: summariseSide(rounds.service),
       baseline: rounds.baseline ? summariseSide(rounds.baseline) : null,
       ratio: null,
@@ -754,6 +760,7 @@ async function main() {
       sanityCheck,
       scenariosOf: (dataset) => buildScenarios({ auth, data: dataset }),
       settledMemory,
+      planOf,
       widget,
       log,
     });
@@ -802,10 +809,12 @@ async function main() {
     m
       ? `${fmt(m.rssMiB)} MiB (samples ${fmt(m.rssRangeMiB[0])}–${fmt(m.rssRangeMiB[1])}), peak ${fmt(m.peakRssMiB)} MiB`
       : 'n/a';
-  console.log(
-    `\nservice RSS: after seed ${seedMem(memory.service.afterSeed)}; after the run ${runMem(memory.service.afterRun)}`,
-  );
-  if (baseline) {
+  // BENCH_SCALE=only: nothing ran before the scale part, whose own RSS figures follow.
+  if (results.length)
+    console.log(
+      `\nservice RSS: after seed ${seedMem(memory.service.afterSeed)}; after the run ${runMem(memory.service.afterRun)}`,
+    );
+  if (baseline && results.length) {
     console.log(
       `baseline RSS: after seed ${seedMem(memory.baseline.afterSeed)}; after the run ${runMem(memory.baseline.afterRun)}`,
     );

@@ -112,6 +112,7 @@ function printScale(runs) {
       reqPerSec: pick('reqPerSec'),
       cpuMsPerRequest: pick('cpuMsPerRequest'),
       meanMs: pick('meanMs'),
+      failed: pick('failed'),
     };
   };
   const rows = summaries[0].rows.map((first) => {
