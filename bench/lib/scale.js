@@ -348,7 +348,7 @@ function scaleBudgetS(config, secondsOf, sides) {
   total += sum(DEPARTMENT_SCENARIOS) * sides + 30;
   for (const size of config.scaleDepartments) {
     // Each round's drain and each sanity check is one request, slower as the data grows.
-    const slowdown = 1 + size / 10_000;
+    const slowdown = 1 + size / 25_000;
     total += sum(DEPARTMENT_SCENARIOS) * sides * slowdown + 30 * slowdown;
     total += 2 * ((size - previous) / 1000);
     previous = size;
