@@ -17,15 +17,10 @@ const {
   startNodeServer,
   stopAll,
 } = require('./lib/processes');
-const {
-  seed,
-  login,
-  growDepartments,
-  removeCreatedDepartments,
-  removeOfflineMessages,
-} = require('./lib/seed');
+const { seed, login, removeCreatedDepartments, removeOfflineMessages } = require('./lib/seed');
 const { scenarios: buildScenarios, sanityCheck, KINDS } = require('./lib/scenarios');
 const { runLoad } = require('./lib/load');
+const scaleRun = require('./lib/scale');
 const { measureConsole, unavailable: consoleUnavailable } = require('./lib/console');
 const { staleReason } = require('../scripts/build-state');
 const profileSummary = require('./lib/profile');
@@ -67,8 +62,9 @@ const config = {
   warmup: intEnv('BENCH_WARMUP', null, 0, 120),
   connections: intEnv('BENCH_CONNECTIONS', 10, 1, 1000),
   departments: intEnv('BENCH_DEPARTMENTS', 1000, 10, 1_000_000),
-  scaleDepartments: intEnv('BENCH_SCALE_DEPARTMENTS', 10_000, 10, 1_000_000),
-  scale: flag('BENCH_SCALE'),
+  // BENCH_SCALE=only: the scale part alone, without the main scenarios.
+  scale: flag('BENCH_SCALE') || process.env.BENCH_SCALE === 'only',
+  scaleOnly: process.env.BENCH_SCALE === 'only',
   scaleConnections: intEnv('BENCH_SCALE_CONNECTIONS', 1, 1, 1000),
   profile: flag('BENCH_PROFILE'),
   save: flag('BENCH_SAVE'),
@@ -79,7 +75,14 @@ const config = {
     .filter(Boolean),
   externalMongo: process.env.MONGO_URL || '',
 };
-const SCALE_SCENARIOS = ['S1', 'S2', 'S2t'];
+/** Sizes the scale part grows to, beyond the seeded 1,000 departments and 500 agents. */
+config.scaleDepartments = scaleRun.parseSizes(
+  'BENCH_SCALE_DEPARTMENTS',
+  [10_000, 50_000],
+  config.departments,
+);
+config.scaleAgents = scaleRun.parseSizes('BENCH_SCALE_AGENTS', [5_000], 500);
+const SCALE_SCENARIOS = [...scaleRun.AGENT_SCENARIOS, ...scaleRun.DEPARTMENT_SCENARIOS];
 /**
  * The checkout whose service is measured: this one, or BENCH_SERVICE_ROOT (another worktree of the
  * repository, e.g. the commit before a change, with its own node_modules or a link to this one's)
@@ -356,26 +359,33 @@ async function main() {
     throw new Error(
       `BENCH_SCENARIOS: unknown scenario(s) ${unknown.join(', ')} (known: ${all.join(', ')})`,
     );
-  const selected = config.only.length ? config.only : all;
+  const selected = config.scaleOnly ? [] : config.only.length ? config.only : all;
   // Time budget for the watchdog: every round plus its drain (up to a few seconds for queued writes).
   const secondsOf = (id) => {
     const plan = planOf(id);
     return plan.warmup + plan.rounds * (plan.duration + 5);
   };
-  const measuredS =
-    selected.reduce((sum, id) => sum + secondsOf(id), 0) +
-    (config.scale ? 2 * SCALE_SCENARIOS.reduce((sum, id) => sum + secondsOf(id), 0) : 0);
-  const budgetS = measuredS * (config.baseline ? 2 : 1) + 300;
+  const sides = config.baseline ? 2 : 1;
+  const budgetS =
+    selected.reduce((sum, id) => sum + secondsOf(id), 0) * sides +
+    (config.scale ? scaleRun.scaleBudgetS(config, secondsOf, sides) : 0) +
+    300;
   const watchdog = setTimeout(() => {
     console.error(`[bench] watchdog: not finished after ${budgetS} s, aborting`);
     stopAll().finally(() => process.exit(1));
   }, budgetS * 1000);
   watchdog.unref();
 
+  const scaleLine = config.scale
+    ? `scale: ${config.scaleAgents.length ? `${scaleRun.AGENT_SCENARIOS.join(', ')} at ${[500, ...config.scaleAgents].join(', ')} agents, ` : ''}` +
+      `${scaleRun.DEPARTMENT_SCENARIOS.join(', ')} at ${[config.departments, ...config.scaleDepartments].join(', ')} departments, ` +
+      `${config.scaleConnections} connection(s), rounds per server: ${describePlans(SCALE_SCENARIOS)}`
+    : '';
   log(
-    `${selected.join(', ')}${config.scale ? ` + scale (${SCALE_SCENARIOS.join(', ')} at ${config.scaleDepartments} departments)` : ''}: ` +
-      `${config.connections} connections, rounds per server: ${describePlans(selected)}${config.baseline ? ', service and baseline alternating' : ''}` +
-      `${config.profile ? ' — PROFILING the service (figures not comparable)' : ''}`,
+    `${selected.length ? `${selected.join(', ')}: ${config.connections} connections, rounds per server: ${describePlans(selected)}` : 'main scenarios skipped (BENCH_SCALE=only)'}` +
+      `${scaleLine ? `; ${scaleLine}` : ''}${config.baseline ? '; service and baseline alternating' : ''}` +
+      `${config.profile ? ' — PROFILING the service (figures not comparable)' : ''}` +
+      ` (time budget ${budgetS} s)`,
   );
 
   if (SERVICE_ROOT !== ROOT) log(`measuring the service of ${SERVICE_ROOT} (BENCH_SERVICE_ROOT)`);
@@ -553,9 +563,14 @@ async function main() {
   // Several short rounds per scenario, alternating the order (service, baseline, then baseline,
   // service, …) so that a slow phase of the machine hits both sides; a warm-up only before each
   // side's first round. The row keeps medians, the spread, and every round.
-  const measure = async (scenario, label, connections = config.connections) => {
+  // `plan`: rounds, seconds and warm-up, planOf's unless the scale part lengthens slow rows.
+  const measure = async (
+    scenario,
+    label,
+    connections = config.connections,
+    plan = planOf(scenario.id),
+  ) => {
     const rounds = Object.fromEntries(targets.map((t) => [t.name, []]));
-    const plan = planOf(scenario.id);
     for (let i = 0; i < plan.rounds; i++) {
       const order = i % 2 === 0 ? targets : [...targets].reverse();
       for (const target of order) {
@@ -593,6 +608,7 @@ async function main() {
       id: scenario.id,
       title: scenario.title,
       connections,
+      plan,
       service: summariseSide(rounds.service),
       baseline: rounds.baseline ? summariseSide(rounds.baseline) : null,
       ratio: null,
@@ -717,7 +733,7 @@ async function main() {
 
   // The admin console's list page (issue 12 target 5), on the service as measured.
   let consolePage;
-  if (process.env.BENCH_CONSOLE !== '0') {
+  if (process.env.BENCH_CONSOLE !== '0' && !config.scaleOnly) {
     const reason = await consoleUnavailable(servicePort);
     if (reason) {
       log(`console list page: skipped (${reason})`);
@@ -730,26 +746,24 @@ async function main() {
 
   let scale;
   if (config.scale) {
-    // Few connections, so latency is the work per request and not the queue in front of it.
-    const conns = config.scaleConnections;
-    const pick = (d) =>
-      buildScenarios({ auth, data: d }).filter((s) => SCALE_SCENARIOS.includes(s.id));
-    const small = [];
-    for (const scenario of pick(data)) {
-      small.push(await measure(scenario, `scale ${data.departmentCount}, ${conns} conn: `, conns));
-    }
-    log(`growing to ${config.scaleDepartments} departments…`);
-    const total = await growDepartments(db, config.scaleDepartments);
-    const large = [];
-    for (const scenario of pick({ ...data, departmentCount: total })) {
-      await sanityCheck(scenario, targets, auth);
-      large.push(await measure(scenario, `scale ${total}, ${conns} conn: `, conns));
-    }
-    scale = {
-      connections: conns,
-      small: { departments: data.departmentCount, results: small },
-      large: { departments: total, results: large },
-    };
+    const widget =
+      (await request(servicePort, 'GET', '/api/v1/livechat/config', { timeoutMs: 60_000 }))
+        .status !== 404;
+    if (!widget) log('scale: S7 skipped (this build of the service has no GET livechat/config)');
+    scale = await scaleRun.runScale({
+      config,
+      db,
+      data,
+      auth,
+      targets,
+      measure,
+      sanityCheck,
+      scenariosOf: (dataset) => buildScenarios({ auth, data: dataset }),
+      settledMemory,
+      planOf,
+      widget,
+      log,
+    });
     memory.service.afterScale = memoryOf(service.pid);
   }
 
@@ -785,19 +799,22 @@ async function main() {
 
   // ---- report ----
   console.log('');
-  console.log(table(RESULT_HEADERS, resultRows(results)));
-  console.log(
-    `(rounds per scenario and server, alternating service and baseline: ${describePlans(selected)}; req/s and latencies are medians over the rounds, (min–max) their spread; ratio = median of the per-round service/baseline ratios; CPU ms/req = the server process's own CPU time per request, which other load on the machine barely moves — its ratio (service/baseline, above 1 = the service costs more) is the figure to compare when the machine is busy)`,
-  );
+  if (results.length) console.log(table(RESULT_HEADERS, resultRows(results)));
+  if (results.length)
+    console.log(
+      `(rounds per scenario and server, alternating service and baseline: ${describePlans(selected)}; req/s and latencies are medians over the rounds, (min–max) their spread; ratio = median of the per-round service/baseline ratios; CPU ms/req = the server process's own CPU time per request, which other load on the machine barely moves — its ratio (service/baseline, above 1 = the service costs more) is the figure to compare when the machine is busy)`,
+    );
   const seedMem = (m) => (m ? `${m.rssMiB} MiB` : 'n/a');
   const runMem = (m) =>
     m
       ? `${fmt(m.rssMiB)} MiB (samples ${fmt(m.rssRangeMiB[0])}–${fmt(m.rssRangeMiB[1])}), peak ${fmt(m.peakRssMiB)} MiB`
       : 'n/a';
-  console.log(
-    `\nservice RSS: after seed ${seedMem(memory.service.afterSeed)}; after the run ${runMem(memory.service.afterRun)}`,
-  );
-  if (baseline) {
+  // BENCH_SCALE=only: nothing ran before the scale part, whose own RSS figures follow.
+  if (results.length)
+    console.log(
+      `\nservice RSS: after seed ${seedMem(memory.service.afterSeed)}; after the run ${runMem(memory.service.afterRun)}`,
+    );
+  if (baseline && results.length) {
     console.log(
       `baseline RSS: after seed ${seedMem(memory.baseline.afterSeed)}; after the run ${runMem(memory.baseline.afterRun)}`,
     );
@@ -815,42 +832,31 @@ async function main() {
   }
 
   if (scale) {
-    const growth = scale.small.results.map((s, i) => {
-      const l = scale.large.results[i];
-      const g = (a, b) => (a && b ? `${fmt(b / a, 1)}×` : '-');
-      return [
-        s.id,
-        `${fmt(s.service.reqPerSec)} → ${fmt(l.service.reqPerSec)}`,
-        `${ms(s.service.latencyMs.p50)}/${ms(s.service.latencyMs.p99)} → ${ms(l.service.latencyMs.p50)}/${ms(l.service.latencyMs.p99)}`,
-        g(s.service.latencyMs.p50, l.service.latencyMs.p50),
-        s.baseline ? `${fmt(s.baseline.reqPerSec)} → ${fmt(l.baseline.reqPerSec)}` : '-',
-        s.baseline
-          ? `${ms(s.baseline.latencyMs.p50)}/${ms(s.baseline.latencyMs.p99)} → ${ms(l.baseline.latencyMs.p50)}/${ms(l.baseline.latencyMs.p99)}`
-          : '-',
-        s.baseline ? g(s.baseline.latencyMs.p50, l.baseline.latencyMs.p50) : '-',
-      ];
-    });
+    const sizes = (axis) => scale[axis].map((size) => size[axis]).join(' → ');
     console.log(
-      `\nScale: ${scale.small.departments} → ${scale.large.departments} departments (${scale.connections} connection(s))`,
+      `\nScale (${scale.connections} connection(s)): ${sizes('agents')} agents in the big department, ${sizes('departments')} departments; growing took ` +
+        [...scale.agents, ...scale.departments]
+          .filter((size) => size.seedS)
+          .map((size) => `${size.seedS} s to ${size.agents ?? size.departments}`)
+          .join(', '),
     );
-    console.log(
-      table(
-        [
-          'scenario',
-          'service req/s',
-          'service p50/p99 ms',
-          'p50 growth',
-          'baseline req/s',
-          'baseline p50/p99 ms',
-          'p50 growth',
-        ],
-        growth,
-      ),
-    );
+    console.log(`\n${scale.markdown}`);
+    const m = scale.memoryPer10kDepartments;
+    if (m)
+      console.log(
+        `\nRSS growth per 10,000 departments (${m.from} → ${m.to}): service ${fmt(m.serviceMiB)} MiB, baseline ${fmt(m.baselineMiB)} MiB`,
+      );
+    if (scale.goals.length) {
+      console.log('\nIssue 29 scale goals (this run):');
+      for (const g of scale.goals)
+        console.log(`  ${g.met ? 'met   ' : 'MISSED'} ${g.goal}: ${g.value}`);
+    }
   }
 
   const flagged =
-    config.baseline && !config.profile && !COMPARE_ROOT ? missedTargets(results, memory.ratio) : [];
+    config.baseline && !config.profile && !COMPARE_ROOT && !config.scaleOnly
+      ? missedTargets(results, memory.ratio)
+      : [];
   if (flagged.length) {
     console.log(
       `\nBelow issue 12's and issue 20's targets (medians of this run; compare with the spread before concluding): ${flagged.join('; ')}. Profile with BENCH_PROFILE=1 BENCH_BASELINE=0 npm run bench`,
@@ -894,9 +900,20 @@ async function main() {
       loadAverage1mAtEnd: Math.round(os.loadavg()[0] * 100) / 100,
     },
     config: {
-      rounds: Object.fromEntries(selected.map((id) => [id, planOf(id)])),
+      rounds: Object.fromEntries(
+        [...selected, ...(config.scale ? SCALE_SCENARIOS : [])].map((id) => [id, planOf(id)]),
+      ),
       connections: config.connections,
       scenarios: selected,
+      ...(config.scale
+        ? {
+            scale: {
+              connections: config.scaleConnections,
+              departments: config.scaleDepartments,
+              agents: config.scaleAgents,
+            },
+          }
+        : {}),
       profile: config.profile,
       database: dbKind,
       serviceRoot: SERVICE_ROOT,

@@ -184,7 +184,11 @@ async function seed(db, { port, auth, departments = 1000, agents = 500, spreadAg
   };
 }
 
-/** Adds departments (without agents) until there are `total`; used by the scale runs. */
+/**
+ * Adds departments until there are `total` (the scale runs). They have no agents, so the widget's
+ * answer (S7) keeps the departments it lists and only the data around it grows; 1 in 10 is named
+ * "Sales …" like the others (S2t). Bulk inserts, as above.
+ */
 async function growDepartments(db, total) {
   const collection = db.collection('rocketchat_livechat_department');
   const existing = await collection.countDocuments({});
@@ -192,7 +196,51 @@ async function growDepartments(db, total) {
   const docs = [];
   for (let i = existing; i < total; i++) docs.push(departmentDoc(departmentName(i), 0, now));
   await insertChunked(collection, docs);
+  await dataChanged(db);
   return collection.countDocuments({});
+}
+
+/**
+ * Adds available agents to the big department (S6's), which holds `from`, until it holds `total`:
+ * users and assignments in the service's shapes, numAgents counted from the assignments.
+ * Returns what was added, for removeAgents.
+ */
+async function growAgents(db, data, from, total) {
+  const now = new Date();
+  const users = Array.from({ length: Math.max(0, total - from) }, (_, k) =>
+    agentUser(from + k, now),
+  );
+  const big = { _id: data.bigDepartmentId, enabled: true };
+  const links = users.map((agent) => assignmentDoc(big, agent, now));
+  await insertChunked(db.collection('users'), users);
+  await insertChunked(db.collection('rocketchat_livechat_department_agents'), links);
+  await recountAgents(db, data.bigDepartmentId);
+  return { userIds: users.map((u) => u._id), assignmentIds: links.map((l) => l._id) };
+}
+
+/** Removes what growAgents added, so later measurements see the seeded dataset again. */
+async function removeAgents(db, data, added) {
+  const removeByIds = async (collection, ids) => {
+    for (let i = 0; i < ids.length; i += DEPARTMENT_CHUNK) {
+      await db
+        .collection(collection)
+        .deleteMany({ _id: { $in: ids.slice(i, i + DEPARTMENT_CHUNK) } });
+    }
+  };
+  await removeByIds('rocketchat_livechat_department_agents', added.assignmentIds);
+  await removeByIds('users', added.userIds);
+  await recountAgents(db, data.bigDepartmentId);
+}
+
+/** numAgents = the department's assignments, as the service keeps it; a write bumps _updatedAt. */
+async function recountAgents(db, departmentId) {
+  const numAgents = await db
+    .collection('rocketchat_livechat_department_agents')
+    .countDocuments({ departmentId });
+  await db
+    .collection('rocketchat_livechat_department')
+    .updateOne({ _id: departmentId }, { $set: { numAgents, _updatedAt: new Date() } });
+  await dataChanged(db);
 }
 
 /** Deletes the offline messages S8 left (the outbox keeps them: delivery is off), so every round sees the same data. */
@@ -213,18 +261,27 @@ async function removeCreatedDepartments(db, name) {
       .deleteMany({ departmentId: { $in: chunk } });
     await departmentsCol.deleteMany({ _id: { $in: chunk } });
   }
-  if (ids.length) await widgetChanged(db);
+  if (ids.length) await dataChanged(db);
   return ids.length;
 }
 
 /**
- * A write made past the service that changes what the widget shows must bump the widget's
- * version, as the service's own writes do (docs/several-instances.md), or no instance sees it.
+ * The version the service's in-memory answers (the widget's, the department lists) check before
+ * use (docs/several-instances.md): every write the service makes increments it, so a write made
+ * past the service (the seed's bulk inserts) must increment it too, or no instance sees it.
  */
-async function widgetChanged(db) {
+async function dataChanged(db) {
   await db
     .collection('livechat_version')
     .updateOne({ _id: 'livechat' }, { $inc: { v: 1 } }, { upsert: true });
 }
 
-module.exports = { seed, login, growDepartments, removeCreatedDepartments, removeOfflineMessages };
+module.exports = {
+  seed,
+  login,
+  growDepartments,
+  growAgents,
+  removeAgents,
+  removeCreatedDepartments,
+  removeOfflineMessages,
+};
