@@ -577,7 +577,14 @@ async function main() {
     const [usernames] = await Promise.all([resolveAgents(agents), checkReferences(fields)]);
 
     const now = new Date();
-    const department = { ...fields, _id: randomId(), numAgents: agents.length, _updatedAt: now };
+    // Rocket.Chat EE marks every department it saves `type: 'd'`, as the service does.
+    const department = {
+      ...fields,
+      type: 'd',
+      _id: randomId(),
+      numAgents: agents.length,
+      _updatedAt: now,
+    };
     const docs = agents.map((agent) => ({
       _id: randomId(),
       agentId: agent.agentId,
