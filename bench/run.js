@@ -17,7 +17,13 @@ const {
   startNodeServer,
   stopAll,
 } = require('./lib/processes');
-const { seed, login, removeCreatedDepartments, removeOfflineMessages } = require('./lib/seed');
+const {
+  seed,
+  login,
+  removeCreatedDepartments,
+  removeDepartmentsExcept,
+  removeOfflineMessages,
+} = require('./lib/seed');
 const { scenarios: buildScenarios, sanityCheck, KINDS } = require('./lib/scenarios');
 const { runLoad } = require('./lib/load');
 const scaleRun = require('./lib/scale');
@@ -746,6 +752,10 @@ async function main() {
 
   let scale;
   if (config.scale) {
+    // The departments the scale part adds go again after it: S3m and S4m measure the seeded data.
+    const seededIds = await db
+      .collection('rocketchat_livechat_department')
+      .distinct('_id');
     const widget =
       (await request(servicePort, 'GET', '/api/v1/livechat/config', { timeoutMs: 60_000 }))
         .status !== 404;
@@ -765,6 +775,7 @@ async function main() {
       log,
     });
     memory.service.afterScale = memoryOf(service.pid);
+    log(`scale: removed the ${await removeDepartmentsExcept(db, seededIds)} departments it added`);
   }
 
   // Stop the servers (gracefully: the profile is written on exit), then the database.

@@ -200,6 +200,15 @@ async function growDepartments(db, total) {
   return collection.countDocuments({});
 }
 
+/** Removes every department but `keepIds` (what growDepartments added), for the rows after it. */
+async function removeDepartmentsExcept(db, keepIds) {
+  const { deletedCount } = await db
+    .collection('rocketchat_livechat_department')
+    .deleteMany({ _id: { $nin: keepIds } });
+  if (deletedCount) await dataChanged(db);
+  return deletedCount;
+}
+
 /**
  * Adds available agents to the big department (S6's), which holds `from`, until it holds `total`:
  * users and assignments in the service's shapes, numAgents counted from the assignments.
@@ -280,6 +289,7 @@ module.exports = {
   seed,
   login,
   growDepartments,
+  removeDepartmentsExcept,
   growAgents,
   removeAgents,
   removeCreatedDepartments,
