@@ -10,8 +10,9 @@ import { Department } from './schemas/department.schema';
 
 /** Above this many departments the lists query the database again (memory stays bounded). */
 export const CATALOG_MAX_DEPARTMENTS = 100_000;
-/** Sort orders kept per snapshot (each is one array of references). */
+/** Sort orders and filtered lists kept per snapshot (each one array of references). */
 const SORTS_KEPT = 8;
+const LISTS_KEPT = 16;
 
 export interface DepartmentListFilter {
   text?: string;
@@ -26,6 +27,7 @@ interface Snapshot {
   /** Every department, or null when there are more than CATALOG_MAX_DEPARTMENTS. */
   departments: Department[] | null;
   sorted: Map<string, Department[]>;
+  lists: Map<string, Department[]>;
 }
 
 /**
@@ -71,16 +73,27 @@ export class DepartmentCatalog implements OnModuleInit, OnModuleDestroy {
   ): Promise<{ items: Department[]; total: number }> {
     const snapshot = await this.current();
     if (!snapshot.departments) return this.departments.page(queryOf(filter), page, scope);
-    const matches = predicateOf(filter, scope);
-    const items: Department[] = [];
-    const end = page.offset + page.count;
-    let total = 0;
-    for (const department of this.sortedBy(snapshot, page.sort)) {
-      if (!matches(department)) continue;
-      if (total >= page.offset && total < end) items.push(department);
-      total++;
+    const matching = this.matching(snapshot, filter, page.sort, scope);
+    return { items: matching.slice(page.offset, page.offset + page.count), total: matching.length };
+  }
+
+  /**
+   * The departments matching `filter` in `scope`, in `sort` order: one pass over the snapshot,
+   * kept with it, so the same list's next pages (and the next client's) are slices.
+   */
+  private matching(
+    snapshot: Snapshot,
+    filter: DepartmentListFilter,
+    sort: Page['sort'],
+    scope: Scope,
+  ): Department[] {
+    const key = JSON.stringify([filter, sort, scope.isRestricted ? scope.unitIds : null]);
+    let list = snapshot.lists.get(key);
+    if (!list) {
+      list = this.sortedBy(snapshot, sort).filter(predicateOf(filter, scope));
+      keep(snapshot.lists, key, list, LISTS_KEPT);
     }
-    return { items, total };
+    return list;
   }
 
   /** Only other instances' writes need the version read (see WidgetService.shared). */
@@ -103,8 +116,12 @@ export class DepartmentCatalog implements OnModuleInit, OnModuleDestroy {
           generation,
           version,
           // Frozen: the lists hand these very objects out, request after request.
-          departments: found.length > CATALOG_MAX_DEPARTMENTS ? null : found.map((department) => Object.freeze(department)),
+          departments:
+            found.length > CATALOG_MAX_DEPARTMENTS
+              ? null
+              : found.map((department) => Object.freeze(department)),
           sorted: new Map(),
+          lists: new Map(),
         };
         const held = this.snapshot;
         if (
@@ -136,11 +153,16 @@ export class DepartmentCatalog implements OnModuleInit, OnModuleDestroy {
         }
         return 0;
       });
-      if (snapshot.sorted.size >= SORTS_KEPT) snapshot.sorted.clear();
-      snapshot.sorted.set(key, sorted);
+      keep(snapshot.sorted, key, sorted, SORTS_KEPT);
     }
     return sorted;
   }
+}
+
+/** Adds to a bounded map, dropping its oldest entry when full. */
+function keep<T>(map: Map<string, T>, key: string, value: T, limit: number): void {
+  if (map.size >= limit) map.delete(map.keys().next().value as string);
+  map.set(key, value);
 }
 
 /** The filter as the database would take it (more departments than the catalog holds). */
