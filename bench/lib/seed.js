@@ -200,13 +200,19 @@ async function growDepartments(db, total) {
   return collection.countDocuments({});
 }
 
-/** Removes every department but `keepIds` (what growDepartments added), for the rows after it. */
+/**
+ * Removes every department but `keepIds` (what growDepartments added), for the rows after it;
+ * in chunks: FerretDB's SQLite backend refuses a delete that matches tens of thousands at once.
+ */
 async function removeDepartmentsExcept(db, keepIds) {
-  const { deletedCount } = await db
-    .collection('rocketchat_livechat_department')
-    .deleteMany({ _id: { $nin: keepIds } });
-  if (deletedCount) await dataChanged(db);
-  return deletedCount;
+  const collection = db.collection('rocketchat_livechat_department');
+  const kept = new Set(keepIds);
+  const ids = (await collection.distinct('_id')).filter((id) => !kept.has(id));
+  for (let i = 0; i < ids.length; i += 5_000) {
+    await collection.deleteMany({ _id: { $in: ids.slice(i, i + 5_000) } });
+  }
+  if (ids.length) await dataChanged(db);
+  return ids.length;
 }
 
 /**
