@@ -59,14 +59,13 @@ export class AssignmentsRepository {
    * false when a later writer's stamp refused it.
    */
   async incrementCount(
-    assignment: Pick<DepartmentAgent, '_id' | 'departmentId'>,
+    assignment: Pick<DepartmentAgent, '_id'>,
     epoch: number | undefined,
     scope: Scope,
   ): Promise<boolean> {
-    const filter = await this.within(
-      fenced({ _id: assignment._id, departmentId: assignment.departmentId }, epoch),
-      scope,
-    );
+    // By `_id` alone unless fenced or scoped: FerretDB answers `_id` from its primary key but
+    // scans the whole collection once any other condition joins it.
+    const filter = await this.within(fenced({ _id: assignment._id }, epoch), scope);
     const { matchedCount } = await this.assignments.updateOne(filter, {
       $inc: { count: 1 },
       $set: stamped({ _updatedAt: new Date() }, epoch),

@@ -11,7 +11,7 @@ import { DepartmentAgent } from '../departments/schemas/department-agent.schema'
 import { Department } from '../departments/schemas/department.schema';
 import type { Scope } from '../scope/scope';
 
-type Candidate = Pick<DepartmentAgent, '_id' | 'agentId' | 'username' | 'count' | 'departmentId'>;
+type Candidate = Pick<DepartmentAgent, '_id' | 'agentId' | 'username' | 'count'>;
 
 @Injectable()
 export class RoutingService {
@@ -47,7 +47,7 @@ export class RoutingService {
       if (!(await this.businessHours.isOpen(department.businessHourId))) return null;
 
       const candidates = await this.assignments.find<Candidate>({ departmentId }, scope, {
-        projection: { _id: 1, agentId: 1, username: 1, count: 1, departmentId: 1 },
+        projection: { _id: 1, agentId: 1, username: 1, count: 1 },
         sort: { count: 1, order: 1, username: 1 },
       });
       const available = await this.users.findAvailableAgentIds(
