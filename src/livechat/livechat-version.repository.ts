@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { LivechatVersionDocument } from './livechat-version.schema';
 
 export const LIVECHAT_VERSION_ID = 'livechat';
@@ -16,13 +17,18 @@ export class LivechatVersion {
   constructor(
     @InjectModel(LivechatVersionDocument.name)
     private readonly versions: Model<LivechatVersionDocument>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
-   * Marks a change. Never throws: the write it follows has landed, so its request must not
-   * fail for this; a failed bump is owed and retried before this instance reads `v` again.
+   * Marks a change for the other instances. With local write coordination there are none
+   * (this instance's own writes invalidate its answers in memory): nothing to write, which
+   * spares every write a round trip. Never throws: the write it follows has landed, so its
+   * request must not fail for this; a failed bump is owed and retried before this instance
+   * reads `v` again.
    */
   async bump(): Promise<void> {
+    if (this.config.writeCoordination === 'local') return;
     try {
       await this.increment();
       this.owed = false;

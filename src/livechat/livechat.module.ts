@@ -57,8 +57,6 @@ import { AssignmentsRepository } from './departments/assignments.repository';
 import { DepartmentHistoryRepository } from './history/department-history.repository';
 import { OfflineMessagesRepository } from './offline-messages/offline-messages.repository';
 import { BusinessHoursRepository } from './business-hours/business-hours.repository';
-import { ScopeInterceptor } from './scope/caller-scope';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Unit, UnitMonitor, UnitMonitorSchema, UnitSchema } from './units/unit.schema';
 import { UnitsService } from './units/units.service';
 import { ConfigurationController } from './configuration/configuration.controller';
@@ -136,8 +134,6 @@ import { DepartmentConverger } from './configuration/department-state';
     UnitsRepository,
     UnitMonitorsRepository,
     LivechatVersion,
-    // The caller's scope, resolved once per request for @CallerScope().
-    { provide: APP_INTERCEPTOR, useClass: ScopeInterceptor },
     UnitsService,
     MonitorsService,
     ConfigurationRepository,

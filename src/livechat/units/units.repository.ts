@@ -56,7 +56,7 @@ export class UnitsRepository {
 
 /**
  * The monitors of units (`rocketchat_livechat_unit_monitors`): which units a monitor
- * handles (its scope, ScopeInterceptor) and who monitors a unit. Links are written by the
+ * handles (its scope, ResolveCallerScope) and who monitors a unit. Links are written by the
  * write path, except those a deleted unit left behind (`dropOrphans`).
  */
 @Injectable()

@@ -284,7 +284,9 @@ export class StateWrites {
       groups.set(key, group);
     }
     for (const { $set, ids } of groups.values()) {
-      await this.assignments.updateMany(fenced({ _id: { $in: ids } }, epoch), { $set });
+      // One id by equality: unfenced, FerretDB then finds it by its key instead of scanning.
+      const _id = ids.length === 1 ? ids[0] : { $in: ids };
+      await this.assignments.updateMany(fenced({ _id }, epoch), { $set });
     }
   }
 
