@@ -107,6 +107,9 @@ func (f *front) exchange(req request, msg []byte, backend net.Conn, fromBackend 
 	if req.isWrite() {
 		unlock := f.locks.lock(req.namespace())
 		defer unlock()
+		if w, ok := fencedWriteOf(req, msg); ok {
+			return runFenced(w, req, msg, backend, fromBackend)
+		}
 	}
 	if _, err := backend.Write(msg); err != nil {
 		return nil, err

@@ -220,6 +220,81 @@ describe('embedded database', () => {
       ]);
     });
 
+    /**
+     * The write path's fenced filter (`{_id, _fence: {$not: {$gt: epoch}}}`) is read by `_id` and
+     * compared in the front (embedded-db/fenced.go): it must give what the filter gives.
+     */
+    describe('fenced writes by _id', () => {
+      type Fenced = { _id: string; _fence?: number | string | null; n?: number };
+      const fenced = (_id: string, epoch: number) => ({
+        _id,
+        _fence: { $not: { $gt: epoch } },
+      });
+      let docs: Collection<Fenced>;
+      beforeAll(() => {
+        docs = clients[0].db().collection<Fenced>('fenced');
+      });
+
+      it('applies an update, findOneAndUpdate and delete only where the stamp is not greater', async () => {
+        await docs.insertMany([
+          { _id: 'stamped', _fence: 5, n: 0 },
+          { _id: 'unstamped', n: 0 },
+          { _id: 'text', _fence: 'x', n: 0 },
+          { _id: 'gone-soon', _fence: 2 },
+        ]);
+        expect(
+          (await docs.updateOne(fenced('stamped', 4), { $inc: { n: 1 } })).modifiedCount,
+        ).toBe(0);
+        expect(
+          (await docs.updateOne(fenced('stamped', 5), { $inc: { n: 1 } })).modifiedCount,
+        ).toBe(1);
+        // No stamp, or one that is not a number: not greater (MongoDB's type bracketing).
+        expect(
+          (await docs.updateOne(fenced('unstamped', 1), { $set: { _fence: 1 } })).modifiedCount,
+        ).toBe(1);
+        expect((await docs.updateOne(fenced('text', 0), { $inc: { n: 1 } })).modifiedCount).toBe(
+          1,
+        );
+        expect((await docs.updateOne(fenced('missing', 9), { $inc: { n: 1 } })).matchedCount).toBe(
+          0,
+        );
+        expect(
+          await docs.findOneAndUpdate(fenced('stamped', 4.5), { $set: { _fence: 4.5 } }),
+        ).toBeNull();
+        expect(await docs.findOneAndUpdate(fenced('stamped', 6), { $set: { _fence: 6 } })).toEqual({
+          _id: 'stamped',
+          _fence: 5,
+          n: 1,
+        });
+        expect((await docs.deleteOne(fenced('gone-soon', 1))).deletedCount).toBe(0);
+        expect((await docs.deleteOne(fenced('gone-soon', 2))).deletedCount).toBe(1);
+        expect(await docs.find({}, { sort: { _id: 1 } }).toArray()).toEqual([
+          { _id: 'stamped', _fence: 6, n: 1 },
+          { _id: 'text', _fence: 'x', n: 1 },
+          { _id: 'unstamped', _fence: 1, n: 0 },
+        ]);
+      });
+
+      it('of writers with distinct epochs racing on one document, the highest one wins', async () => {
+        for (let round = 0; round < 5; round++) {
+          const _id = `race-${round}`;
+          await docs.insertOne({ _id, _fence: 0, n: 0 });
+          const epochs = Array.from({ length: 30 }, (_, i) => ((i * 7 + round) % 30) + 1);
+          const results = await parallel(epochs.length, (_c, i) =>
+            clients[i % CLIENTS]
+              .db()
+              .collection<Fenced>('fenced')
+              .updateOne(fenced(_id, epochs[i]), { $set: { _fence: epochs[i] }, $inc: { n: 1 } }),
+          );
+          const applied = results.filter((result) => result.modifiedCount === 1).length;
+          // Each applied write raised the stamp, so the stamps applied form a rising sequence
+          // that ends at the highest epoch, and every write counted once.
+          expect(await docs.findOne({ _id })).toEqual({ _id, _fence: 30, n: applied });
+          expect(applied).toBeGreaterThanOrEqual(1);
+        }
+      });
+    });
+
     it('stays in step on one connection after unacknowledged (w:0) writes', async () => {
       // One connection: FerretDB answers even a w:0 write, which the driver does not read.
       const single = new MongoClient(db.url + 'atomic', { maxPoolSize: 1 });
