@@ -242,19 +242,17 @@ describe('embedded database', () => {
           { _id: 'text', _fence: 'x', n: 0 },
           { _id: 'gone-soon', _fence: 2 },
         ]);
-        expect(
-          (await docs.updateOne(fenced('stamped', 4), { $inc: { n: 1 } })).modifiedCount,
-        ).toBe(0);
-        expect(
-          (await docs.updateOne(fenced('stamped', 5), { $inc: { n: 1 } })).modifiedCount,
-        ).toBe(1);
+        expect((await docs.updateOne(fenced('stamped', 4), { $inc: { n: 1 } })).modifiedCount).toBe(
+          0,
+        );
+        expect((await docs.updateOne(fenced('stamped', 5), { $inc: { n: 1 } })).modifiedCount).toBe(
+          1,
+        );
         // No stamp, or one that is not a number: not greater (MongoDB's type bracketing).
         expect(
           (await docs.updateOne(fenced('unstamped', 1), { $set: { _fence: 1 } })).modifiedCount,
         ).toBe(1);
-        expect((await docs.updateOne(fenced('text', 0), { $inc: { n: 1 } })).modifiedCount).toBe(
-          1,
-        );
+        expect((await docs.updateOne(fenced('text', 0), { $inc: { n: 1 } })).modifiedCount).toBe(1);
         expect((await docs.updateOne(fenced('missing', 9), { $inc: { n: 1 } })).matchedCount).toBe(
           0,
         );

@@ -1,9 +1,4 @@
-import {
-  createParamDecorator,
-  ExecutionContext,
-  Injectable,
-  PipeTransform,
-} from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import type { AuthenticatedRequest } from '../../auth/auth.decorators';
 import { UnitMonitorsRepository } from '../units/units.repository';
 import { Scope } from './scope';
