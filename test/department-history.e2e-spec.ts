@@ -477,6 +477,34 @@ describe('one history entry per save', () => {
     ]);
   });
 
+  it('merges a save whose agents request echoes the id the service gave its PUT; without ids, two entries', async () => {
+    const department = await desk();
+    const update = { department: base({ name: 'Save desk echoed' }), agents: [] };
+    const put = await t.put(`/livechat/department/${department._id}`, update);
+    expect(put.status).toBe(200);
+    const given = put.headers.get('x-request-id');
+    expect(given).toEqual(expect.any(String));
+    const echoed = await t.post(
+      `/livechat/department/${department._id}/agents`,
+      { upsert: [], remove: [{ agentId: crew[0].userId }] },
+      { headers: { 'x-request-id': given! } },
+    );
+    expect(echoed.status).toBe(200);
+    // No id at all: the service's fresh one matches no entry.
+    const unnamed = await t.post(`/livechat/department/${department._id}/agents`, {
+      upsert: [],
+      remove: [{ agentId: crew[1].userId }],
+    });
+    expect(unnamed.status).toBe(200);
+    const entries = (await history(department._id)).history;
+    expect(entries.map((entry: Json) => entry.action)).toEqual(['agents', 'update', 'create']);
+    expect(entries[1]).toMatchObject({
+      requestId: given,
+      agents: { added: [], removed: [crew[0].userId], changed: [] },
+    });
+    expect(entries[0].requestId).not.toBe(given);
+  });
+
   it('nets out an agent added by the PUT and removed by the agents request', async () => {
     const department = await desk();
     await save(department._id, 'save-5', [crew[2]]);

@@ -37,6 +37,7 @@ export const RequestActor = createParamDecorator(
     return {
       user: { _id: request.caller._id, username: request.caller.username },
       requestId: request.id,
+      freshRequestId: request.headers['x-request-id'] !== request.id,
     };
   },
 );

@@ -15,6 +15,11 @@ export interface AuthenticatedUser {
 export interface Actor {
   user: { _id: string; username: string };
   requestId: string;
+  /**
+   * This service generated `requestId` for this very request (it came without X-Request-Id):
+   * no earlier write carries it.
+   */
+  freshRequestId?: boolean;
   /** Set for the writes of a configuration apply: its id lands in every history entry. */
   applyId?: string;
 }

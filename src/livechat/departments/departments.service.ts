@@ -5,14 +5,13 @@ import { randomId } from '../../common/ids';
 import { escapeRegExp, Page } from '../../common/pagination';
 import { SettingsService } from '../../settings/settings.service';
 import { UsersService } from '../../users/users.service';
-import type {
-  Actor,
-  AgentChanges,
-  FieldChange,
-  HistoryAction,
-} from '../history/department-history.schema';
+import type { Actor, FieldChange } from '../history/department-history.schema';
 import { DepartmentCatalog, type DepartmentListFilter } from './department-catalog';
-import { DepartmentHistoryService, HistoryRecord } from '../history/department-history.service';
+import {
+  DepartmentHistoryService,
+  HistoryRecord,
+  historyEntry,
+} from '../history/department-history.service';
 import {
   agentChanges,
   DEPARTMENT_REFERENCES,
@@ -83,16 +82,6 @@ function referencedIds(fields: Partial<Department>): string[] {
     ...(fields.fallbackForwardDepartment ? [fields.fallbackForwardDepartment] : []),
     ...(fields.departmentsAllowedToForward ?? []),
   ];
-}
-
-/** A history entry of `actor` for a write about to happen. */
-function entry(
-  actor: Actor,
-  departmentId: string,
-  action: HistoryAction,
-  detail: { changes?: FieldChange[]; agents?: AgentChanges },
-): HistoryRecord {
-  return { _id: randomId(), departmentId, action, ...actor, ts: new Date(), ...detail };
 }
 
 export function etagOf(department: Pick<Department, '_id' | '_updatedAt'>): string {
@@ -274,7 +263,7 @@ export class DepartmentsService {
         _updatedAt: now,
       }));
       await this.writer.run(
-        entry(actor, department._id, 'create', {
+        historyEntry(actor, department._id, 'create', {
           agents: agentChanges(agents, [], new Map(), usernames),
         }),
         { kind: 'create', department, assignments, ...(unitId && { recountUnits: [unitId] }) },
@@ -361,7 +350,7 @@ export class DepartmentsService {
         (change) => change.field !== 'ancestors' && change.field !== 'type',
       );
       await this.writer.run(
-        entry(actor, id, 'update', {
+        historyEntry(actor, id, 'update', {
           changes: await this.namedChanges(changed),
           ...(agents.length && { agents: agentChanges(agents, [], stored, usernames) }),
         }),
@@ -411,12 +400,12 @@ export class DepartmentsService {
         this.storedAssignments(id, [...upsertIds, ...removeIds], scope),
       ]);
       if (upsert.length === 0 && !removeIds.some((agentId) => stored.has(agentId))) return;
-      const record = entry(actor, id, 'agents', {
+      const record = historyEntry(actor, id, 'agents', {
         agents: agentChanges(upsert, removeIds, stored, usernames),
       });
       await this.writer.run(
         // The second request of a save (same user, same X-Request-Id): one history entry.
-        await this.historyEntries.asPartOfSave(record),
+        await this.historyEntries.asPartOfSave(record, actor.freshRequestId),
         {
           ...this.updatePlan(current, upsert, usernames, stored),
           removeAgentIds: removeIds,
@@ -430,7 +419,7 @@ export class DepartmentsService {
     if (!(await this.settings.isDepartmentRemovalEnabled())) {
       throw ApiError.bareBadRequest('error-department-removal-disabled');
     }
-    const record = entry(actor, id, 'delete', {});
+    const record = historyEntry(actor, id, 'delete', {});
     // The deleter's units go with the plan: its clean-up of other departments' references
     // records those outside them as the system's (department-writer.ts, dropReferencesTo).
     let plan: Extract<DepartmentPlan, { kind: 'delete' }> = {
@@ -474,7 +463,7 @@ export class DepartmentsService {
       if (current.enabled) changes.push({ field: 'enabled', from: true, to: false });
       if (leftSchedule) changes.push({ field: 'businessHourId', from: leftSchedule, to: null });
       await this.writer.run(
-        entry(actor, id, 'archive', { changes }),
+        historyEntry(actor, id, 'archive', { changes }),
         {
           ...this.updatePlan(current),
           set: { archived: true, enabled: false },
@@ -494,7 +483,7 @@ export class DepartmentsService {
       const current = await this.requireForWrite(id, scope);
       if (current.archived !== true) return;
       await this.writer.run(
-        entry(actor, id, 'unarchive', {
+        historyEntry(actor, id, 'unarchive', {
           changes: [{ field: 'archived', from: true, to: false }],
         }),
         { ...this.updatePlan(current), set: { archived: false } },
@@ -526,7 +515,7 @@ export class DepartmentsService {
         >(departmentId, everything, { enabled: 1, _updatedAt: 1 });
         if (!current) return;
         await this.writer.run(
-          entry(actor, departmentId, 'agents', {
+          historyEntry(actor, departmentId, 'agents', {
             agents: {
               added: [],
               removed: [agentId],
@@ -751,7 +740,7 @@ export class DepartmentsService {
         >(id, Scope.unrestricted(), { enabled: 1, _updatedAt: 1, businessHourId: 1 });
         if (!current || current.businessHourId === businessHourId) continue;
         await this.writer.run(
-          entry(actor, id, 'update', {
+          historyEntry(actor, id, 'update', {
             changes: [
               withNames(
                 {

@@ -1,11 +1,41 @@
 import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../auth/caller';
+import { randomId } from '../../common/ids';
 import type { Page } from '../../common/pagination';
 import type { Scope } from '../scope/scope';
 import { DepartmentHistoryRepository } from './department-history.repository';
-import { AgentChanges, DepartmentHistoryEntry } from './department-history.schema';
+import {
+  AgentChanges,
+  DepartmentHistoryEntry,
+  FieldChange,
+  HistoryAction,
+} from './department-history.schema';
 
 /** A history entry; with `mergeInto`, a write that completes that earlier entry instead. */
 export type HistoryRecord = DepartmentHistoryEntry & { mergeInto?: string };
+
+/**
+ * A history entry of `actor` for a write about to happen on `departmentId` (a department's or
+ * a unit's id): its author, request and configuration apply, nothing else of the actor.
+ */
+export function historyEntry(
+  actor: Actor,
+  departmentId: string,
+  action: HistoryAction,
+  detail: { changes?: FieldChange[]; agents?: AgentChanges },
+): HistoryRecord {
+  const { user, requestId, applyId } = actor;
+  return {
+    _id: randomId(),
+    departmentId,
+    action,
+    user,
+    requestId,
+    ...(applyId !== undefined && { applyId }),
+    ts: new Date(),
+    ...detail,
+  };
+}
 
 /** The actions a later request of the same save may complete. */
 const SAVE_ACTIONS = new Set(['create', 'update', 'agents']);
@@ -30,8 +60,10 @@ export class DepartmentHistoryService {
    * entry of the same user with the same request id (a client sends its X-Request-Id again
    * on the second request of a save), `record`'s agent changes are folded into that entry
    * (`mergeInto`); otherwise `record` is returned as it is. Call it under the department's lock.
+   * A fresh id (generated for this request, `Actor.freshRequestId`) is in no entry yet.
    */
-  async asPartOfSave(record: HistoryRecord): Promise<HistoryRecord> {
+  async asPartOfSave(record: HistoryRecord, freshRequestId = false): Promise<HistoryRecord> {
+    if (freshRequestId) return record;
     const latest = await this.entries.latestOf<HistoryRecord>(record.departmentId);
     if (
       !latest ||

@@ -16,7 +16,7 @@ import { withNames } from '../departments/department-changes';
 import { DepartmentsRepository } from '../departments/departments.repository';
 import { Department } from '../departments/schemas/department.schema';
 import type { FieldChange } from '../history/department-history.schema';
-import { HistoryRecord } from '../history/department-history.service';
+import { HistoryRecord, historyEntry } from '../history/department-history.service';
 import { SaveUnitDto } from './dto/unit.dto';
 import { MONITOR_ROLE, notAllowed, Scope } from '../scope/scope';
 import { Unit, UnitMonitor } from './unit.schema';
@@ -55,15 +55,6 @@ function move(
       ],
     },
   };
-}
-
-function entry(
-  actor: Actor,
-  unitId: string,
-  action: HistoryRecord['action'],
-  changes: FieldChange[],
-): HistoryRecord {
-  return { _id: randomId(), departmentId: unitId, action, ...actor, ts: new Date(), changes };
 }
 
 /**
@@ -177,19 +168,21 @@ export class UnitsService {
       fence.require([...leaving.map((department) => department._id), ...formerUnits]);
 
       monitors = found.map((user) => ({ monitorId: user._id, username: user.username }));
-      const record = entry(actor, unitId, before ? 'update' : 'create', [
-        ...this.fieldChanges(before, body),
-        ...listChange(
-          'monitors',
-          stored.map((monitor) => monitor.username),
-          monitors.map((monitor) => monitor.username),
-        ),
-        ...listChange(
-          'departments',
-          current.map((department) => department.name),
-          named.map((department) => department.name),
-        ),
-      ]);
+      const record = historyEntry(actor, unitId, before ? 'update' : 'create', {
+        changes: [
+          ...this.fieldChanges(before, body),
+          ...listChange(
+            'monitors',
+            stored.map((monitor) => monitor.username),
+            monitors.map((monitor) => monitor.username),
+          ),
+          ...listChange(
+            'departments',
+            current.map((department) => department.name),
+            named.map((department) => department.name),
+          ),
+        ],
+      });
       const names = await this.unitNames(formerUnits);
       names.set(unitId, body.unitData.name);
       await this.writer.run(
@@ -228,7 +221,7 @@ export class UnitsService {
         projection: MEMBER_FIELDS,
       });
       fence.require(current.map((department) => department._id));
-      const record = entry(actor, id, 'delete', []);
+      const record = historyEntry(actor, id, 'delete', { changes: [] });
       const names = new Map([[id, unit.name]]);
       await this.writer.run(
         record,
@@ -295,16 +288,13 @@ export class UnitsService {
     const remaining = stored.filter((link) => !monitorIds.includes(link.monitorId));
     if (remaining.length === stored.length) return;
     await this.writer.run(
-      entry(
-        actor,
-        unitId,
-        'update',
-        listChange(
+      historyEntry(actor, unitId, 'update', {
+        changes: listChange(
           'monitors',
           stored.map((monitor) => monitor.username),
           remaining.map((monitor) => monitor.username),
         ),
-      ),
+      }),
       {
         kind: 'unit',
         unitId,
