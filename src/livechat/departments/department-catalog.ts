@@ -4,6 +4,7 @@ import { escapeRegExp, type Page } from '../../common/pagination';
 import { LivechatEvents } from '../livechat-events';
 import { LivechatVersion } from '../livechat-version.repository';
 import { Scope } from '../scope/scope';
+import { SnapshotHolder, type Versioned } from '../versioned-snapshot';
 import { DepartmentsRepository } from './departments.repository';
 import { compareBson } from './bson-order';
 import { Department } from './schemas/department.schema';
@@ -21,9 +22,7 @@ export interface DepartmentListFilter {
   archived: 'exclude' | 'include' | 'only';
 }
 
-interface Snapshot {
-  generation: number;
-  version: number;
+interface Snapshot extends Versioned {
   /** Every department, or null when there are more than CATALOG_MAX_DEPARTMENTS. */
   departments: Department[] | null;
   sorted: Map<string, Department[]>;
@@ -44,8 +43,7 @@ interface Snapshot {
 @Injectable()
 export class DepartmentCatalog implements OnModuleInit, OnModuleDestroy {
   private generation = 0;
-  private snapshot?: Snapshot;
-  private loading?: { generation: number; version: number; promise: Promise<Snapshot> };
+  private readonly snapshots = new SnapshotHolder<Snapshot>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -99,45 +97,28 @@ export class DepartmentCatalog implements OnModuleInit, OnModuleDestroy {
   /** Only other instances' writes need the version read (see WidgetService.shared). */
   private async current(): Promise<Snapshot> {
     const version = this.config.mongoUrl ? await this.version.read() : 0;
-    const held = this.snapshot;
-    if (held && held.generation === this.generation && held.version >= version) return held;
-    return this.load(version);
+    const generation = this.generation;
+    return (
+      this.snapshots.fresh(generation, version) ??
+      this.snapshots.load(generation, version, () => this.load(generation, version))
+    );
   }
 
-  /** Requests that need the same or an older state share one load. */
-  private load(version: number): Promise<Snapshot> {
-    const generation = this.generation;
-    const loading = this.loading;
-    if (loading?.generation === generation && loading.version >= version) return loading.promise;
-    const promise = this.departments
-      .find<Department>({}, Scope.unrestricted(), { limit: CATALOG_MAX_DEPARTMENTS + 1 })
-      .then((found) => {
-        const snapshot: Snapshot = {
-          generation,
-          version,
-          // Frozen: the lists hand these very objects out, request after request.
-          departments:
-            found.length > CATALOG_MAX_DEPARTMENTS
-              ? null
-              : found.map((department) => Object.freeze(department)),
-          sorted: new Map(),
-          lists: new Map(),
-        };
-        const held = this.snapshot;
-        if (
-          !held ||
-          generation > held.generation ||
-          (generation === held.generation && version >= held.version)
-        ) {
-          this.snapshot = snapshot;
-        }
-        return snapshot;
-      })
-      .finally(() => {
-        if (this.loading?.promise === promise) this.loading = undefined;
-      });
-    this.loading = { generation, version, promise };
-    return promise;
+  private async load(generation: number, version: number): Promise<Snapshot> {
+    const found = await this.departments.find<Department>({}, Scope.unrestricted(), {
+      limit: CATALOG_MAX_DEPARTMENTS + 1,
+    });
+    return {
+      generation,
+      version,
+      // Frozen: the lists hand these very objects out, request after request.
+      departments:
+        found.length > CATALOG_MAX_DEPARTMENTS
+          ? null
+          : found.map((department) => Object.freeze(department)),
+      sorted: new Map(),
+      lists: new Map(),
+    };
   }
 
   /** The snapshot's departments in `sort` order (sorted once per snapshot and order). */

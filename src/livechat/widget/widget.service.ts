@@ -22,6 +22,7 @@ import { ApiError } from '../../common/api-error';
 import { MetricsService } from '../../health/metrics.service';
 import { PreparedAnswer, prepareAnswer } from './prepared-answer';
 import { LivechatVersion } from '../livechat-version.repository';
+import { SnapshotHolder, type Versioned } from '../versioned-snapshot';
 
 /**
  * An answer is served without reading the database for this long after this instance last
@@ -51,11 +52,7 @@ interface UnitAnswers {
 }
 
 /** Everything an answer depends on, loaded at once; answers are derived from it in memory. */
-interface Snapshot {
-  /** The invalidation generation this snapshot was loaded for. */
-  readonly generation: number;
-  /** The widget version read before loading: a larger one means it may be out of date. */
-  readonly version: number;
+interface Snapshot extends Versioned {
   readonly disabled?: PreparedAnswer;
   readonly online: PreparedAnswer;
   readonly offline: PreparedAnswer;
@@ -93,9 +90,7 @@ const SETTING_IDS: readonly string[] = Object.values(WIDGET_SETTINGS);
 export class WidgetService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(WidgetService.name);
   private generation = 0;
-  private snapshot?: Snapshot;
-  /** The load in flight, its generation, and the version known when it started. */
-  private building?: { generation: number; version: number; promise: Promise<Snapshot> };
+  private readonly snapshots = new SnapshotHolder<Snapshot>();
   /** The highest version seen in the database, and when (performance.now()) it was read. */
   private knownVersion = 0;
   private checkedAt = Number.NEGATIVE_INFINITY;
@@ -241,15 +236,7 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
     if (this.shared && performance.now() - this.checkedAt >= WIDGET_VERSION_TTL_MS) {
       return this.checkVersion().then(() => this.current());
     }
-    const snapshot = this.snapshot;
-    if (
-      snapshot &&
-      snapshot.generation === this.generation &&
-      snapshot.version >= this.knownVersion
-    ) {
-      return snapshot;
-    }
-    return this.build();
+    return this.snapshots.fresh(this.generation, this.knownVersion) ?? this.build();
   }
 
   /**
@@ -279,35 +266,10 @@ export class WidgetService implements OnModuleInit, OnModuleDestroy {
     return version;
   }
 
-  /**
-   * One load at a time for what is known now (this instance's generation, the version last
-   * read): a load that started before either moved is not reused. A load that finishes after
-   * a newer one is not kept.
-   */
+  /** One load for what is known now (this instance's generation, the version last read). */
   private build(): Promise<Snapshot> {
     const generation = this.generation;
-    const version = this.knownVersion;
-    const building = this.building;
-    if (building?.generation === generation && building.version >= version) {
-      return building.promise;
-    }
-    const promise = this.load(generation)
-      .then((snapshot) => {
-        const held = this.snapshot;
-        if (
-          !held ||
-          generation > held.generation ||
-          (generation === held.generation && snapshot.version >= held.version)
-        ) {
-          this.snapshot = snapshot;
-        }
-        return snapshot;
-      })
-      .finally(() => {
-        if (this.building?.promise === promise) this.building = undefined;
-      });
-    this.building = { generation, version, promise };
-    return promise;
+    return this.snapshots.load(generation, this.knownVersion, () => this.load(generation));
   }
 
   /** The version is read first: a write landing during the load moves it past this snapshot. */
