@@ -41,8 +41,10 @@ type fencedWrite struct {
 // upsert, filtered exactly by `{_id: <string or ObjectId>, _fence: {$not: {$gt: <number>}}}`.
 // ok is false for anything else.
 func fencedWriteOf(req request, msg []byte) (w fencedWrite, ok bool) {
-	if req.moreToCome || !bytes.Contains(msg, []byte(fenceField)) {
-		return w, false // the common case, decided without decoding the command
+	command := strings.ToLower(req.command)
+	if command != "update" && command != "delete" && command != "findandmodify" ||
+		req.moreToCome || !bytes.Contains(msg, []byte(fenceField)) {
+		return w, false // inserts (large batches) and unfenced writes: decided without decoding
 	}
 	raw, ok := bodyOnly(msg)
 	if !ok {
@@ -52,10 +54,10 @@ func fencedWriteOf(req request, msg []byte) (w fencedWrite, ok bool) {
 	if bson.Unmarshal(raw, &body) != nil || len(body) == 0 {
 		return w, false
 	}
-	switch strings.ToLower(req.command) {
+	switch command {
 	case "update", "delete":
 		list := "updates"
-		if strings.ToLower(req.command) == "delete" {
+		if command == "delete" {
 			list = "deletes"
 		}
 		i, statements := field(body, list)
