@@ -45,6 +45,8 @@ export interface Session {
 /** What `ServiceProcess.start` waits for: readiness, or only liveness (the database may be down). */
 export type ServiceHealth = 'ready' | 'live';
 
+let callCount = 0;
+
 export class ServiceProcess {
   /** Everything the service wrote, stdout and stderr. */
   output = '';
@@ -128,7 +130,9 @@ export class ServiceProcess {
     body?: unknown,
     timeoutMs = 30_000,
   ) {
-    const headers: Record<string, string> = {};
+    // Tagged, so that a call that gets no answer can be found in the service's log.
+    const requestId = `test-call-${++callCount}`;
+    const headers: Record<string, string> = { 'x-request-id': requestId };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (session) {
       headers['x-user-id'] = session.userId;
@@ -137,13 +141,25 @@ export class ServiceProcess {
     const url = pathname.startsWith('!')
       ? `${this.baseUrl}${pathname.slice(1)}`
       : `${this.baseUrl}/api/v1${pathname}`;
-    const res = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
+    const startedAt = Date.now();
+    try {
+      const res = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
+    } catch (error) {
+      const lines = this.output.split('\n');
+      throw new Error(
+        `${method} ${pathname} (${requestId}) failed after ${Date.now() - startedAt} ms: ${String(error)}\n` +
+          `its log lines (none if the service never answered):\n` +
+          `${lines.filter((line) => line.includes(`"${requestId}"`)).join('\n')}\n` +
+          `the service's last output:\n${lines.slice(-40).join('\n')}`,
+        { cause: error },
+      );
+    }
   }
 
   async login(user: string, password: string): Promise<Session> {
