@@ -25,8 +25,10 @@ const GUARDED = Symbol('departments.writeGuard');
  * leak one of the pool's connections. Seen about once in a hundred kills of the embedded
  * database under load (test/process.e2e-spec.ts).
  *
- * The driver's serialisation of a command is synchronous (no compression is configured), so
- * nothing can destroy the socket between this check and the driver's write.
+ * Without wire compression (ours is off; `compressors` in MONGO_URL would turn it on) the
+ * driver serialises a command synchronously, so nothing can destroy the socket between this
+ * check and the driver's write. With compression, a socket destroyed while zlib runs is
+ * still not caught.
  */
 export function guardDriverWrites(logger = new Logger('Database')): boolean {
   let proto: DriverConnection & { [GUARDED]?: true };
