@@ -25,37 +25,35 @@ const EMBEDDED_DB_NAME = 'rocketchat';
     MongooseModule.forRootAsync({
       imports: [EmbeddedDbModule, DatabaseCircuitModule],
       inject: [APP_CONFIG, EMBEDDED_DB, DatabaseCircuit],
-      useFactory: (config: AppConfig, embedded: EmbeddedDb | null, circuit: DatabaseCircuit) => {
-        guardDriverWrites();
-        return {
-          uri: config.mongoUrl ?? `${embedded?.url}${EMBEDDED_DB_NAME}`,
-          autoIndex: false,
-          autoCreate: false,
-          // Fail fast (503 within 3 s) instead of queueing requests while the database is away
-          // or hung. A hung database is noticed within heartbeat + connect timeout (1.5 s): the
-          // heartbeat times out, the driver fails the operations in flight and the circuit
-          // fails the next ones at once; a connection still being opened gives up after the
-          // connect timeout (so ≤ 2.5 s in all). Polling, because a streaming monitor takes
-          // heartbeat + connect timeout per check. No driver retries: a retry would wait out a
-          // server selection after the failure; the client retries instead (Retry-After).
-          bufferCommands: false,
-          serverMonitoringMode: 'poll',
-          heartbeatFrequencyMS: 500,
-          connectTimeoutMS: 1_000,
-          serverSelectionTimeoutMS: 2_000,
-          retryReads: false,
-          retryWrites: false,
-          socketTimeoutMS: 20_000,
-          maxPoolSize: 20,
-          // Acknowledged means durable across a failover: on a replica set a write acknowledged
-          // by the primary alone can be rolled back when it steps down. MONGO_URL's own `w` wins.
-          ...(writeConcernGivenIn(config.mongoUrl) ? {} : { w: 'majority' as const }),
-          connectionFactory: (connection: Connection) => {
-            circuit.attach(connection);
-            return connection;
-          },
-        };
-      },
+      useFactory: (config: AppConfig, embedded: EmbeddedDb | null, circuit: DatabaseCircuit) => ({
+        uri: config.mongoUrl ?? `${embedded?.url}${EMBEDDED_DB_NAME}`,
+        autoIndex: false,
+        autoCreate: false,
+        // Fail fast (503 within 3 s) instead of queueing requests while the database is away
+        // or hung. A hung database is noticed within heartbeat + connect timeout (1.5 s): the
+        // heartbeat times out, the driver fails the operations in flight and the circuit
+        // fails the next ones at once; a connection still being opened gives up after the
+        // connect timeout (so ≤ 2.5 s in all). Polling, because a streaming monitor takes
+        // heartbeat + connect timeout per check. No driver retries: a retry would wait out a
+        // server selection after the failure; the client retries instead (Retry-After).
+        bufferCommands: false,
+        serverMonitoringMode: 'poll',
+        heartbeatFrequencyMS: 500,
+        connectTimeoutMS: 1_000,
+        serverSelectionTimeoutMS: 2_000,
+        retryReads: false,
+        retryWrites: false,
+        socketTimeoutMS: 20_000,
+        maxPoolSize: 20,
+        // Acknowledged means durable across a failover: on a replica set a write acknowledged
+        // by the primary alone can be rolled back when it steps down. MONGO_URL's own `w` wins.
+        ...(writeConcernGivenIn(config.mongoUrl) ? {} : { w: 'majority' as const }),
+        connectionFactory: (connection: Connection) => {
+          guardDriverWrites();
+          circuit.attach(connection);
+          return connection;
+        },
+      }),
     }),
     EmbeddedDbModule,
   ],
