@@ -1,6 +1,14 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import type { Document, Filter, TopologyDescriptionChangedEvent } from 'mongodb';
-import type { Connection, Model, MongooseQueryMiddleware, Schema } from 'mongoose';
+import type { Document as StoredDocument, Filter, TopologyDescriptionChangedEvent } from 'mongodb';
+import type {
+  Aggregate,
+  Connection,
+  Document,
+  Model,
+  MongooseQueryMiddleware,
+  Query,
+  Schema,
+} from 'mongoose';
 import { databaseUnavailable } from '../common/envelope';
 import { meetsRestriction, queryRestriction, restrictedFields } from './restrict-queries';
 
@@ -36,7 +44,7 @@ export class DatabaseCircuit {
     return this.open;
   }
 
-  /** Watches the connection's topology and guards every model compiled on it afterwards. */
+  /** Watches the connection's topology and guards every model compiled on it. */
   attach(connection: Connection): void {
     connection
       .getClient()
@@ -45,16 +53,8 @@ export class DatabaseCircuit {
           (server) => server.type === 'Unknown',
         );
       });
-    const guard = (): void => {
-      if (this.open) throw databaseUnavailable();
-    };
-    connection.plugin((schema: Schema) => {
-      schema.pre(QUERY_OPERATIONS, { document: false, query: true }, guard);
-      schema.pre('save', guard);
-      schema.pre('aggregate', guard);
-      schema.pre('insertMany', guard);
-      schema.pre('bulkWrite', guard);
-    });
+    circuits.set(connection, this);
+    connection.plugin(guardModels);
   }
 
   /**
@@ -85,7 +85,7 @@ export class DatabaseCircuit {
       }
     }
     // The driver types `_id` as an ObjectId; ours are strings.
-    const filter = { _id: id } as unknown as Filter<Document>;
+    const filter = { _id: id } as unknown as Filter<StoredDocument>;
     const doc = await model.collection.findOne(filter, fetched && { projection: fetched });
     if (!doc || !meetsRestriction(model.schema, doc)) return null;
     if (fetched !== projection) for (const field of extra) delete doc[field];
@@ -110,13 +110,47 @@ export class DatabaseCircuit {
       filter.type === undefined ? { ...filter, ...queryRestriction(model.schema) } : filter;
     const hidden = hiddenFields(model.schema);
     return model.collection
-      .find(restricted as Filter<Document>, projection && { projection })
+      .find(restricted as Filter<StoredDocument>, projection && { projection })
       .toArray()
       .then((docs) => {
         if (hidden.length) for (const doc of docs) for (const field of hidden) delete doc[field];
         return docs as T[];
       });
   }
+}
+
+/**
+ * The circuit of each connection. Mongoose applies a connection's plugins to a schema once,
+ * for the first connection that compiles it, and schemas are shared by every application in
+ * the process (a start made again, the tests' several instances): so the hooks look up the
+ * circuit of the connection their operation runs on, not the one that installed them.
+ */
+const circuits = new WeakMap<Connection, DatabaseCircuit>();
+
+function failIfOpen(connection: Connection): void {
+  if (circuits.get(connection)?.isOpen) throw databaseUnavailable();
+}
+
+function guardModels(schema: Schema): void {
+  schema.pre(
+    QUERY_OPERATIONS,
+    { document: false, query: true },
+    function (this: Query<unknown, unknown>) {
+      failIfOpen(this.model.db);
+    },
+  );
+  schema.pre('save', function (this: Document) {
+    failIfOpen((this.constructor as Model<unknown>).db);
+  });
+  schema.pre('aggregate', function (this: Aggregate<unknown>) {
+    failIfOpen(this.model().db);
+  });
+  schema.pre('insertMany', function (this: Model<unknown>) {
+    failIfOpen(this.db);
+  });
+  schema.pre('bulkWrite', function (this: Model<unknown>) {
+    failIfOpen(this.db);
+  });
 }
 
 const hiddenBySchema = new WeakMap<Schema, string[]>();
