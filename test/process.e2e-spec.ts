@@ -316,6 +316,33 @@ describe('production process (node dist/main.js)', () => {
     expect(read.status).toBe(200);
   }, 60_000);
 
+  it('a database that hangs while the service starts: the start waits for it, and the service becomes ready', async () => {
+    const starting = await ServiceProcess.spawn(serviceEnv({ mongoUrl: `${db.url}ops-start` }));
+    try {
+      // Routes are mapped once the service has connected: the start-up steps that follow
+      // (indexes, the admin seed, the recovery sweep) meet a database that does not answer.
+      await starting.waitForOutput(/Mapped \{/, 60_000);
+      process.kill(db.pid, 'SIGSTOP');
+      try {
+        await waitUntilStopped(db.pid, 10_000);
+        await starting.waitForOutput(/stopped answering during start-up/, 60_000);
+      } finally {
+        process.kill(db.pid, 'SIGCONT');
+      }
+      expect(await starting.waitReady(60_000)).toBe(true);
+      const session = await starting.login(ADMIN.username, ADMIN.password);
+      const created = await starting.call(
+        'POST',
+        '/livechat/department',
+        session,
+        department('after a hung start'),
+      );
+      expect(created.status).toBe(200);
+    } finally {
+      await starting.kill();
+    }
+  }, 180_000);
+
   it('keeps tokens and passwords out of the logs, and tags each line with the request id', async () => {
     const me = await fetch(`${service.baseUrl}/api/v1/me`, {
       headers: {

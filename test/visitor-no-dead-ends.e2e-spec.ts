@@ -357,15 +357,6 @@ describe('what the log says', () => {
   });
   afterAll(() => service?.kill());
 
-  const waitForOutput = async (pattern: RegExp) => {
-    const deadline = Date.now() + 20_000;
-    while (!pattern.test(service.output)) {
-      if (Date.now() > deadline)
-        throw new Error(`not in the log: ${pattern}\n${service.output.slice(-3000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
-
   it('logs a client that aborts its upload as an aborted request, not a database outage', async () => {
     const { port } = new URL(service.baseUrl);
     const socket = net.connect(Number(port), '127.0.0.1');
@@ -377,7 +368,7 @@ describe('what the log says', () => {
     // closed socket then aborts the body.
     await new Promise((resolve) => setTimeout(resolve, 200));
     socket.destroy();
-    await waitForOutput(/aborted by the client before its body arrived/);
+    await service.waitForOutput(/aborted by the client before its body arrived/);
     expect(service.output).not.toMatch(/Database unavailable/);
   });
 
@@ -398,7 +389,7 @@ describe('what the log says', () => {
     }
     socket.destroy();
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-    await waitForOutput(/timed out: its body did not arrive in time/);
+    await service.waitForOutput(/timed out: its body did not arrive in time/);
     expect(service.output).not.toMatch(/Database unavailable/);
   });
 
@@ -417,7 +408,7 @@ describe('what the log says', () => {
       });
       expect(res.status).toBe(200);
     }
-    await waitForOutput(/refused\.example/);
+    await service.waitForOutput(/refused\.example/);
     const lines = service.output
       .split('\n')
       .filter((line) => line.includes('https://refused.example'));

@@ -112,6 +112,20 @@ export class ServiceProcess {
     return this.waitFor('/health/ready', ms);
   }
 
+  /** Waits until the service's output matches `pattern`; throws if it exits first or after `ms`. */
+  async waitForOutput(pattern: RegExp, ms = 30_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pattern.test(this.output)) {
+      if (!this.running || Date.now() > deadline) {
+        const why = this.running ? `within ${ms} ms` : 'before it exited';
+        throw new Error(
+          `not in the service's output ${why}: ${pattern}\n${this.output.slice(-3000)}`,
+        );
+      }
+      await sleep(20);
+    }
+  }
+
   private async waitFor(pathname: string, ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline && this.running) {
