@@ -244,32 +244,36 @@ describe('several instances on one database', () => {
       }
     });
 
-    // Two kills during the load, each restarted a little later.
-    const startedAt = Date.now();
-    for (const [index, at] of [
-      [1, 7_000],
-      [2, 15_000],
-    ] as const) {
-      await sleep(at - (Date.now() - startedAt));
-      const victim = services[index] as ServiceProcess;
-      services[index] = undefined;
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      await sleep(1_000);
-      services[index] = await startInstance();
+    // However the schedule ends (a restart may fail), the clients stop: no loop outlives the test.
+    try {
+      // Two kills during the load, each restarted a little later.
+      const startedAt = Date.now();
+      for (const [index, at] of [
+        [1, 7_000],
+        [2, 15_000],
+      ] as const) {
+        await sleep(at - (Date.now() - startedAt));
+        const victim = services[index] as ServiceProcess;
+        services[index] = undefined;
+        victim.child.kill('SIGKILL');
+        await victim.exited;
+        await sleep(1_000);
+        services[index] = await startInstance();
+      }
+      // One instance frozen past its leases (a GC pause, a stalled VM), then resumed: its
+      // writes in flight are taken over, and whatever it sends late the database refuses.
+      await sleep(22_000 - (Date.now() - startedAt));
+      const frozen = services[0] as ServiceProcess;
+      frozen.child.kill('SIGSTOP');
+      await sleep(3 * LEASE_TTL_MS);
+      frozen.child.kill('SIGCONT');
+      await sleep(LOAD_MS - (Date.now() - startedAt));
+      // A busy machine (CI runs the browser tests beside this) gets more time for the same load.
+      while (operations < MIN_OPERATIONS && Date.now() - startedAt < 3 * LOAD_MS) await sleep(100);
+    } finally {
+      stop = true;
+      await Promise.all(clients);
     }
-    // One instance frozen past its leases (a GC pause, a stalled VM), then resumed: its
-    // writes in flight are taken over, and whatever it sends late the database refuses.
-    await sleep(22_000 - (Date.now() - startedAt));
-    const frozen = services[0] as ServiceProcess;
-    frozen.child.kill('SIGSTOP');
-    await sleep(3 * LEASE_TTL_MS);
-    frozen.child.kill('SIGCONT');
-    await sleep(LOAD_MS - (Date.now() - startedAt));
-    // A busy machine (CI runs the browser tests beside this) gets more time for the same load.
-    while (operations < MIN_OPERATIONS && Date.now() - startedAt < 3 * LOAD_MS) await sleep(100);
-    stop = true;
-    await Promise.all(clients);
 
     const client = await MongoClient.connect(mongoUrl);
     try {
